@@ -1,0 +1,29 @@
+// The one write path for every file the project records: write name.tmp, fsync, rename over
+// the target, fsync the folder. A reader sees the old content or the new, never a torn file.
+#pragma once
+
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace autokaggle {
+
+/// Atomically replaces `path` with `content`, creating parent folders. Throws autokaggle::Error
+/// naming the path and the OS error.
+void atomic_write(const std::filesystem::path& path, std::string_view content);
+
+/// Atomically installs an already-written file (e.g. a finished log) at `target`: fsyncs
+/// `source`, renames it, fsyncs the folder. Both must be on the same filesystem.
+void atomic_install(const std::filesystem::path& source, const std::filesystem::path& target);
+
+/// The whole file, or nullopt when it does not exist. Throws autokaggle::Error on read errors.
+std::optional<std::string> read_file_if_exists(const std::filesystem::path& path);
+
+/// The whole file; throws autokaggle::Error naming the path when it is missing or unreadable.
+std::string read_file(const std::filesystem::path& path);
+
+/// The `[ -s file ]` test the resume logic relies on: exists, regular, non-empty.
+bool non_empty_file(const std::filesystem::path& path);
+
+}  // namespace autokaggle

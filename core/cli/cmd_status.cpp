@@ -1,0 +1,11 @@
+// PLACEHOLDER until its issue lands: replaced by the real command.
+#include "cli/commands.hpp"
+
+#include <iostream>
+
+namespace autokaggle::cli {
+int cmd_status(CommandArgs) {
+    std::cerr << "autokaggle status: not available in this build\n";
+    return exit_failure;
+}
+}  // namespace autokaggle::cli

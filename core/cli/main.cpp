@@ -1,0 +1,81 @@
+// autokaggle: one binary, one subcommand per job. Exceptions never escape: bad usage and bad
+// config exit 2, anything else exits 1 with the error's own words.
+#include "cli/args.hpp"
+#include "cli/commands.hpp"
+
+#include <autokaggle/sdk/errors.hpp>
+
+#include <array>
+#include <cstring>
+#include <iostream>
+#include <vector>
+
+namespace autokaggle::cli {
+
+namespace {
+constexpr std::array kCommands{
+    Command{"init", "init DIR [--competition SLUG] [--download] [--force]", "scaffold a campaign workspace", cmd_init},
+    Command{"validate", "validate [DIR]", "check config.json, plugins, data and the Python environment", cmd_validate},
+    Command{"plugins", "plugins [--dir DIR] [--json]", "list every plugin found, and those that failed to load", cmd_plugins},
+    Command{"run", "run [DIR] [--max-rounds N]", "run or resume the campaign", cmd_run},
+    Command{"status", "status [DIR] [--json] [--rows N]", "the campaign at a glance", cmd_status},
+    Command{"score", "score --metric M --truth FILE[:COL] --pred FILE[:COL] [--json]", "one metric on two files", cmd_score},
+    Command{"blend", "blend [DIR] [--json]", "build the best blend from the experiment registry", cmd_blend},
+    Command{"submit", "submit FILE [-m MESSAGE] [--dir DIR]", "a manual submission through the configured submitter", cmd_submit},
+    Command{"llm", "llm test [--llm NAME | --role ROLE] [--dir DIR]", "send one prompt through a configured provider", cmd_llm},
+    Command{"demo", "demo [--max-rounds N] [--dir DIR]", "an offline campaign on the shipped competition", cmd_demo},
+};
+
+void print_main_help() {
+    std::cout << "autokaggle " << AUTOKAGGLE_VERSION << " - competes in a Kaggle competition on its own\n\n"
+              << "usage: autokaggle <command> [options]   (autokaggle <command> --help for details)\n\ncommands:\n";
+    for (const auto& c : kCommands) {
+        std::cout << "  " << c.name << std::string(10 - std::strlen(c.name), ' ') << c.summary << "\n";
+    }
+    std::cout << "\nexit codes: 0 ok, 1 runtime failure, 2 bad usage or bad config\n";
+}
+}  // namespace
+
+std::span<const Command> commands() { return kCommands; }
+
+void print_usage(const Command& command) {
+    std::cout << "usage: autokaggle " << command.usage << "\n\n" << command.summary << "\n";
+}
+
+const Command& command_named(const char* name) {
+    for (const auto& c : kCommands)
+        if (std::strcmp(c.name, name) == 0) return c;
+    throw std::logic_error(std::string("no command ") + name);
+}
+
+}  // namespace autokaggle::cli
+
+int main(int argc, char** argv) {
+    using namespace autokaggle::cli;
+    std::vector<std::string> args(argv + 1, argv + argc);
+    if (args.empty() || args[0] == "--help" || args[0] == "-h" || args[0] == "help") {
+        print_main_help();
+        return args.empty() ? exit_usage : exit_ok;
+    }
+    if (args[0] == "--version") {
+        std::cout << "autokaggle " << AUTOKAGGLE_VERSION << " (plugin ABI " << AUTOKAGGLE_ABI_VERSION << ")\n";
+        return exit_ok;
+    }
+    for (const auto& command : commands()) {
+        if (args[0] != command.name) continue;
+        try {
+            return command.run(std::span<const std::string>(args).subspan(1));
+        } catch (const UsageError& e) {
+            std::cerr << "autokaggle " << command.name << ": " << e.what() << "\nusage: autokaggle " << command.usage << "\n";
+            return exit_usage;
+        } catch (const autokaggle::ConfigError& e) {
+            std::cerr << "autokaggle " << command.name << ": " << e.what() << "\n";
+            return exit_usage;
+        } catch (const std::exception& e) {
+            std::cerr << "autokaggle " << command.name << ": " << e.what() << "\n";
+            return exit_failure;
+        }
+    }
+    std::cerr << "autokaggle: unknown command '" << args[0] << "' (autokaggle --help lists them)\n";
+    return exit_usage;
+}

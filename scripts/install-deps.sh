@@ -1,0 +1,75 @@
+#!/usr/bin/env bash
+# Installs what AutoKaggle needs on Debian 12 and nothing else; does nothing when all is there.
+# Run as root (or with sudo). Safe to run again.
+set -euo pipefail
+
+# Build: compiler, CMake, Boost 1.81 components (Debian's default libboost-dev is 1.74, without
+# Boost.JSON), OpenSSL. Experiments: Debian's Python with the scientific stack.
+BUILD_PACKAGES=(g++ cmake make ccache pkg-config ca-certificates
+  libboost1.81-dev libboost-json1.81-dev libboost-filesystem1.81-dev
+  libboost-system1.81-dev libboost-test1.81-dev libssl-dev)
+PYTHON_PACKAGES=(python3 python3-numpy python3-pandas python3-sklearn python3-scipy python3-xgboost)
+# Extra packages some test suites need (a local Slurm cluster for the slurm runner's tests).
+TEST_PACKAGES=()
+if [[ "${1:-}" == "--tests" ]]; then
+  TEST_PACKAGES+=(procps)
+fi
+
+missing() {
+  local p
+  for p in "$@"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || echo "$p"
+  done
+}
+
+SUDO=""
+if [[ $(id -u) -ne 0 ]]; then SUDO="sudo"; fi
+export DEBIAN_FRONTEND=noninteractive
+updated=0
+apt_install() {
+  if [[ $updated -eq 0 ]]; then $SUDO apt-get update -qq; updated=1; fi
+  $SUDO apt-get install -y -qq --no-install-recommends "$@"
+}
+
+need=$(missing "${BUILD_PACKAGES[@]}" "${TEST_PACKAGES[@]}")
+if [[ -n "$need" ]]; then
+  echo "install-deps: installing $need" | tr '\n' ' '; echo
+  # shellcheck disable=SC2086
+  apt_install $need
+fi
+
+# Debian 12's python3-scipy needs python3-pythran, which depends on libboost-dev (1.74); that
+# conflicts with libboost1.81-dev. A tiny local package that depends on libboost1.81-dev and
+# provides libboost-dev lets both live together.
+if [[ -n "$(missing python3-scipy)" ]] && [[ -z "$(missing libboost1.81-dev)" ]] \
+   && [[ -n "$(missing autokaggle-boost-shim)" ]] && [[ -n "$(missing libboost-dev)" ]]; then
+  shim=$(mktemp -d)
+  mkdir -p "$shim/pkg/DEBIAN"
+  cat > "$shim/pkg/DEBIAN/control" <<'CONTROL'
+Package: autokaggle-boost-shim
+Version: 1.81.0
+Architecture: all
+Maintainer: AutoKaggle <autokaggle@localhost>
+Depends: libboost1.81-dev
+Provides: libboost-dev (= 1.81.0)
+Section: libdevel
+Priority: optional
+Description: lets python3-scipy (through pythran) use the Boost 1.81 headers
+ python3-pythran depends on libboost-dev (1.74), which conflicts with libboost1.81-dev.
+CONTROL
+  dpkg-deb --build "$shim/pkg" "$shim/autokaggle-boost-shim.deb" >/dev/null
+  $SUDO dpkg -i "$shim/autokaggle-boost-shim.deb" >/dev/null
+  rm -rf "$shim"
+  echo "install-deps: installed autokaggle-boost-shim (lets python3-scipy coexist with Boost 1.81)"
+fi
+
+need=$(missing "${PYTHON_PACKAGES[@]}")
+if [[ -n "$need" ]]; then
+  echo "install-deps: installing $need" | tr '\n' ' '; echo
+  # shellcheck disable=SC2086
+  apt_install $need
+fi
+
+/usr/bin/python3 -c "import numpy, pandas, sklearn, scipy, xgboost" \
+  || { echo "install-deps: /usr/bin/python3 cannot import numpy/pandas/sklearn/scipy/xgboost" >&2; exit 1; }
+echo "install-deps: all dependencies present"

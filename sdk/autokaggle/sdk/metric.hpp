@@ -1,0 +1,56 @@
+// Metric plugins score predictions against the truth and know their direction. The host's
+// metric engine loads the data (CSV, .npy), encodes labels and calls score(); it never trusts
+// a score an agent claims.
+//
+// Ownership: the host owns Metric objects. Thread-safety: score() is const and must be safe
+// to call concurrently (the blender does).
+#pragma once
+
+#include <autokaggle/sdk/abi.hpp>
+
+#include <cstddef>
+#include <span>
+#include <string>
+#include <string_view>
+
+namespace autokaggle {
+
+enum class Direction { higher, lower };
+
+/// What predictions a metric consumes.
+enum class PredictionKind {
+    value,          ///< one number per row (regression, ranking score)
+    probability,    ///< binary: P(positive) per row; multiclass: one column per class, rows sum to 1
+    score,          ///< class scores of any scale (AUC, map@k from scores)
+    label,          ///< a class index per row (accuracy, f1, mcc, qwk)
+    text,           ///< free text per row (bleu) or space-separated labels (map@k)
+};
+
+/// Inputs, already aligned row by row by the host. Class labels are encoded as indices
+/// 0..k-1 in sorted order of the training labels (docs/script-contract.md).
+struct MetricInput {
+    std::span<const double> truth;              ///< n values or class indices (empty for text)
+    std::span<const double> pred;               ///< n * pred_cols values, row-major
+    std::size_t pred_cols = 1;
+    std::span<const std::string> truth_text;    ///< n strings (text metrics, label metrics on strings)
+    std::span<const std::string> pred_text;     ///< n strings ("lbl1 lbl2 lbl3" for map@k)
+    std::span<const std::string> class_names;   ///< k names when known (for label lists)
+};
+
+class AUTOKAGGLE_SDK_VISIBLE Metric {
+public:
+    virtual ~Metric() = default;
+    virtual std::string name() const = 0;  ///< as configured, e.g. "map@5"
+    virtual Direction direction() const = 0;
+    virtual PredictionKind prediction_kind() const = 0;
+    /// Throws autokaggle::MetricError naming the problem (length mismatch, NaN/inf, a single
+    /// class for AUC, a label outside 0..k-1, wrong number of columns).
+    virtual double score(const MetricInput& input) const = 0;
+};
+
+/// True when `candidate` beats `best` by more than `margin` in the metric's direction.
+inline bool improves(Direction d, double candidate, double best, double margin = 0.0) {
+    return d == Direction::higher ? candidate > best + margin : candidate < best - margin;
+}
+
+}  // namespace autokaggle

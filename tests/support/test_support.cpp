@@ -1,0 +1,169 @@
+#include "support/test_support.hpp"
+
+#include <boost/test/results_collector.hpp>
+#include <boost/test/unit_test.hpp>
+
+#include <cerrno>
+#include <csignal>
+#include <cstdlib>
+#include <fcntl.h>
+#include <fstream>
+#include <poll.h>
+#include <random>
+#include <sstream>
+#include <sys/wait.h>
+#include <thread>
+#include <unistd.h>
+
+extern char** environ;
+
+namespace autokaggle::test {
+
+TempDir::TempDir(const std::string& prefix) {
+    std::random_device rd;
+    for (int attempt = 0; attempt < 100; ++attempt) {
+        fs::path candidate = fs::temp_directory_path() / (prefix + "-" + std::to_string(rd()));
+        if (fs::create_directory(candidate)) {
+            path_ = candidate;
+            return;
+        }
+    }
+    throw std::runtime_error("cannot create a temporary folder");
+}
+
+TempDir::~TempDir() {
+    namespace ut = boost::unit_test;
+    bool failed = false;
+    try {
+        auto id = ut::framework::current_test_case().p_id;
+        failed = !ut::results_collector.results(id).passed();
+    } catch (...) {
+    }
+    if (failed) {
+        BOOST_TEST_MESSAGE("kept for inspection: " << path_);
+        return;
+    }
+    std::error_code ec;
+    fs::remove_all(path_, ec);
+}
+
+fs::path source_dir() { return AUTOKAGGLE_SOURCE_DIR; }
+fs::path binary_dir() { return AUTOKAGGLE_BINARY_DIR; }
+fs::path bin_dir() { return AUTOKAGGLE_BIN_DIR; }
+fs::path plugin_dir() { return AUTOKAGGLE_PLUGIN_DIR; }
+fs::path test_plugin_dir() { return AUTOKAGGLE_TEST_PLUGIN_DIR; }
+fs::path cli() { return bin_dir() / "autokaggle"; }
+
+fs::path shared_dir() {
+    fs::path dir = AUTOKAGGLE_SHARED_DIR;
+    if (!fs::is_directory(dir / "competitions"))
+        BOOST_FAIL("shared/ folder with reference competitions not found at " << dir
+                   << " (configure with -DAUTOKAGGLE_SHARED_DIR=...)");
+    return fs::canonical(dir);
+}
+
+fs::path python() {
+    if (const char* p = std::getenv("AUTOKAGGLE_PYTHON"); p && *p) return p;
+    return "/usr/bin/python3";
+}
+
+void write_text(const fs::path& path, const std::string& text) {
+    if (path.has_parent_path()) fs::create_directories(path.parent_path());
+    std::ofstream out(path, std::ios::binary);
+    out << text;
+    if (!out) throw std::runtime_error("cannot write " + path.string());
+}
+
+std::string read_text(const fs::path& path) {
+    std::ifstream in(path, std::ios::binary);
+    if (!in) throw std::runtime_error("cannot read " + path.string());
+    std::ostringstream s;
+    s << in.rdbuf();
+    return s.str();
+}
+
+namespace {
+void drain(int fd, std::string& into, bool& open) {
+    char buf[65536];
+    ssize_t n = ::read(fd, buf, sizeof buf);
+    if (n > 0) into.append(buf, static_cast<std::size_t>(n));
+    else if (n == 0 || (errno != EINTR && errno != EAGAIN)) open = false;
+}
+}  // namespace
+
+ProcessResult run_process(const std::vector<std::string>& argv, const fs::path& cwd,
+                          const std::map<std::string, std::string>& env, std::chrono::seconds timeout) {
+    int out_pipe[2], err_pipe[2];
+    if (::pipe2(out_pipe, O_CLOEXEC) != 0 || ::pipe2(err_pipe, O_CLOEXEC) != 0)
+        throw std::runtime_error("pipe failed");
+    std::vector<std::string> env_strings;
+    for (char** e = environ; *e; ++e) {
+        std::string entry = *e;
+        std::string key = entry.substr(0, entry.find('='));
+        if (!env.count(key)) env_strings.push_back(entry);
+    }
+    for (const auto& [k, v] : env) env_strings.push_back(k + "=" + v);
+    std::vector<char*> envp, args;
+    for (auto& s : env_strings) envp.push_back(s.data());
+    envp.push_back(nullptr);
+    std::vector<std::string> argv_copy = argv;
+    for (auto& s : argv_copy) args.push_back(s.data());
+    args.push_back(nullptr);
+
+    pid_t pid = ::fork();
+    if (pid < 0) throw std::runtime_error("fork failed");
+    if (pid == 0) {
+        ::setpgid(0, 0);
+        ::dup2(out_pipe[1], 1);
+        ::dup2(err_pipe[1], 2);
+        int devnull = ::open("/dev/null", O_RDONLY);
+        if (devnull >= 0) ::dup2(devnull, 0);
+        if (!cwd.empty() && ::chdir(cwd.c_str()) != 0) _exit(126);
+        ::execve(args[0], args.data(), envp.data());
+        _exit(127);
+    }
+    ::close(out_pipe[1]);
+    ::close(err_pipe[1]);
+    ProcessResult result;
+    bool out_open = true, err_open = true;
+    auto deadline = std::chrono::steady_clock::now() + timeout;
+    while (out_open || err_open) {
+        pollfd fds[2] = {{out_pipe[0], POLLIN, 0}, {err_pipe[0], POLLIN, 0}};
+        int left_ms = static_cast<int>(std::chrono::duration_cast<std::chrono::milliseconds>(
+                                           deadline - std::chrono::steady_clock::now()).count());
+        if (left_ms <= 0) {
+            result.timed_out = true;
+            ::kill(-pid, SIGKILL);
+            break;
+        }
+        int rc = ::poll(fds, 2, std::min(left_ms, 500));
+        if (rc < 0 && errno != EINTR) break;
+        if (out_open && (fds[0].revents & (POLLIN | POLLHUP))) drain(out_pipe[0], result.out, out_open);
+        if (err_open && (fds[1].revents & (POLLIN | POLLHUP))) drain(err_pipe[0], result.err, err_open);
+    }
+    ::close(out_pipe[0]);
+    ::close(err_pipe[0]);
+    int status = 0;
+    ::waitpid(pid, &status, 0);
+    if (WIFEXITED(status)) result.exit_code = WEXITSTATUS(status);
+    if (WIFSIGNALED(status)) result.signal = WTERMSIG(status);
+    return result;
+}
+
+ProcessResult run_cli(const std::vector<std::string>& args, const fs::path& cwd,
+                      const std::map<std::string, std::string>& env, std::chrono::seconds timeout) {
+    std::vector<std::string> argv{cli().string()};
+    argv.insert(argv.end(), args.begin(), args.end());
+    return run_process(argv, cwd, env, timeout);
+}
+
+bool process_alive(int pid) {
+    if (::kill(pid, 0) != 0) return false;
+    std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
+    std::string content;
+    std::getline(stat, content);
+    auto close = content.rfind(')');
+    return close == std::string::npos || content.size() < close + 3 || content[close + 2] != 'Z';
+}
+
+}  // namespace autokaggle::test
