@@ -13,14 +13,10 @@
 
 namespace autokaggle {
 
-/// Replaces every occurrence of a known secret (values of the environment variables holding
-/// API keys and Kaggle keys, whichever are set) with "[redacted]".
+/// Replaces every occurrence of a secret with "[redacted]": the values (8+ characters) of
+/// environment variables whose names end in _KEY, _API_KEY, _TOKEN or _SECRET (so a key named
+/// by an `api_key_env` option is covered too), and the key in ~/.kaggle/kaggle.json.
 std::string redact(std::string_view text);
-
-/// Names of environment variables whose values are secrets (ANTHROPIC_API_KEY, OPENAI_API_KEY,
-/// KAGGLE_KEY, KAGGLE_API_TOKEN, CODEX_API_KEY, and any extra registered by configuration).
-std::vector<std::string> secret_env_names();
-void register_secret_env_name(std::string name);
 
 class Logger {
 public:
