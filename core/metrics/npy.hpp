@@ -1,0 +1,43 @@
+// NumPy .npy files: the format experiment scripts use for out-of-fold and test predictions.
+// Reads float32/float64/int32/int64, 1-D and 2-D, C and Fortran order, into a row-major array of
+// doubles; anything else (big-endian, other dtypes, 3-D) is refused naming the file and dtype.
+#pragma once
+
+#include <cstddef>
+#include <filesystem>
+#include <span>
+#include <string>
+#include <vector>
+
+namespace autokaggle::metrics {
+
+/// A 1-D or 2-D array, row-major in memory. A 1-D array of n values has rows = n, cols = 1 and
+/// one_dimensional = true.
+struct NpyArray {
+    std::vector<double> data;
+    std::size_t rows = 0;
+    std::size_t cols = 0;
+    bool one_dimensional = false;
+
+    double at(std::size_t row, std::size_t col) const { return data[row * cols + col]; }
+    std::span<const double> row(std::size_t r) const { return {data.data() + r * cols, cols}; }
+    /// "(1000,)" or "(1000, 3)", as NumPy prints shapes.
+    std::string shape_text() const;
+
+    static NpyArray vector(std::vector<double> values);
+    static NpyArray matrix(std::vector<double> values, std::size_t rows, std::size_t cols);
+};
+
+/// Reads a .npy file. Throws autokaggle::Error naming the file and what is wrong with it.
+NpyArray read_npy(const std::filesystem::path& path);
+
+/// Parses .npy bytes already in memory; `name` is used in error messages.
+NpyArray parse_npy(std::string_view bytes, const std::string& name);
+
+/// The .npy bytes (format 1.0, '<f8', C order) of `array`.
+std::string encode_npy(const NpyArray& array);
+
+/// Writes `array` as float64 .npy atomically (autokaggle::atomic_write).
+void write_npy(const std::filesystem::path& path, const NpyArray& array);
+
+}  // namespace autokaggle::metrics
