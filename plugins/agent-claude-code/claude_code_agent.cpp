@@ -1,0 +1,191 @@
+// Agent plugin "claude-code": every phase is one headless Claude Code call
+//   claude -p <prompt> --output-format json [--resume=<id>] --append-system-prompt <role prompt> ...
+// started in the workspace. The CLI prints one JSON result object (docs/coding-agents.md).
+#include "cli_agent.hpp"
+#include "options.hpp"
+
+#include <autokaggle/sdk/errors.hpp>
+#include <autokaggle/sdk/plugin.hpp>
+
+#include <boost/json/parse.hpp>
+
+namespace autokaggle {
+namespace {
+
+namespace json = boost::json;
+using cli_agent::CliReply;
+
+class ClaudeCodeAgent final : public cli_agent::CliAgent {
+public:
+    struct Flags {
+        std::string model, allowed_tools, permission_mode;
+        long long max_turns = 0;
+        std::vector<std::string> extra_args;
+    };
+
+    ClaudeCodeAgent(const PluginContext& context, cli_agent::CliSettings settings, Flags flags)
+        : CliAgent(context, std::move(settings)), flags_(std::move(flags)) {}
+
+protected:
+    std::vector<std::string> command_line(const cli_agent::CliCall& call) const override {
+        std::vector<std::string> argv{settings().executable.string(), "-p", call.prompt, "--output-format", "json"};
+        if (!call.resume_id.empty()) argv.push_back("--resume=" + call.resume_id);
+        if (!call.system_prompt.empty()) {
+            argv.push_back("--append-system-prompt");
+            argv.push_back(call.system_prompt);
+        }
+        if (!flags_.model.empty()) argv.insert(argv.end(), {"--model", flags_.model});
+        if (flags_.max_turns > 0) argv.insert(argv.end(), {"--max-turns", std::to_string(flags_.max_turns)});
+        if (!flags_.allowed_tools.empty()) argv.insert(argv.end(), {"--allowedTools", flags_.allowed_tools});
+        if (!flags_.permission_mode.empty()) argv.insert(argv.end(), {"--permission-mode", flags_.permission_mode});
+        argv.insert(argv.end(), flags_.extra_args.begin(), flags_.extra_args.end());
+        return argv;
+    }
+
+    CliReply parse_output(const cli_agent::CommandResult& result) const override {
+        CliReply reply;
+        std::optional<json::object> doc = find_result_object(result.out);
+        if (!doc) {
+            reply.error = "output is not a Claude Code JSON result";
+            if (result.exit_code != 0) reply.error += " (" + describe(result) + ")";
+            if (auto err = cli_agent::tail(result.err, 800); !err.empty()) reply.error += "; stderr: " + err;
+            if (auto out = cli_agent::tail(result.out, 400); !out.empty()) reply.error += "; stdout: " + out;
+            return reply;
+        }
+        reply.session_id = string_field(*doc, "session_id");
+        reply.text = string_field(*doc, "result");
+        reply.usage = usage_of(*doc);
+        const std::string subtype = string_field(*doc, "subtype");
+        long long turns = 0;
+        if (const auto* t = doc->if_contains("num_turns"); t && t->is_number()) turns = t->to_number<long long>();
+        if (turns > 0) reply.detail = std::to_string(turns) + " turns";
+        const auto* is_error = doc->if_contains("is_error");
+        bool failed = (is_error && is_error->is_bool() && is_error->as_bool()) ||
+                      (!subtype.empty() && subtype != "success");
+        if (failed) {
+            // is_error can come with subtype "success" (an API error such as 429/529 ended the run).
+            reply.error = subtype.empty() || subtype == "success" ? std::string("Claude Code reported is_error")
+                                                                  : "Claude Code reported " + subtype;
+            if (subtype == "error_max_turns")
+                reply.error += " (the turn limit was reached" +
+                               (turns > 0 ? " after " + std::to_string(turns) + " turns" : std::string()) +
+                               "; raise the max_turns option)";
+            else if (subtype == "error_max_budget_usd")
+                reply.error += " (the CLI's spending limit was reached)";
+            std::string message = reply.text.empty() ? errors_text(*doc) : reply.text;
+            if (!message.empty()) reply.error += ": " + cli_agent::tail(message, 800);
+            else if (auto err = cli_agent::tail(result.err, 800); !err.empty()) reply.error += "; stderr: " + err;
+        }
+        return reply;
+    }
+
+private:
+    /// The last line of stdout that is a JSON object with "type":"result" (the CLI prints one;
+    /// a wrapper may print more before it).
+    static std::optional<json::object> find_result_object(const std::string& out) {
+        std::size_t end = out.size();
+        while (end > 0) {
+            std::size_t start = out.rfind('\n', end - 1);
+            std::size_t begin = start == std::string::npos ? 0 : start + 1;
+            std::string_view line(out.data() + begin, end - begin);
+            end = start == std::string::npos ? 0 : start;
+            if (line.find('{') == std::string_view::npos) continue;
+            json::error_code ec;
+            json::value v = json::parse(line, ec);
+            if (!ec && v.is_object()) {
+                const auto* type = v.as_object().if_contains("type");
+                if (type && type->is_string() && type->as_string() == "result") return std::move(v.as_object());
+            }
+        }
+        // Pretty-printed over several lines: try the whole output.
+        json::error_code ec;
+        json::value v = json::parse(out, ec);
+        if (!ec && v.is_object()) return std::move(v.as_object());
+        return std::nullopt;
+    }
+
+    static std::string string_field(const json::object& o, const char* key) {
+        const auto* v = o.if_contains(key);
+        return v && v->is_string() ? std::string(v->as_string()) : std::string();
+    }
+
+    static std::string errors_text(const json::object& o) {
+        const auto* v = o.if_contains("errors");
+        if (!v || !v->is_array()) return {};
+        std::string out;
+        for (const auto& e : v->as_array())
+            if (e.is_string()) out += (out.empty() ? "" : "; ") + std::string(e.as_string());
+        return out;
+    }
+
+    static std::optional<Usage> usage_of(const json::object& o) {
+        Usage u;
+        bool any = false;
+        if (const auto* c = o.if_contains("total_cost_usd"); c && c->is_number()) {
+            u.usd = c->to_number<double>();
+            any = true;
+        }
+        if (const auto* uv = o.if_contains("usage"); uv && uv->is_object()) {
+            const auto& uo = uv->as_object();
+            auto get = [&](const char* key) -> long long {
+                const auto* n = uo.if_contains(key);
+                return n && n->is_number() ? n->to_number<long long>() : 0;
+            };
+            u.input_tokens = get("input_tokens");
+            u.output_tokens = get("output_tokens");
+            u.cache_creation_input_tokens = get("cache_creation_input_tokens");
+            u.cache_read_input_tokens = get("cache_read_input_tokens");
+            any = true;
+        }
+        return any ? std::optional<Usage>(u) : std::nullopt;
+    }
+
+    static std::string describe(const cli_agent::CommandResult& r) {
+        if (r.signal) return "killed by signal " + std::to_string(*r.signal);
+        if (r.exit_code) return "exit code " + std::to_string(*r.exit_code);
+        return "ended";
+    }
+
+    Flags flags_;
+};
+
+std::unique_ptr<Agent> make_claude_code_agent(const PluginContext& context) {
+    cli_agent::Options options(context.options, "agents." + context.instance + ".options");
+    cli_agent::CliSettings settings;
+    settings.plugin_name = "claude-code";
+    settings.tool_name = "Claude Code";
+    settings.install_hint = "npm install -g @anthropic-ai/claude-code";
+    settings.executable = cli_agent::resolve_executable(options.string("executable", "claude"),
+                                                        options.path_of("executable"), settings.tool_name,
+                                                        settings.install_hint);
+    double timeout_s = options.number("timeout_s", 3600);
+    if (timeout_s < 0) throw ConfigError(options.path_of("timeout_s") + ": must be >= 0 (0 = no limit)");
+    settings.timeout = std::chrono::milliseconds(static_cast<long long>(timeout_s * 1000));
+    settings.prompts_dir = options.string("prompts_dir", "");
+
+    ClaudeCodeAgent::Flags flags;
+    flags.model = options.string("model", "");
+    flags.max_turns = options.integer("max_turns", 0);
+    if (flags.max_turns < 0) throw ConfigError(options.path_of("max_turns") + ": must be >= 0 (0 = the CLI's default)");
+    flags.allowed_tools = options.string("allowed_tools", "Read,Write,Edit,MultiEdit,Glob,Grep,Bash");
+    flags.permission_mode = options.string("permission_mode", "acceptEdits");
+    flags.extra_args = options.strings("extra_args");
+    return std::make_unique<ClaudeCodeAgent>(context, std::move(settings), std::move(flags));
+}
+
+}  // namespace
+}  // namespace autokaggle
+
+AUTOKAGGLE_PLUGIN(autokaggle::Agent, "claude-code", "1.0.0",
+                  "drives the Claude Code CLI headless (claude -p), one resumed session per role",
+                  R"schema({
+  "executable": {"type": "string", "default": "claude", "doc": "the claude executable: a name on PATH or a path"},
+  "model": {"type": "string", "default": "", "doc": "--model (empty: the CLI's default)"},
+  "max_turns": {"type": "integer", "default": 0, "doc": "--max-turns per phase (0: the CLI's default)"},
+  "allowed_tools": {"type": "string", "default": "Read,Write,Edit,MultiEdit,Glob,Grep,Bash", "doc": "--allowedTools, comma-separated"},
+  "permission_mode": {"type": "string", "default": "acceptEdits", "doc": "--permission-mode (acceptEdits, bypassPermissions, default, plan)"},
+  "extra_args": {"type": "array", "default": [], "doc": "more command-line arguments, passed as given"},
+  "timeout_s": {"type": "number", "default": 3600, "doc": "wall-clock limit of one phase; the process group is killed after it (0: none)"},
+  "prompts_dir": {"type": "string", "default": "", "doc": "folder with <role>.md system prompts (default: the workspace's prompts/, then the installed ones)"}
+})schema",
+                  "*", autokaggle::make_claude_code_agent)

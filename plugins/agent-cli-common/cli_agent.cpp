@@ -1,0 +1,213 @@
+#include "cli_agent.hpp"
+
+#include "options.hpp"
+#include "role_prompt.hpp"
+
+#include "base/atomic_file.hpp"
+
+#include <autokaggle/sdk/errors.hpp>
+
+#include <boost/json/parse.hpp>
+#include <boost/json/serialize.hpp>
+
+#include <cstdio>
+#include <sstream>
+
+namespace autokaggle::cli_agent {
+namespace fs = std::filesystem;
+namespace json = boost::json;
+
+fs::path resolve_executable(const std::string& configured, const std::string& option_path,
+                            const std::string& tool_name, const std::string& install_hint) {
+    if (auto found = find_executable(configured)) return *found;
+    std::string where = configured.find('/') != std::string::npos
+                            ? "'" + configured + "' is not an executable file"
+                            : "'" + configured + "' was not found on PATH";
+    throw ConfigError(option_path + ": the " + tool_name + " CLI " + where + ". Install it with `" + install_hint +
+                      "` (and log in once), or set " + option_path + " to the full path of the executable");
+}
+
+std::string last_line_token(std::string_view text) {
+    const std::string_view blanks = " \t\r\n";
+    const std::string_view marks = " \t*`_>";
+    while (!text.empty()) {
+        auto end = text.find_last_not_of(blanks);
+        if (end == std::string_view::npos) return {};
+        text = text.substr(0, end + 1);
+        auto start = text.find_last_of('\n');
+        std::string_view line = start == std::string_view::npos ? text : text.substr(start + 1);
+        auto first = line.find_first_not_of(marks);
+        if (first != std::string_view::npos) {
+            auto last = line.find_last_not_of(marks);
+            return std::string(line.substr(first, last - first + 1));
+        }
+        // A line of only marks ("```"): look at the one before.
+        text = start == std::string_view::npos ? std::string_view{} : text.substr(0, start);
+    }
+    return {};
+}
+
+std::string expected_token(Phase phase) {
+    switch (phase) {
+        case Phase::review:
+        case Phase::verify: return "APPROVED, or REVISE: <why>";
+        case Phase::revise: return "REVISED";
+        case Phase::code: return "CV_SCORE=<the script's CV score>, or CV_SCORE=crash";
+        default: return "DONE";
+    }
+}
+
+CliAgent::CliAgent(const PluginContext& context, CliSettings settings)
+    : host_(context.host), role_(context.instance), settings_(std::move(settings)) {
+    if (!host_) throw Error(settings_.plugin_name + ": created without host services");
+    if (role_.empty()) throw ConfigError(settings_.plugin_name + ": created without a role (researcher, builder, reviewer)");
+    workspace_ = host_->paths().root;
+    std::string option_path = "agents." + role_ + ".options.prompts_dir";
+    fs::path prompt_file = find_role_prompt(role_, prompt_search_dirs(workspace_, settings_.prompts_dir), option_path);
+    std::vector<std::string> unknown;
+    system_prompt_ = render_prompt(read_file(prompt_file), role_, host_->competition(), host_->paths(), unknown);
+    for (const auto& name : unknown)
+        host_->log(LogLevel::warn, settings_.plugin_name,
+                   prompt_file.string() + ": unknown placeholder {{" + name + "}} left as written");
+    load_session();
+}
+
+fs::path CliAgent::session_file() const { return host_->paths().agents / role_ / "session.json"; }
+
+void CliAgent::load_session() {
+    fs::path file = session_file();
+    auto text = read_file_if_exists(file);
+    if (!text) return;
+    json::value doc;
+    try {
+        doc = json::parse(*text);
+    } catch (const std::exception& e) {
+        throw Error(file.string() + ": not valid JSON (" + e.what() + "); delete it to start the " + role_ +
+                    " in a fresh session");
+    }
+    if (!doc.is_object()) throw Error(file.string() + ": expected a JSON object; delete it to start afresh");
+    const auto& o = doc.as_object();
+    auto str = [&](const char* key) {
+        const auto* v = o.if_contains(key);
+        return v && v->is_string() ? std::string(v->as_string()) : std::string();
+    };
+    auto num = [&](const char* key) {
+        const auto* v = o.if_contains(key);
+        return v && v->is_number() ? v->to_number<double>() : 0.0;
+    };
+    if (std::string plugin = str("plugin"); !plugin.empty() && plugin != settings_.plugin_name) {
+        // The role moved to another tool: its session id means nothing here.
+        host_->log(LogLevel::warn, settings_.plugin_name,
+                   file.string() + " belongs to plugin '" + plugin + "'; the " + role_ + " starts a fresh session");
+        return;
+    }
+    session_id_ = str("session_id");
+    pending_summary_ = str("pending_summary");
+    calls_ = static_cast<long long>(num("calls"));
+    session_calls_ = static_cast<long long>(num("session_calls"));
+    cost_usd_ = num("cost_usd");
+}
+
+void CliAgent::save_session() const {
+    json::object o;
+    o["plugin"] = settings_.plugin_name;
+    o["role"] = role_;
+    o["session_id"] = session_id_;
+    o["pending_summary"] = pending_summary_.string();
+    o["calls"] = calls_;
+    o["session_calls"] = session_calls_;
+    o["cost_usd"] = cost_usd_;
+    atomic_write(session_file(), json::serialize(o) + "\n");
+}
+
+void CliAgent::respawn(const fs::path& summary_file) {
+    session_id_.clear();
+    session_calls_ = 0;
+    pending_summary_ = summary_file;
+    save_session();
+    host_->log(LogLevel::info, settings_.plugin_name + "/" + role_,
+               "re-spawned: the next call starts a fresh session seeded with " + summary_file.string());
+}
+
+std::string CliAgent::phase_prompt(const PhaseRequest& r) const {
+    std::ostringstream p;
+    p << r.trigger << "\n\n";
+    p << "Round " << r.round << ", phase " << to_string(r.phase) << ".\n";
+    if (!r.output.empty()) p << "Write the phase's output to: " << r.output.string() << "\n";
+    if (!r.inputs.empty()) {
+        p << "Files to read:\n";
+        for (const auto& in : r.inputs) p << "- " << in.string() << "\n";
+    }
+    if (!pending_summary_.empty())
+        p << "\nThis is a fresh session of a running campaign. Read the summary of the campaign so far first: "
+          << pending_summary_.string() << "\n";
+    if (!r.problem.empty())
+        p << "\nYour previous answer to this phase was not accepted: " << r.problem << "\nFix that and answer again.\n";
+    p << "\nEnd your reply with the phase's token alone on its last line: " << expected_token(r.phase) << "\n";
+    return p.str();
+}
+
+std::string CliAgent::failure_prefix(const PhaseRequest& r) const {
+    return settings_.tool_name + " (" + settings_.plugin_name + ", " + role_ + ") failed in round " +
+           std::to_string(r.round) + ", phase " + std::string(to_string(r.phase)) + ": ";
+}
+
+std::string CliAgent::run_phase(const PhaseRequest& request) {
+    if (host_->cancel_requested()) throw Cancelled("campaign stopping before " + std::string(to_string(request.phase)));
+    CliCall call{phase_prompt(request), system_prompt_, session_id_};
+    CommandSpec spec;
+    spec.argv = command_line(call);
+    spec.cwd = workspace_;
+    spec.timeout = settings_.timeout;
+    HostServices* host = host_;
+    spec.should_stop = [host] { return host->cancel_requested(); };
+
+    const std::string source = settings_.plugin_name + "/" + role_;
+    host_->log(LogLevel::debug, source,
+               "round " + std::to_string(request.round) + " " + std::string(to_string(request.phase)) + ": " +
+                   (session_id_.empty() ? "new session" : "resuming session " + session_id_));
+    CommandResult result = run_command(spec);
+    ++calls_;
+    if (result.stopped) {
+        save_session();
+        throw Cancelled(failure_prefix(request) + "stopped because the campaign is stopping");
+    }
+    if (result.timed_out) {
+        save_session();
+        std::string err = tail(result.err, 800);
+        throw Error(failure_prefix(request) + result.describe_end(spec) + "; raise agents." + role_ +
+                    ".options.timeout_s if the phase needs longer" + (err.empty() ? "" : "; stderr: " + err));
+    }
+
+    CliReply reply = parse_output(result);
+    if (!reply.session_id.empty()) {
+        if (reply.session_id != session_id_) session_calls_ = 0;
+        session_id_ = reply.session_id;
+        pending_summary_.clear();  // the fresh session exists and has seen the summary
+    }
+    ++session_calls_;
+    if (reply.usage) {
+        cost_usd_ += reply.usage->usd;
+        host_->report_usage(role_, *reply.usage);
+    }
+    save_session();  // before the next phase starts, whatever happened to this one
+
+    if (reply.error.empty() && result.exit_code != 0) {
+        reply.error = result.describe_end(spec);
+        if (std::string err = tail(result.err, 800); !err.empty()) reply.error += "; stderr: " + err;
+    }
+    if (!reply.error.empty()) throw Error(failure_prefix(request) + reply.error);
+    std::string token = last_line_token(reply.text);
+    if (token.empty()) throw Error(failure_prefix(request) + "the final message is empty (expected " +
+                                   expected_token(request.phase) + " on its last line)");
+
+    char cost[32];
+    std::snprintf(cost, sizeof cost, "%.4f", reply.usage ? reply.usage->usd : 0.0);
+    host_->log(LogLevel::info, source,
+               "round " + std::to_string(request.round) + " " + std::string(to_string(request.phase)) + " -> " +
+                   token + " (session " + session_id_ + (reply.detail.empty() ? "" : ", " + reply.detail) + ", $" +
+                   cost + ", " + std::to_string(static_cast<long long>(result.seconds)) + " s)");
+    return token;
+}
+
+}  // namespace autokaggle::cli_agent

@@ -1,0 +1,46 @@
+// Running a command-line tool as a child process: its own process group (so a timeout or a
+// cancel ends everything it started), stdout and stderr captured, stdin from /dev/null.
+#pragma once
+
+#include <chrono>
+#include <filesystem>
+#include <functional>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace autokaggle::cli_agent {
+
+struct CommandSpec {
+    std::vector<std::string> argv;        ///< argv[0] is an absolute path or a name found on PATH
+    std::filesystem::path cwd;            ///< empty: inherit
+    std::chrono::milliseconds timeout{0}; ///< 0: none
+    /// Polled about every 100 ms; when it returns true the process group is ended.
+    std::function<bool()> should_stop;
+};
+
+struct CommandResult {
+    std::optional<int> exit_code;  ///< set when the process exited
+    std::optional<int> signal;     ///< set when a signal ended it
+    bool timed_out = false;        ///< ended by us after CommandSpec::timeout
+    bool stopped = false;          ///< ended by us because should_stop() turned true
+    std::string out, err;
+    double seconds = 0;
+
+    /// "exit code 3", "killed by signal 9", "timed out after 30 s" ...
+    std::string describe_end(const CommandSpec& spec) const;
+};
+
+/// Runs the command to its end (or until timeout/stop, then SIGTERM to the group and SIGKILL
+/// 3 s later). Throws autokaggle::Error when the process cannot be started at all.
+CommandResult run_command(const CommandSpec& spec);
+
+/// `name` if it contains a slash and is an executable file; otherwise the first executable
+/// PATH entry. nullopt when there is none.
+std::optional<std::filesystem::path> find_executable(std::string_view name);
+
+/// The last `max_chars` characters of `text`, starting at a line boundary when possible.
+std::string tail(std::string_view text, std::size_t max_chars);
+
+}  // namespace autokaggle::cli_agent

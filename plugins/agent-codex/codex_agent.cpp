@@ -1,0 +1,196 @@
+// Agent plugin "codex": every phase is one non-interactive Codex call
+//   codex exec --json [-m model] [-s sandbox] "<prompt>"            (first call of a session)
+//   codex exec resume --json [-c model=..] <thread_id> "<prompt>"   (later calls)
+// started in the workspace. The CLI prints JSON lines (thread.started, item.completed,
+// turn.completed, turn.failed, error); docs/coding-agents.md has the details.
+#include "cli_agent.hpp"
+#include "options.hpp"
+
+#include <autokaggle/sdk/errors.hpp>
+#include <autokaggle/sdk/plugin.hpp>
+
+#include <boost/json/parse.hpp>
+
+#include <sstream>
+
+namespace autokaggle {
+namespace {
+
+namespace json = boost::json;
+using cli_agent::CliReply;
+
+/// USD per million tokens: Codex reports tokens, not cost.
+struct Prices {
+    double input = 0, cached_input = 0, output = 0;
+};
+
+class CodexAgent final : public cli_agent::CliAgent {
+public:
+    struct Flags {
+        std::string model, sandbox;
+        bool skip_git_repo_check = true;
+        std::vector<std::string> extra_args;
+        Prices prices;
+    };
+
+    CodexAgent(const PluginContext& context, cli_agent::CliSettings settings, Flags flags)
+        : CliAgent(context, std::move(settings)), flags_(std::move(flags)) {}
+
+protected:
+    std::vector<std::string> command_line(const cli_agent::CliCall& call) const override {
+        std::vector<std::string> argv{settings().executable.string(), "exec"};
+        if (call.resume_id.empty()) {
+            argv.push_back("--json");
+            if (flags_.skip_git_repo_check) argv.push_back("--skip-git-repo-check");
+            if (!flags_.model.empty()) argv.insert(argv.end(), {"-m", flags_.model});
+            if (!flags_.sandbox.empty()) argv.insert(argv.end(), {"-s", flags_.sandbox});
+            argv.insert(argv.end(), flags_.extra_args.begin(), flags_.extra_args.end());
+            // Codex has no flag for an extra system prompt: the role's prompt opens the session.
+            argv.push_back(call.system_prompt.empty() ? call.prompt
+                                                      : call.system_prompt + "\n\n---\n\n" + call.prompt);
+        } else {
+            // `exec resume` takes no -s/-C: the sandbox and model travel as config overrides.
+            argv.insert(argv.end(), {"resume", "--json"});
+            if (flags_.skip_git_repo_check) argv.push_back("--skip-git-repo-check");
+            if (!flags_.model.empty()) argv.insert(argv.end(), {"-c", "model=\"" + flags_.model + "\""});
+            if (!flags_.sandbox.empty()) argv.insert(argv.end(), {"-c", "sandbox_mode=\"" + flags_.sandbox + "\""});
+            argv.insert(argv.end(), flags_.extra_args.begin(), flags_.extra_args.end());
+            argv.push_back(call.resume_id);
+            argv.push_back(call.prompt);
+        }
+        return argv;
+    }
+
+    CliReply parse_output(const cli_agent::CommandResult& result) const override {
+        CliReply reply;
+        Usage usage;
+        bool any_usage = false, any_event = false;
+        std::string failure;
+        int turns = 0;
+        std::istringstream lines(result.out);
+        std::string line;
+        while (std::getline(lines, line)) {
+            if (line.find('{') == std::string::npos) continue;
+            json::error_code ec;
+            json::value v = json::parse(line, ec);
+            if (ec || !v.is_object()) continue;
+            const auto& event = v.as_object();
+            const std::string type = string_field(event, "type");
+            if (type.empty()) continue;
+            any_event = true;
+            if (type == "thread.started") {
+                reply.session_id = string_field(event, "thread_id");
+            } else if (type == "item.completed") {
+                const auto* item = event.if_contains("item");
+                if (item && item->is_object() && string_field(item->as_object(), "type") == "agent_message")
+                    reply.text = string_field(item->as_object(), "text");
+            } else if (type == "turn.completed") {
+                ++turns;
+                if (const auto* u = event.if_contains("usage"); u && u->is_object()) {
+                    usage += usage_of(u->as_object());
+                    any_usage = true;
+                }
+            } else if (type == "turn.failed") {
+                const auto* e = event.if_contains("error");
+                std::string message = e && e->is_object() ? string_field(e->as_object(), "message") : std::string();
+                failure = "Codex reported turn.failed" + (message.empty() ? std::string() : ": " + message);
+            } else if (type == "error") {
+                std::string message = string_field(event, "message");
+                if (failure.empty()) failure = "Codex reported an error" + (message.empty() ? "" : ": " + message);
+            }
+        }
+        if (any_usage) reply.usage = usage;
+        if (turns > 0) reply.detail = std::to_string(turns) + (turns == 1 ? " turn" : " turns");
+        if (!failure.empty()) {
+            reply.error = failure;
+        } else if (!any_event) {
+            reply.error = "output is not Codex JSON lines";
+            if (result.exit_code != 0) reply.error += " (" + describe(result) + ")";
+            if (auto err = cli_agent::tail(result.err, 800); !err.empty()) reply.error += "; stderr: " + err;
+            if (auto out = cli_agent::tail(result.out, 400); !out.empty()) reply.error += "; stdout: " + out;
+        } else if (result.exit_code == 0 && turns == 0) {
+            reply.error = "the output ended without turn.completed (the answer may be cut short)";
+        }
+        return reply;
+    }
+
+private:
+    static std::string string_field(const json::object& o, const char* key) {
+        const auto* v = o.if_contains(key);
+        return v && v->is_string() ? std::string(v->as_string()) : std::string();
+    }
+
+    Usage usage_of(const json::object& u) const {
+        auto get = [&](const char* key) -> long long {
+            const auto* n = u.if_contains(key);
+            return n && n->is_number() ? n->to_number<long long>() : 0;
+        };
+        // Codex's input_tokens include the cached ones; Usage keeps them apart.
+        long long input = get("input_tokens"), cached = get("cached_input_tokens");
+        Usage out;
+        out.cache_read_input_tokens = cached;
+        out.input_tokens = input > cached ? input - cached : 0;
+        out.output_tokens = get("output_tokens");
+        out.usd = (static_cast<double>(out.input_tokens) * flags_.prices.input +
+                   static_cast<double>(cached) * flags_.prices.cached_input +
+                   static_cast<double>(out.output_tokens) * flags_.prices.output) /
+                  1e6;
+        return out;
+    }
+
+    static std::string describe(const cli_agent::CommandResult& r) {
+        if (r.signal) return "killed by signal " + std::to_string(*r.signal);
+        if (r.exit_code) return "exit code " + std::to_string(*r.exit_code);
+        return "ended";
+    }
+
+    Flags flags_;
+};
+
+std::unique_ptr<Agent> make_codex_agent(const PluginContext& context) {
+    cli_agent::Options options(context.options, "agents." + context.instance + ".options");
+    cli_agent::CliSettings settings;
+    settings.plugin_name = "codex";
+    settings.tool_name = "Codex";
+    settings.install_hint = "npm install -g @openai/codex";
+    settings.executable = cli_agent::resolve_executable(options.string("executable", "codex"),
+                                                        options.path_of("executable"), settings.tool_name,
+                                                        settings.install_hint);
+    double timeout_s = options.number("timeout_s", 3600);
+    if (timeout_s < 0) throw ConfigError(options.path_of("timeout_s") + ": must be >= 0 (0 = no limit)");
+    settings.timeout = std::chrono::milliseconds(static_cast<long long>(timeout_s * 1000));
+    settings.prompts_dir = options.string("prompts_dir", "");
+
+    CodexAgent::Flags flags;
+    flags.model = options.string("model", "");
+    flags.sandbox = options.string("sandbox", "workspace-write");
+    if (!flags.sandbox.empty() && flags.sandbox != "read-only" && flags.sandbox != "workspace-write" &&
+        flags.sandbox != "danger-full-access")
+        throw ConfigError(options.path_of("sandbox") + ": '" + flags.sandbox +
+                          "' is not a Codex sandbox mode; use read-only, workspace-write or danger-full-access");
+    flags.skip_git_repo_check = options.boolean("skip_git_repo_check", true);
+    flags.extra_args = options.strings("extra_args");
+    flags.prices.input = options.number("usd_per_mtok_input", 0);
+    flags.prices.cached_input = options.number("usd_per_mtok_cached_input", 0);
+    flags.prices.output = options.number("usd_per_mtok_output", 0);
+    return std::make_unique<CodexAgent>(context, std::move(settings), std::move(flags));
+}
+
+}  // namespace
+}  // namespace autokaggle
+
+AUTOKAGGLE_PLUGIN(autokaggle::Agent, "codex", "1.0.0",
+                  "drives the Codex CLI non-interactively (codex exec --json), one resumed thread per role",
+                  R"schema({
+  "executable": {"type": "string", "default": "codex", "doc": "the codex executable: a name on PATH or a path"},
+  "model": {"type": "string", "default": "", "doc": "-m (empty: the CLI's default)"},
+  "sandbox": {"type": "string", "default": "workspace-write", "doc": "-s: read-only, workspace-write or danger-full-access"},
+  "skip_git_repo_check": {"type": "boolean", "default": true, "doc": "pass --skip-git-repo-check (workspaces are seldom git repositories)"},
+  "extra_args": {"type": "array", "default": [], "doc": "more arguments after the exec options, passed as given"},
+  "timeout_s": {"type": "number", "default": 3600, "doc": "wall-clock limit of one phase; the process group is killed after it (0: none)"},
+  "prompts_dir": {"type": "string", "default": "", "doc": "folder with <role>.md system prompts (default: the workspace's prompts/, then the installed ones)"},
+  "usd_per_mtok_input": {"type": "number", "default": 0, "doc": "price of a million uncached input tokens, for the budget"},
+  "usd_per_mtok_cached_input": {"type": "number", "default": 0, "doc": "price of a million cached input tokens"},
+  "usd_per_mtok_output": {"type": "number", "default": 0, "doc": "price of a million output tokens"}
+})schema",
+                  "*", autokaggle::make_codex_agent)
