@@ -4,8 +4,9 @@
 //
 // Environment:
 //   FAKE_AGENT_LOG      file that gets one JSON line per call: {"call","tool","argv","cwd","pids"}
-//   FAKE_AGENT_CONTROL  JSON file {"queue": [behaviour...], "default": behaviour}; each call takes
-//                       the first queue entry (and rewrites the file without it), else "default".
+//   FAKE_AGENT_CONTROL  JSON file {"queue": [behaviour...], "phases": {"code": behaviour, ...},
+//                       "default": behaviour}; each call takes the first queue entry (and rewrites
+//                       the file without it), else the entry for its phase, else "default".
 // A behaviour (every field optional):
 //   "action":       "answer" (default) | "hang" (sleeps, with a child in its process group) |
 //                   "garbage" (prints text that is not the tool's JSON)
@@ -19,7 +20,8 @@
 //   "write_output": write the file named on the prompt's "Write the phase's output to:" line
 //                   (default true)
 //   "run":          argv of a command run in the working folder before answering; "{output}" and
-//                   "{round}" in its arguments are replaced
+//                   "{round}" in its arguments are replaced; with "token": "{run}" the token is
+//                   the last line the command printed
 //   "session_id":   the id to report instead of the usual one
 //   "cost", "input_tokens", "output_tokens", "cache_creation", "cache_read": usage to report
 //                   (defaults 0.25, 1000, 200, 50, 300)
@@ -76,7 +78,7 @@ int count_lines(const fs::path& p) {
 }
 
 /// Pops the behaviour of this call from the control file.
-json::object next_behaviour() {
+json::object next_behaviour(const std::string& phase) {
     std::string control = env("FAKE_AGENT_CONTROL");
     if (control.empty() || !fs::exists(control)) return {};
     json::value doc = json::parse(slurp(control));
@@ -87,6 +89,8 @@ json::object next_behaviour() {
         write_whole(control, json::serialize(doc));
         return first;
     }
+    if (auto* by_phase = o.if_contains("phases"); by_phase && by_phase->is_object())
+        if (auto* b = by_phase->as_object().if_contains(phase); b && b->is_object()) return b->as_object();
     if (auto* d = o.if_contains("default"); d && d->is_object()) return d->as_object();
     return {};
 }
@@ -130,21 +134,44 @@ std::string replace_all(std::string s, const std::string& from, const std::strin
     return s;
 }
 
-void run_command(const json::object& b, const std::string& output, const std::string& round) {
+/// Runs the behaviour's "run" command; returns its stdout.
+std::string run_command(const json::object& b, const std::string& output, const std::string& round) {
     const auto* run = b.if_contains("run");
-    if (!run || !run->is_array()) return;
+    if (!run || !run->is_array()) return {};
     std::vector<std::string> args;
-    for (const auto& a : run->as_array()) args.push_back(replace_all(replace_all(std::string(a.as_string()), "{output}", output), "{round}", round));
+    for (const auto& a : run->as_array())
+        args.push_back(replace_all(replace_all(std::string(a.as_string()), "{output}", output), "{round}", round));
     std::vector<char*> argv;
     for (auto& a : args) argv.push_back(a.data());
     argv.push_back(nullptr);
+    int fds[2];
+    if (pipe(fds) != 0) return {};
     pid_t pid = fork();
     if (pid == 0) {
+        dup2(fds[1], 1);
+        close(fds[0]);
+        close(fds[1]);
         execvp(argv[0], argv.data());
         _exit(127);
     }
+    close(fds[1]);
+    std::string out;
+    char buf[4096];
+    ssize_t n;
+    while ((n = read(fds[0], buf, sizeof buf)) > 0) out.append(buf, static_cast<std::size_t>(n));
+    close(fds[0]);
     int status = 0;
     waitpid(pid, &status, 0);
+    return out;
+}
+
+/// The last non-empty line of `text`.
+std::string last_line(const std::string& text) {
+    std::istringstream in(text);
+    std::string line, last;
+    while (std::getline(in, line))
+        if (line.find_first_not_of(" \t\r") != std::string::npos) last = line;
+    return last;
 }
 
 }  // namespace
@@ -156,8 +183,6 @@ int main(int argc, char** argv) {
 
     fs::path log = env("FAKE_AGENT_LOG");
     int call = (log.empty() ? 0 : count_lines(log)) + 1;
-    json::object behaviour = next_behaviour();
-    std::string action = str(behaviour, "action", "answer");
 
     // What the plugin asked for.
     std::string prompt, resume;
@@ -173,6 +198,8 @@ int main(int argc, char** argv) {
         if (!args.empty()) prompt = args.back();
         if (is_resume && args.size() >= 2) resume = args[args.size() - 2];
     }
+    json::object behaviour = next_behaviour(phase_of(prompt));
+    std::string action = str(behaviour, "action", "answer");
     std::string session = str(behaviour, "session_id", resume.empty() ? tool + "-session-" + std::to_string(call) : resume);
 
     pid_t helper = 0;
@@ -208,9 +235,10 @@ int main(int argc, char** argv) {
         std::ofstream out(output, std::ios::app);
         out << "# " << tool << " wrote this for phase " << phase << " (round " << round << ", call " << call << ")\n";
     }
-    run_command(behaviour, output, round);
+    std::string run_output = run_command(behaviour, output, round);
 
     std::string token = str(behaviour, "token", default_token(phase));
+    if (token == "{run}") token = last_line(run_output);
     std::string result = str(behaviour, "result", "Finished the " + phase + " phase.\n\n" + token);
     double cost = num(behaviour, "cost", 0.25);
     auto tokens = [&](const char* key, double fallback) { return static_cast<long long>(num(behaviour, key, fallback)); };
