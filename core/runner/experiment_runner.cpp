@@ -1,0 +1,226 @@
+#include "runner/experiment_runner.hpp"
+
+#include "runner/score_lines.hpp"
+
+#include "base/atomic_file.hpp"
+
+#include <autokaggle/sdk/errors.hpp>
+
+#include <chrono>
+#include <cstdio>
+#include <sstream>
+
+namespace autokaggle {
+
+namespace fs = std::filesystem;
+using Clock = std::chrono::steady_clock;
+
+namespace {
+
+std::string format_score(double value) {
+    std::ostringstream out;
+    out.precision(6);
+    out << value;
+    return out.str();
+}
+
+void remove_quietly(const fs::path& path) {
+    std::error_code ec;
+    fs::remove(path, ec);
+}
+
+}  // namespace
+
+ExperimentRunner::ExperimentRunner(Runner& runner, CompetitionInfo competition, KillGateConfig kill_gate,
+                                   Settings settings, Hooks hooks)
+    : runner_(runner),
+      competition_(std::move(competition)),
+      kill_gate_(kill_gate),
+      settings_(std::move(settings)),
+      hooks_(std::move(hooks)) {
+    if (settings_.data_dir.empty()) settings_.data_dir = competition_.train_csv.parent_path();
+    if (settings_.python.empty()) settings_.python = competition_.python;
+}
+
+std::string ExperimentRunner::round_tag(int round) {
+    char buf[16];
+    std::snprintf(buf, sizeof buf, "R%02d", round);
+    return buf;
+}
+
+fs::path ExperimentRunner::partial_oof(int round) const {
+    return settings_.rounds_dir / (round_tag(round) + "_oof_partial.npy");
+}
+
+RunSpec ExperimentRunner::spec_for(const ExperimentRequest& request) const {
+    const std::string tag = round_tag(request.round);
+    const fs::path& rounds = settings_.rounds_dir;
+    RunSpec spec;
+    spec.round = request.round;
+    spec.label = tag + "_experiment";
+    spec.script = request.script.is_absolute() ? request.script : rounds.parent_path() / request.script;
+    spec.work_dir = rounds;
+    spec.log_file = rounds / (tag + "_run.log");
+    spec.python = settings_.python;
+    spec.data_dir = settings_.data_dir;
+    const fs::path oof = rounds / (tag + "_oof.npy");
+    const fs::path test = rounds / (tag + "_test.npy");
+    const fs::path partial = partial_oof(request.round);
+    spec.outputs = {oof, test};
+    const std::string folds = std::to_string(competition_.cv_folds);
+    const std::string seed = std::to_string(competition_.seed);
+    spec.args = {"--data-dir", spec.data_dir.string(), "--oof-out",  oof.string(), "--test-out", test.string(),
+                 "--oof-partial", partial.string(),   "--folds",   folds,        "--seed",     seed};
+    spec.env = {
+        {"PYTHONUNBUFFERED", "1"},  // fold lines must arrive as they are printed
+        {"PYTHONFAULTHANDLER", "1"},
+        {"AUTOKAGGLE_ROUND", std::to_string(request.round)},
+        {"AUTOKAGGLE_DATA_DIR", spec.data_dir.string()},
+        {"AUTOKAGGLE_OOF_OUT", oof.string()},
+        {"AUTOKAGGLE_TEST_OUT", test.string()},
+        {"AUTOKAGGLE_OOF_PARTIAL", partial.string()},
+        {"AUTOKAGGLE_FOLDS", folds},
+        {"AUTOKAGGLE_SEED", seed},
+        {"AUTOKAGGLE_TASK_TYPE", competition_.task_type},
+        {"AUTOKAGGLE_METRIC", competition_.metric},
+        {"AUTOKAGGLE_METRIC_DIRECTION", competition_.metric_direction},
+        {"AUTOKAGGLE_TARGET_COLUMN", competition_.target_column},
+        {"AUTOKAGGLE_ID_COLUMN", competition_.id_column},
+        {"AUTOKAGGLE_CV_STRATEGY", competition_.cv_strategy},
+    };
+    return spec;
+}
+
+void ExperimentRunner::log(LogLevel level, std::string_view message) const {
+    if (hooks_.log) hooks_.log(level, message);
+}
+
+ExperimentResult ExperimentRunner::run(const ExperimentRequest& request, const KillGateContext& gate) {
+    RunSpec spec = spec_for(request);
+    // Files of an earlier attempt must not make this one look successful.
+    for (const auto& output : spec.outputs) remove_quietly(output);
+    remove_quietly(partial_oof(request.round));
+    std::unique_ptr<RunHandle> handle = runner_.start(spec);
+    if (hooks_.persist_record) {
+        boost::json::object record = handle->record();
+        hooks_.persist_record(spec.label, &record);
+    }
+    return follow(*handle, spec, request, gate);
+}
+
+ExperimentResult ExperimentRunner::resume(const ExperimentRequest& request, const boost::json::object& record,
+                                          const KillGateContext& gate) {
+    RunSpec spec = spec_for(request);
+    std::unique_ptr<RunHandle> handle = runner_.attach(spec, record);
+    if (!handle) {
+        log(LogLevel::info, spec.label + ": the recorded run cannot be followed; running it again");
+        return run(request, gate);
+    }
+    log(LogLevel::info, spec.label + ": following the run recorded before the restart");
+    return follow(*handle, spec, request, gate);
+}
+
+std::optional<KillDecision> ExperimentRunner::apply_gate(const KillGateContext& gate, const RunSpec& spec,
+                                                         double printed_fold1) const {
+    if (!kill_gate_.enabled || competition_.cv_folds <= 1) return std::nullopt;
+    const fs::path partial = partial_oof(spec.round);
+    const bool have_partial = non_empty_file(partial);
+    double fold1 = printed_fold1;
+    std::string source = "printed";
+    if (gate.score_fold1 && have_partial) {
+        if (auto recomputed = gate.score_fold1(partial)) {
+            fold1 = *recomputed;
+            source = "recomputed from " + partial.filename().string();
+        }
+    }
+    std::optional<double> correlation;
+    if (gate.best_oof && have_partial) {
+        correlation = gate.correlation ? gate.correlation(partial, *gate.best_oof) : oof_correlation(partial, *gate.best_oof);
+    }
+    if (!gate.best_cv && !correlation) return std::nullopt;
+    KillDecision decision = evaluate_fold1(kill_gate_, gate, fold1, correlation);
+    decision.message += " [fold 1 score " + source + "]";
+    return decision;
+}
+
+ExperimentResult ExperimentRunner::follow(RunHandle& handle, const RunSpec& spec, const ExperimentRequest& request,
+                                          const KillGateContext& gate) {
+    const auto started = Clock::now();
+    ScoreLineParser parser(settings_.log_tail_lines);
+    ProgressSink* progress = hooks_.progress;
+    if (progress) progress->begin(request.round, "experiment", request.description);
+    std::optional<KillDecision> kill;
+    bool gate_checked = false, cancelled = false;
+    RunPoll poll;
+    try {
+        for (;;) {
+            if (!cancelled && !kill && hooks_.cancel_requested && hooks_.cancel_requested()) {
+                handle.cancel("the campaign is stopping");
+                cancelled = true;
+            }
+            poll = handle.poll(settings_.poll_interval_s);
+            std::vector<ScoreEvent> events = parser.feed(poll.new_output);
+            if (poll.status != RunStatus::running) {
+                auto last = parser.finish();
+                events.insert(events.end(), last.begin(), last.end());
+            }
+            for (const ScoreEvent& event : events) {
+                if (event.kind != ScoreEvent::Kind::fold) continue;
+                if (progress)
+                    progress->folds(static_cast<int>(parser.folds().size()), competition_.cv_folds, event.value);
+                if (event.fold != 1 || gate_checked || poll.status != RunStatus::running || cancelled) continue;
+                gate_checked = true;
+                kill = apply_gate(gate, spec, event.value);
+                if (!kill) continue;
+                log(kill->kill ? LogLevel::warn : LogLevel::info, spec.label + ": fold-1 kill gate: " + kill->message);
+                if (kill->kill) handle.cancel("stopped by the fold-1 kill gate: " + kill->message);
+                else kill.reset();
+            }
+            if (progress) progress->tick();
+            if (poll.status != RunStatus::running) break;
+        }
+    } catch (...) {
+        if (progress) progress->end("runner error");
+        throw;
+    }
+
+    ExperimentResult result;
+    result.status = kill ? RunStatus::killed_fold1 : poll.status;
+    result.message = kill ? "stopped by the fold-1 kill gate: " + kill->message : poll.message;
+    result.exit_code = poll.exit_code;
+    result.signal = poll.signal;
+    result.claimed_cv = parser.cv_score();
+    result.fold_scores = parser.fold_scores();
+    result.log_file = spec.log_file;
+    result.oof_file = spec.outputs.at(0);
+    result.test_file = spec.outputs.at(1);
+    result.log_tail = parser.tail();
+    result.seconds = std::chrono::duration<double>(Clock::now() - started).count();
+    finalise(result, spec);
+    remove_quietly(partial_oof(spec.round));
+    if (hooks_.persist_record) hooks_.persist_record(spec.label, nullptr);
+
+    std::string outcome(to_string(result.status));
+    if (result.status == RunStatus::ok && result.claimed_cv) outcome += " CV " + format_score(*result.claimed_cv);
+    if (progress) progress->end(outcome);
+    log(result.status == RunStatus::ok ? LogLevel::info : LogLevel::warn,
+        spec.label + ": " + outcome + " - " + result.message);
+    if (cancelled && !kill) throw Cancelled(spec.label + " stopped: " + result.message);
+    return result;
+}
+
+void ExperimentRunner::finalise(ExperimentResult& result, const RunSpec& spec) const {
+    if (result.status != RunStatus::ok) return;
+    std::vector<std::string> problems;
+    if (!result.claimed_cv)
+        problems.push_back("printed no CV_SCORE=x line (the script contract requires it at the end)");
+    for (const auto& output : spec.outputs)
+        if (!non_empty_file(output)) problems.push_back("did not write " + output.string());
+    if (problems.empty()) return;
+    result.status = RunStatus::crash;
+    std::string joined;
+    for (const auto& p : problems) joined += (joined.empty() ? "" : "; ") + p;
+    result.message = "exited 0 but " + joined;
+}
+
+}  // namespace autokaggle

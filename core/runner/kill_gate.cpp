@@ -1,0 +1,68 @@
+#include "runner/kill_gate.hpp"
+
+#include "metrics/npy.hpp"
+
+#include <cmath>
+#include <sstream>
+
+namespace autokaggle {
+
+std::optional<double> oof_correlation(const std::filesystem::path& partial_oof, const std::filesystem::path& best_oof) {
+    metrics::NpyArray partial, best;
+    try {
+        partial = metrics::read_npy(partial_oof);
+        best = metrics::read_npy(best_oof);
+    } catch (const std::exception&) {
+        return std::nullopt;  // a missing or half-written file skips the check, never kills
+    }
+    if (partial.rows != best.rows || partial.cols != best.cols) return std::nullopt;
+    // One pass of Welford-style sums over the predicted cells.
+    double n = 0, mean_x = 0, mean_y = 0, sxx = 0, syy = 0, sxy = 0;
+    for (std::size_t i = 0; i < partial.data.size(); ++i) {
+        double x = partial.data[i], y = best.data[i];
+        if (std::isnan(x) || !std::isfinite(y)) continue;
+        n += 1;
+        double dx = x - mean_x, dy = y - mean_y;
+        mean_x += dx / n;
+        mean_y += dy / n;
+        sxx += dx * (x - mean_x);
+        syy += dy * (y - mean_y);
+        sxy += dx * (y - mean_y);
+    }
+    if (n < 3 || sxx <= 0 || syy <= 0) return std::nullopt;
+    return sxy / std::sqrt(sxx * syy);
+}
+
+KillDecision evaluate_fold1(const KillGateConfig& config, const KillGateContext& context, double fold1_score,
+                            std::optional<double> correlation) {
+    KillDecision d;
+    d.fold1_score = fold1_score;
+    d.correlation = correlation;
+    std::ostringstream msg;
+    msg.precision(6);
+    msg << "fold 1 score " << fold1_score;
+    if (context.best_cv) {
+        double best = *context.best_cv;
+        double worse_by = context.higher_is_better ? best - fold1_score : fold1_score - best;
+        double allowed = config.relative_margin * std::abs(best);
+        msg << " vs best CV " << best << " (" << (context.higher_is_better ? "higher" : "lower") << " is better)";
+        if (worse_by > allowed) {
+            d.kill = true;
+            double pct = best != 0 ? 100.0 * worse_by / std::abs(best) : 0.0;
+            msg << ": worse by " << worse_by;
+            if (best != 0) msg << " (" << pct << "%)";
+            msg << ", more than the margin of " << 100.0 * config.relative_margin << "%";
+        }
+    }
+    if (correlation) {
+        msg << "; fold-1 OOF correlation with the best model " << *correlation;
+        if (*correlation > config.max_correlation) {
+            msg << " above the limit of " << config.max_correlation << " (a near-copy of the best model)";
+            d.kill = true;
+        }
+    }
+    d.message = msg.str();
+    return d;
+}
+
+}  // namespace autokaggle

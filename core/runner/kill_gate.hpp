@@ -1,0 +1,49 @@
+// The fold-1 kill gate: after the first fold of a run, stop it when it is already clearly
+// worse than the best model so far, or when it is a near-copy of the best model (its fold-1
+// out-of-fold predictions correlate with the best model's above a threshold). Either way the
+// remaining folds would only cost time.
+#pragma once
+
+#include "base/config.hpp"
+
+#include <filesystem>
+#include <functional>
+#include <optional>
+#include <string>
+
+namespace autokaggle {
+
+/// What the gate compares a new run with. Without best_cv the score check is skipped; without
+/// best_oof (or a partial OOF file from the script) the correlation check is skipped.
+struct KillGateContext {
+    std::optional<double> best_cv;
+    std::optional<std::filesystem::path> best_oof;
+    bool higher_is_better = true;
+    /// Scores fold 1 from the partial OOF file (only fold 1's rows are predicted, the rest NaN),
+    /// so that the gate does not rely on the printed number. nullopt or unset: the script's own
+    /// "FOLD 1 SCORE=x" is used.
+    std::function<std::optional<double>(const std::filesystem::path& partial_oof)> score_fold1;
+    /// Correlation of the predicted rows of the partial OOF with the same rows of best_oof.
+    /// Unset: oof_correlation() below.
+    std::function<std::optional<double>(const std::filesystem::path& partial_oof, const std::filesystem::path& best_oof)>
+        correlation;
+};
+
+struct KillDecision {
+    bool kill = false;
+    double fold1_score = 0;
+    std::optional<double> correlation;
+    std::string message;  ///< the numbers behind the decision (also when not killing)
+};
+
+/// Pearson correlation between the rows of `partial_oof` that are not NaN and the same rows of
+/// `best_oof` (all columns together). nullopt when a file is missing or unreadable, the shapes
+/// differ, fewer than 3 rows are predicted, or either side is constant.
+std::optional<double> oof_correlation(const std::filesystem::path& partial_oof, const std::filesystem::path& best_oof);
+
+/// Applies the gate to fold 1. `fold1_score` is the score to judge (recomputed or printed);
+/// `correlation` is the correlation with the best model when known.
+KillDecision evaluate_fold1(const KillGateConfig& config, const KillGateContext& context, double fold1_score,
+                            std::optional<double> correlation);
+
+}  // namespace autokaggle

@@ -1,0 +1,259 @@
+#include "runner/python_env.hpp"
+
+#include <autokaggle/sdk/errors.hpp>
+
+#include <boost/json/parse.hpp>
+#include <boost/process/args.hpp>
+#include <boost/process/child.hpp>
+#include <boost/process/exe.hpp>
+#include <boost/process/io.hpp>
+
+#include <array>
+#include <chrono>
+#include <cstdlib>
+#include <fstream>
+#include <sstream>
+#include <thread>
+#include <unistd.h>
+
+namespace autokaggle {
+
+namespace fs = std::filesystem;
+namespace bp = boost::process;
+
+namespace {
+
+struct ModuleSpec {
+    const char* module;
+    const char* package;
+    bool required;
+};
+
+constexpr std::array kModules{
+    ModuleSpec{"numpy", "python3-numpy", true},   ModuleSpec{"pandas", "python3-pandas", true},
+    ModuleSpec{"sklearn", "python3-sklearn", true}, ModuleSpec{"scipy", "python3-scipy", false},
+    ModuleSpec{"xgboost", "python3-xgboost", false},
+};
+
+constexpr const char* kProbeMarker = "AUTOKAGGLE_PROBE ";
+constexpr auto kProbeTimeout = std::chrono::seconds(60);
+
+/// The probe: imports each module and prints one JSON line after a marker (imports may print).
+std::string probe_script() {
+    std::string names;
+    for (const auto& m : kModules) names += std::string(names.empty() ? "" : ", ") + "'" + m.module + "'";
+    return "import importlib, json, sys\n"
+           "out = {'python': sys.version.split()[0], 'modules': {}}\n"
+           "for name in [" + names + "]:\n"
+           "    try:\n"
+           "        m = importlib.import_module(name)\n"
+           "        out['modules'][name] = {'version': str(getattr(m, '__version__', 'unknown'))}\n"
+           "    except BaseException as e:\n"
+           "        out['modules'][name] = {'error': type(e).__name__ + ': ' + str(e)}\n"
+           "print('" + std::string(kProbeMarker) + "' + json.dumps(out))\n";
+}
+
+/// A temporary file removed on destruction.
+class TempFile {
+public:
+    TempFile() {
+        std::string pattern = (fs::temp_directory_path() / "autokaggle-probe-XXXXXX").string();
+        int fd = ::mkstemp(pattern.data());
+        if (fd < 0) throw Error("cannot create a temporary file in " + fs::temp_directory_path().string());
+        ::close(fd);
+        path_ = pattern;
+    }
+    ~TempFile() {
+        std::error_code ec;
+        fs::remove(path_, ec);
+    }
+    TempFile(const TempFile&) = delete;
+    TempFile& operator=(const TempFile&) = delete;
+    const fs::path& path() const { return path_; }
+
+private:
+    fs::path path_;
+};
+
+std::string slurp(const fs::path& path) {
+    std::ifstream in(path, std::ios::binary);
+    std::ostringstream s;
+    s << in.rdbuf();
+    return s.str();
+}
+
+/// A bare name ("python3") looked up on PATH; anything with a slash as given.
+std::optional<fs::path> find_executable(const fs::path& name) {
+    auto executable = [](const fs::path& p) {
+        std::error_code ec;
+        return fs::is_regular_file(p, ec) && ::access(p.c_str(), X_OK) == 0;
+    };
+    if (name.string().find('/') != std::string::npos) {
+        if (executable(name)) return fs::absolute(name);
+        return std::nullopt;
+    }
+    const char* path_env = std::getenv("PATH");
+    std::istringstream dirs(path_env ? path_env : "");
+    for (std::string dir; std::getline(dirs, dir, ':');) {
+        if (dir.empty()) continue;
+        fs::path candidate = fs::path(dir) / name;
+        if (executable(candidate)) return fs::absolute(candidate);
+    }
+    return std::nullopt;
+}
+
+void parse_probe(const std::string& output, PythonCheck& check) {
+    auto at = output.rfind(kProbeMarker);
+    if (at == std::string::npos) {
+        check.error = "it printed no module report";
+        return;
+    }
+    std::string json_line = output.substr(at + std::char_traits<char>::length(kProbeMarker));
+    json_line = json_line.substr(0, json_line.find('\n'));
+    boost::system::error_code ec;
+    auto value = boost::json::parse(json_line, ec);
+    if (ec || !value.is_object()) {
+        check.error = "its module report is not JSON: " + json_line.substr(0, 200);
+        return;
+    }
+    const auto& report = value.as_object();
+    check.runs = true;
+    if (auto* v = report.if_contains("python"); v && v->is_string()) check.python_version = v->as_string().c_str();
+    const auto* modules = report.if_contains("modules");
+    for (const auto& spec : kModules) {
+        PythonModuleStatus status{spec.module, spec.package, spec.required, std::nullopt, "not reported"};
+        if (modules && modules->is_object()) {
+            if (const auto* m = modules->as_object().if_contains(spec.module); m && m->is_object()) {
+                if (const auto* ver = m->as_object().if_contains("version"); ver && ver->is_string()) {
+                    status.version = std::string(ver->as_string());
+                    status.error.clear();
+                } else if (const auto* err = m->as_object().if_contains("error"); err && err->is_string()) {
+                    status.error = std::string(err->as_string());
+                }
+            }
+        }
+        check.modules.push_back(std::move(status));
+    }
+}
+
+std::string join(const std::vector<std::string>& items, const char* separator) {
+    std::string out;
+    for (const auto& item : items) out += (out.empty() ? "" : separator) + item;
+    return out;
+}
+
+}  // namespace
+
+bool PythonCheck::ok() const { return runs && missing(true).empty(); }
+
+std::vector<std::string> PythonCheck::missing(bool required_only) const {
+    std::vector<std::string> out;
+    if (!runs) {
+        for (const auto& spec : kModules)
+            if (spec.required || !required_only) out.emplace_back(spec.module);
+        return out;
+    }
+    for (const auto& m : modules)
+        if (!m.version && (m.required || !required_only)) out.push_back(m.module);
+    return out;
+}
+
+std::string PythonCheck::install_command() const {
+    std::vector<std::string> packages;
+    for (const auto& name : missing(false))
+        for (const auto& spec : kModules)
+            if (name == spec.module) packages.emplace_back(spec.package);
+    if (packages.empty()) return {};
+    return "sudo apt-get install -y " + join(packages, " ");
+}
+
+std::string PythonCheck::report() const {
+    std::ostringstream out;
+    out << "Python " << interpreter.string();
+    if (!runs) {
+        out << ": cannot run experiments: " << error << "\n";
+        return out.str();
+    }
+    out << " (" << python_version << ")\n";
+    for (const auto& m : modules) {
+        out << "  " << m.module << ": ";
+        if (m.version) out << *m.version << "\n";
+        else out << "MISSING" << (m.required ? " (required)" : " (recommended)") << " - " << m.error << "\n";
+    }
+    if (auto cmd = install_command(); !cmd.empty()) out << "  install with: " << cmd << "\n";
+    return out.str();
+}
+
+PythonCheck check_python(const fs::path& interpreter) {
+    PythonCheck check;
+    check.interpreter = interpreter;
+    auto found = find_executable(interpreter);
+    if (!found) {
+        check.error = "not found" + std::string(interpreter.string().find('/') == std::string::npos ? " on PATH" : "") +
+                      " or not executable";
+        return check;
+    }
+    check.interpreter = *found;
+    try {
+        TempFile out, err;
+        bp::child child(bp::exe(found->string()), bp::args({std::string("-c"), probe_script()}),
+                        bp::std_in < bp::null, bp::std_out > out.path().string(), bp::std_err > err.path().string());
+        auto deadline = std::chrono::steady_clock::now() + kProbeTimeout;
+        while (child.running()) {
+            if (std::chrono::steady_clock::now() > deadline) {
+                child.terminate();
+                check.error = "it did not answer within " + std::to_string(kProbeTimeout.count()) + " s";
+                return check;
+            }
+            std::this_thread::sleep_for(std::chrono::milliseconds(20));
+        }
+        child.wait();
+        parse_probe(slurp(out.path()), check);
+        if (!check.runs) {
+            std::string stderr_text = slurp(err.path());
+            if (stderr_text.size() > 500) stderr_text = stderr_text.substr(stderr_text.size() - 500);
+            check.error += " (exit code " + std::to_string(child.exit_code()) + ")" +
+                           (stderr_text.empty() ? "" : ": " + stderr_text);
+        }
+    } catch (const std::exception& e) {
+        check.error = std::string("cannot start it: ") + e.what();
+    }
+    return check;
+}
+
+PythonChoice resolve_python(const fs::path& configured) {
+    auto rejection = [](const std::string& what, const PythonCheck& check) {
+        if (!check.runs) return what + ": " + check.error;
+        return what + " (" + check.interpreter.string() + "): lacks " + join(check.missing(true), ", ");
+    };
+    if (!configured.empty()) {
+        PythonCheck check = check_python(configured);
+        if (check.ok()) return PythonChoice{check.interpreter, "configured in config.json (\"python\")", {}, check};
+        std::string message = "config.json: python: " + rejection(configured.string(), check);
+        if (check.runs) message += "; install them with: " + check.install_command();
+        if (configured != "/usr/bin/python3") {
+            if (PythonCheck system = check_python("/usr/bin/python3"); system.ok())
+                message += ", or set \"python\": \"/usr/bin/python3\", which has them";
+        }
+        throw ConfigError(message);
+    }
+    std::vector<std::pair<std::string, fs::path>> candidates{{"python3 on PATH", "python3"},
+                                                             {"/usr/bin/python3", "/usr/bin/python3"}};
+    PythonChoice choice;
+    for (const auto& [what, path] : candidates) {
+        PythonCheck check = check_python(path);
+        if (check.ok()) {
+            choice.interpreter = check.interpreter;
+            choice.reason = what + (choice.rejected.empty() ? "" : " (" + join(choice.rejected, "; ") + ")");
+            choice.check = std::move(check);
+            return choice;
+        }
+        choice.rejected.push_back(rejection(what, check));
+    }
+    std::string fix = "sudo apt-get install -y python3-numpy python3-pandas python3-sklearn python3-scipy python3-xgboost";
+    throw ConfigError("config.json: python: no interpreter with numpy, pandas and sklearn found (" +
+                      join(choice.rejected, "; ") + "); install them with: " + fix +
+                      ", or set \"python\" in config.json to an interpreter that has them");
+}
+
+}  // namespace autokaggle
