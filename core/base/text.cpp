@@ -1,0 +1,97 @@
+#include "base/text.hpp"
+
+#include <algorithm>
+#include <cctype>
+#include <numeric>
+
+namespace autokaggle {
+
+std::vector<std::string> split(std::string_view text, char separator) {
+    std::vector<std::string> parts;
+    std::size_t start = 0;
+    while (true) {
+        std::size_t end = text.find(separator, start);
+        parts.emplace_back(text.substr(start, end == std::string_view::npos ? std::string_view::npos : end - start));
+        if (end == std::string_view::npos) break;
+        start = end + 1;
+    }
+    return parts;
+}
+
+std::string join(const std::vector<std::string>& items, std::string_view separator) {
+    std::string out;
+    for (std::size_t i = 0; i < items.size(); ++i) {
+        if (i) out += separator;
+        out += items[i];
+    }
+    return out;
+}
+
+std::string trim(std::string_view text) {
+    auto space = [](char c) { return std::isspace(static_cast<unsigned char>(c)) != 0; };
+    while (!text.empty() && space(text.front())) text.remove_prefix(1);
+    while (!text.empty() && space(text.back())) text.remove_suffix(1);
+    return std::string(text);
+}
+
+std::size_t edit_distance(std::string_view a, std::string_view b) {
+    std::vector<std::size_t> row(b.size() + 1);
+    std::iota(row.begin(), row.end(), std::size_t{0});
+    for (std::size_t i = 1; i <= a.size(); ++i) {
+        std::size_t diagonal = row[0];
+        row[0] = i;
+        for (std::size_t j = 1; j <= b.size(); ++j) {
+            std::size_t above = row[j];
+            std::size_t cost = std::tolower(static_cast<unsigned char>(a[i - 1])) ==
+                                       std::tolower(static_cast<unsigned char>(b[j - 1]))
+                                   ? 0
+                                   : 1;
+            row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + cost});
+            diagonal = above;
+        }
+    }
+    return row[b.size()];
+}
+
+std::optional<std::string> nearest(std::string_view word, const std::vector<std::string>& candidates) {
+    std::optional<std::string> best;
+    std::size_t best_distance = 0;
+    for (const auto& c : candidates) {
+        std::size_t d = edit_distance(word, c);
+        if (!best || d < best_distance) {
+            best = c;
+            best_distance = d;
+        }
+    }
+    if (!best) return std::nullopt;
+    std::size_t longer = std::max(word.size(), best->size());
+    std::size_t limit = std::clamp<std::size_t>(longer / 3, 1, 3);
+    // A word that is a prefix/suffix-extension of a candidate ("folds" for "cv_folds") counts too.
+    bool contained = best->find(word) != std::string::npos || std::string(word).find(*best) != std::string::npos;
+    if (best_distance <= limit || (contained && word.size() >= 3)) return best;
+    for (const auto& c : candidates)
+        if (word.size() >= 3 && (c.find(word) != std::string::npos || std::string(word).find(c) != std::string::npos))
+            return c;
+    return std::nullopt;
+}
+
+std::string_view article(std::string_view word) {
+    if (word.empty()) return "a";
+    if (word == "llm") return "an";  // read as "an L-L-M"
+    switch (std::tolower(static_cast<unsigned char>(word.front()))) {
+        case 'a': case 'e': case 'i': case 'o': case 'u': return "an";
+        default: return "a";
+    }
+}
+
+bool metric_pattern_matches(std::string_view provided, std::string_view metric) {
+    if (provided == metric) return true;
+    if (provided.size() < 2 || provided.substr(provided.size() - 2) != "@k") return false;
+    std::string_view prefix = provided.substr(0, provided.size() - 1);  // "map@"
+    if (metric.size() <= prefix.size() || metric.substr(0, prefix.size()) != prefix) return false;
+    std::string_view k = metric.substr(prefix.size());
+    if (k.front() == '0') return false;
+    return std::all_of(k.begin(), k.end(), [](char c) { return c >= '0' && c <= '9'; });
+}
+
+}  // namespace autokaggle

@@ -1,0 +1,28 @@
+// Small text helpers shared by the config loader, the plugin host and the CLI.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace autokaggle {
+
+std::vector<std::string> split(std::string_view text, char separator);
+std::string join(const std::vector<std::string>& items, std::string_view separator);
+std::string trim(std::string_view text);
+
+/// Levenshtein distance, for "did you mean" suggestions.
+std::size_t edit_distance(std::string_view a, std::string_view b);
+/// The candidate closest to `word` when it is a plausible typo (edit distance at most a third
+/// of the longer name, between 1 and 3) or one name contains the other; else nullopt.
+std::optional<std::string> nearest(std::string_view word, const std::vector<std::string>& candidates);
+
+/// "a" or "an" for a kind name ("an agent", "a metric").
+std::string_view article(std::string_view word);
+
+/// True when a metric plugin's `provides` entry serves `metric`: equal names, or a pattern
+/// ending in "@k" ("map@k") matching that prefix followed by a positive whole number ("map@12").
+bool metric_pattern_matches(std::string_view provided, std::string_view metric);
+
+}  // namespace autokaggle

@@ -1,0 +1,23 @@
+// Where the foundation's fixture plugins are, and small helpers the suites share.
+#pragma once
+
+#include "support/test_support.hpp"
+
+#include <string>
+
+namespace autokaggle::test {
+
+/// One working plugin of every kind.
+inline fs::path good_plugins() { return AUTOKAGGLE_FIXTURE_GOOD_DIR; }
+/// The folder of one failing fixture ("abi-mismatch", "factory-throws"...).
+inline fs::path fixture(const std::string& name) { return test_plugin_dir() / ("fixture-" + name); }
+/// The library file of one failing fixture.
+inline fs::path fixture_library(const std::string& name) {
+    return fixture(name) / ("autokaggle-fixture-" + name + ".so");
+}
+
+inline bool contains(const std::string& haystack, const std::string& needle) {
+    return haystack.find(needle) != std::string::npos;
+}
+
+}  // namespace autokaggle::test

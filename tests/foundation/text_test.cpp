@@ -1,0 +1,43 @@
+// Suggestions and metric-name patterns (the pieces error messages are built from).
+#include "base/text.hpp"
+
+#include <boost/test/unit_test.hpp>
+
+BOOST_AUTO_TEST_SUITE(text)
+
+BOOST_AUTO_TEST_CASE(edit_distance_counts_single_edits) {
+    BOOST_TEST(autokaggle::edit_distance("cv_folds", "cv_folds") == 0u);
+    BOOST_TEST(autokaggle::edit_distance("cv_fold", "cv_folds") == 1u);
+    BOOST_TEST(autokaggle::edit_distance("kitten", "sitting") == 3u);
+    BOOST_TEST(autokaggle::edit_distance("", "abc") == 3u);
+}
+
+BOOST_AUTO_TEST_CASE(nearest_suggests_plausible_typos_only) {
+    std::vector<std::string> keys{"cv_folds", "cv_strategy", "metric", "metric_direction", "deadline"};
+    BOOST_TEST(autokaggle::nearest("cv_fold", keys).value_or("") == "cv_folds");
+    BOOST_TEST(autokaggle::nearest("metrc", keys).value_or("") == "metric");
+    BOOST_TEST(autokaggle::nearest("dedline", keys).value_or("") == "deadline");
+    BOOST_TEST(autokaggle::nearest("folds", keys).value_or("") == "cv_folds");
+    BOOST_TEST(!autokaggle::nearest("zzzzzzzz", keys).has_value());
+    BOOST_TEST(!autokaggle::nearest("x", keys).has_value());
+}
+
+BOOST_AUTO_TEST_CASE(metric_patterns) {
+    BOOST_TEST(autokaggle::metric_pattern_matches("auc_roc", "auc_roc"));
+    BOOST_TEST(!autokaggle::metric_pattern_matches("auc_roc", "auc"));
+    BOOST_TEST(autokaggle::metric_pattern_matches("map@k", "map@3"));
+    BOOST_TEST(autokaggle::metric_pattern_matches("map@k", "map@12"));
+    BOOST_TEST(autokaggle::metric_pattern_matches("map@k", "map@k"));
+    BOOST_TEST(!autokaggle::metric_pattern_matches("map@k", "map@"));
+    BOOST_TEST(!autokaggle::metric_pattern_matches("map@k", "map@0"));
+    BOOST_TEST(!autokaggle::metric_pattern_matches("map@k", "map@3x"));
+    BOOST_TEST(!autokaggle::metric_pattern_matches("map@k", "apk@3"));
+}
+
+BOOST_AUTO_TEST_CASE(split_join_trim) {
+    BOOST_TEST((autokaggle::split("a::b", ':') == std::vector<std::string>{"a", "", "b"}));
+    BOOST_TEST(autokaggle::join({"a", "b", "c"}, ", ") == "a, b, c");
+    BOOST_TEST(autokaggle::trim("  x y \t\n") == "x y");
+}
+
+BOOST_AUTO_TEST_SUITE_END()
