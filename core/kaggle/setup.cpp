@@ -1,0 +1,294 @@
+#include "kaggle/setup.hpp"
+
+#include "base/atomic_file.hpp"
+#include "kaggle/client.hpp"
+#include "kaggle/json_text.hpp"
+#include "kaggle/zip.hpp"
+#include "metrics/csv.hpp"
+
+#include <autokaggle/sdk/errors.hpp>
+
+#include <boost/json/parse.hpp>
+#include <boost/json/serialize.hpp>
+
+#include <algorithm>
+#include <array>
+#include <cctype>
+#include <cmath>
+#include <regex>
+#include <set>
+
+namespace autokaggle::kaggle {
+
+namespace fs = std::filesystem;
+namespace json = boost::json;
+
+namespace {
+
+/// Lowercase letters, digits and '@' only: "Root Mean Squared Error" -> "rootmeansquarederror".
+std::string normalise(std::string_view name) {
+    std::string out;
+    for (char c : name) {
+        auto u = static_cast<unsigned char>(c);
+        if (std::isalnum(u) || c == '@') out += static_cast<char>(std::tolower(u));
+    }
+    return out;
+}
+
+struct KnownMetric {
+    std::initializer_list<std::string_view> names;  ///< normalised Kaggle spellings
+    std::string_view metric;
+    std::string_view direction;
+};
+
+const std::array known_metrics{
+    KnownMetric{{"auc", "aucroc", "rocauc", "areaundertheroccurve", "areaunderroccurve", "areaunderthecurve",
+                 "areaunderreceiveroperatingcharacteristiccurve", "areaunderthereceiveroperatingcharacteristiccurve"},
+                "auc_roc", "higher"},
+    KnownMetric{{"logloss", "logarithmicloss", "binarylogloss", "multiclassloss", "multiclasslogloss", "crossentropy",
+                 "binarycrossentropy", "loglossbinary", "multiclasslogarithmicloss"},
+                "logloss", "lower"},
+    KnownMetric{{"rmse", "rootmeansquarederror", "rootmeansquareerror", "rootmeansquaredeviation"}, "rmse", "lower"},
+    KnownMetric{{"rmsle", "rootmeansquaredlogarithmicerror", "rootmeansquaredlogerror", "rootmeansquarelogarithmicerror"},
+                "rmsle", "lower"},
+    KnownMetric{{"mae", "meanabsoluteerror"}, "mae", "lower"},
+    KnownMetric{{"mse", "meansquarederror"}, "mse", "lower"},
+    KnownMetric{{"accuracy", "categorizationaccuracy", "classificationaccuracy", "accuracyscore"}, "accuracy", "higher"},
+    KnownMetric{{"f1", "f1score", "meanfscore", "meanf1score", "fscore", "macrof1", "macrof1score", "f1macro"}, "f1",
+                "higher"},
+    KnownMetric{{"qwk", "quadraticweightedkappa", "quadraticweightedcohenskappa", "cohenskappa"}, "qwk", "higher"},
+    KnownMetric{{"r2", "r2score", "rsquared", "coefficientofdetermination"}, "r2", "higher"},
+    KnownMetric{{"mcc", "matthewscorrelationcoefficient", "matthewscorrcoef"}, "mcc", "higher"},
+    KnownMetric{{"smape", "symmetricmeanabsolutepercentageerror"}, "smape", "lower"},
+    KnownMetric{{"mape", "meanabsolutepercentageerror"}, "mape", "lower"},
+    KnownMetric{{"mcrmse", "meancolumnwiserootmeansquarederror"}, "mcrmse", "lower"},
+};
+
+bool is_regression_metric(std::string_view m) {
+    return m == "rmse" || m == "rmsle" || m == "mae" || m == "mse" || m == "r2" || m == "smape" || m == "mape" ||
+           m == "mcrmse";
+}
+
+bool is_classification_metric(std::string_view m) {
+    return m == "auc_roc" || m == "logloss" || m == "accuracy" || m == "f1" || m == "mcc" || m == "qwk";
+}
+
+fs::path find_sample_submission(const fs::path& data_dir) {
+    fs::path exact = data_dir / "sample_submission.csv";
+    if (fs::exists(exact)) return exact;
+    std::error_code ec;
+    for (const auto& entry : fs::directory_iterator(data_dir, ec)) {
+        std::string name = entry.path().filename().string();
+        std::string low = normalise(name);
+        if (entry.is_regular_file() && low.find("sample") != std::string::npos && name.ends_with(".csv")) return entry.path();
+    }
+    return {};
+}
+
+std::vector<std::string> header_or_empty(const fs::path& file) {
+    if (file.empty() || !fs::exists(file)) return {};
+    return metrics::read_csv_header(file);
+}
+
+bool contains(const std::vector<std::string>& v, std::string_view s) { return std::find(v.begin(), v.end(), s) != v.end(); }
+
+/// Binary, multiclass or regression from the values of the target column of train.csv.
+std::pair<std::string, std::size_t> classify_target(const fs::path& train, const std::string& column,
+                                                    const std::optional<MetricMapping>& metric) {
+    auto table = metrics::read_csv(train, {column});
+    const auto& cells = table.column(column);
+    std::set<std::string, std::less<>> distinct;
+    bool numeric = true, integral = true;
+    for (std::size_t i = 0; i < cells.size(); ++i) {
+        std::string_view cell = cells[i];
+        if (cell.empty()) continue;
+        if (distinct.size() <= 1000) distinct.emplace(cell);
+        double v = 0;
+        if (!metrics::parse_number(cell, v)) {
+            numeric = false;
+        } else if (std::floor(v) != v) {
+            integral = false;
+        }
+    }
+    std::size_t classes = distinct.size();
+    std::string m = metric ? metric->metric : "";
+    if (is_regression_metric(m)) return {"regression", 0};
+    if (classes == 2) return {"binary_classification", 2};
+    if (is_classification_metric(m) || !numeric) return {classes > 2 ? "multiclass_classification" : "", classes};
+    if (numeric && !integral) return {"regression", 0};
+    if (numeric && integral && classes > 50) return {"regression", 0};
+    return {"", classes};  // a few integers without a metric hint: could be either
+}
+
+std::string describe_list(const std::vector<std::string>& v) {
+    std::string out;
+    for (const auto& s : v) out += (out.empty() ? "" : ", ") + s;
+    return out;
+}
+
+fs::path data_dir_of(const json::object& config, const fs::path& root) {
+    if (const auto* v = config.if_contains("data_dir"); v && v->is_string() && !v->as_string().empty() &&
+                                                          v->as_string() != placeholder)
+        return (root / std::string(v->as_string())).lexically_normal();
+    return root / "data";
+}
+
+/// Kaggle sometimes zips single large files inside the competition zip (train.csv.zip).
+std::vector<fs::path> unpack_nested(std::vector<fs::path> files) {
+    std::vector<fs::path> out;
+    for (auto& f : files) {
+        if (f.extension() != ".zip") {
+            out.push_back(f);
+            continue;
+        }
+        auto inner = extract_zip(f, f.parent_path());
+        fs::remove(f);
+        out.insert(out.end(), inner.begin(), inner.end());
+    }
+    return out;
+}
+
+}  // namespace
+
+std::optional<MetricMapping> map_evaluation_metric(std::string_view kaggle_metric) {
+    std::string n = normalise(kaggle_metric);
+    if (n.empty()) return std::nullopt;
+    // MAP@K in its spellings: "MAP@{K}", "MAP@5", "Mean Average Precision @ 3".
+    static const std::regex map_at(R"((?:map|meanaverageprecision)@(\d+))");
+    std::smatch m;
+    if (std::regex_search(n, m, map_at)) return MetricMapping{"map@" + m[1].str(), "higher"};
+    for (const auto& k : known_metrics)
+        for (auto name : k.names)
+            if (n == name) return MetricMapping{std::string(k.metric), std::string(k.direction)};
+    return std::nullopt;
+}
+
+DataFacts inspect_data(const fs::path& data_dir, const std::optional<MetricMapping>& metric) {
+    DataFacts facts;
+    auto sample = header_or_empty(find_sample_submission(data_dir));
+    auto train = header_or_empty(data_dir / "train.csv");
+    auto test = header_or_empty(data_dir / "test.csv");
+    if (!sample.empty()) facts.id_column = sample.front();
+    else if (!test.empty() && contains(train, test.front())) facts.id_column = test.front();
+
+    for (std::size_t i = 1; i < sample.size(); ++i)
+        if (contains(train, sample[i])) facts.target_columns.push_back(sample[i]);
+    if (facts.target_columns.empty() && !train.empty() && !test.empty())
+        for (const auto& c : train)
+            if (!contains(test, c) && c != facts.id_column) facts.target_columns.push_back(c);
+    if (facts.target_columns.empty() && sample.size() == 2 && train.empty()) facts.target_columns.push_back(sample[1]);
+
+    if (facts.target_columns.size() == 1 && contains(train, facts.target_columns.front())) {
+        auto [task, classes] = classify_target(data_dir / "train.csv", facts.target_columns.front(), metric);
+        facts.task_type = task;
+        facts.target_classes = classes;
+        // One probability column per class in the sample means multiclass whatever the values.
+        if (sample.size() > 3 && !contains(sample, facts.target_columns.front()) && !task.empty() &&
+            task != "regression")
+            facts.task_type = "multiclass_classification";
+    }
+    return facts;
+}
+
+FillReport fill_config(json::object& config, const Competition& competition, const DataFacts& data,
+                       std::string_view kaggle_username) {
+    FillReport report;
+    auto set = [&](std::string_view key, json::value value, std::string why) {
+        config[key] = value;
+        report.filled.push_back(std::string(key) + " = " + json::serialize(value) + (why.empty() ? "" : " (" + why + ")"));
+    };
+    auto unknown = [&](std::string_view key, std::string why) {
+        config[key] = placeholder;
+        report.placeholders.push_back(std::string(key) + ": " + why);
+    };
+
+    set("competition", json::string(competition.slug), "");
+    auto metric = map_evaluation_metric(competition.evaluation_metric);
+    if (metric) {
+        set("metric", json::string(metric->metric), "Kaggle: '" + competition.evaluation_metric + "'");
+        set("metric_direction", json::string(metric->direction), "");
+    } else {
+        std::string said = competition.evaluation_metric.empty() ? "Kaggle did not name the metric"
+                                                                  : "Kaggle's metric '" + competition.evaluation_metric +
+                                                                        "' has no known equivalent";
+        unknown("metric", said + "; pick one from `autokaggle plugins` (metric names)");
+        unknown("metric_direction", "\"higher\" or \"lower\", as the metric prefers");
+    }
+
+    if (!data.id_column.empty()) set("id_column", json::string(data.id_column), "first column of sample_submission.csv");
+    else unknown("id_column", "no sample_submission.csv found; name the id column");
+
+    if (data.target_columns.size() == 1) {
+        set("target_column", json::string(data.target_columns.front()), "in train.csv and the sample submission");
+    } else if (data.target_columns.empty()) {
+        unknown("target_column", "could not tell which train.csv column is the target");
+    } else {
+        unknown("target_column", "several candidates: " + describe_list(data.target_columns));
+    }
+
+    if (!data.task_type.empty()) {
+        set("task_type", json::string(data.task_type),
+            data.target_classes ? std::to_string(data.target_classes) + " distinct target values" : "target values");
+        if (data.task_type == "regression") set("cv_strategy", json::string("KFold"), "");
+        else set("cv_strategy", json::string("StratifiedKFold"), "");
+    } else {
+        unknown("task_type", "binary_classification, multiclass_classification, regression, ranking, ...");
+    }
+
+    if (!competition.deadline.empty()) set("deadline", json::string(date_part(competition.deadline)), "Kaggle deadline");
+    if (competition.max_daily_submissions > 0)
+        set("max_submissions_per_day", competition.max_daily_submissions, "Kaggle's maxDailySubmissions");
+    if (!kaggle_username.empty()) {
+        const auto* current = config.if_contains("kaggle_username");
+        if (!current || !current->is_string() || current->as_string().empty() || current->as_string() == placeholder)
+            set("kaggle_username", json::string(kaggle_username), "from the credentials");
+    }
+    if (!config.contains("data_dir")) set("data_dir", json::string("./data"), "");
+    return report;
+}
+
+DownloadReport download_competition(const Client& client, const fs::path& config_file, std::string_view slug,
+                                    const DownloadOptions& options) {
+    auto say = [&](const std::string& line) {
+        if (options.progress) options.progress(line);
+    };
+    DownloadReport report;
+    report.credential_source = client.credentials().describe();
+    report.warnings = client.credentials().warnings();
+
+    json::object config;
+    if (auto text = read_file_if_exists(config_file)) {
+        boost::system::error_code ec;
+        auto parsed = json::parse(*text, ec);
+        if (ec || !parsed.is_object())
+            throw ConfigError(config_file.string() + ": not a JSON object (" + (ec ? ec.message() : "wrong type") +
+                              "); fix or delete it and run init again");
+        config = parsed.as_object();
+    }
+    fs::path root = fs::absolute(config_file).parent_path();
+
+    say("Using Kaggle " + report.credential_source);
+    report.competition = client.find_competition(slug);
+    say("Competition: " + report.competition.title + " (" + report.competition.slug + ")");
+
+    report.data_dir = data_dir_of(config, root);
+    fs::create_directories(report.data_dir);
+    fs::path zip = report.data_dir / (report.competition.slug + ".zip");
+    say("Downloading the data to " + zip.string());
+    client.download_data_files(report.competition.slug, zip);
+    say("Unpacking " + zip.filename().string());
+    report.files = unpack_nested(extract_zip(zip, report.data_dir));
+    if (!options.keep_zip) fs::remove(zip);
+
+    auto facts = inspect_data(report.data_dir, map_evaluation_metric(report.competition.evaluation_metric));
+    report.config = fill_config(config, report.competition, facts, client.credentials().username());
+    atomic_write(config_file, pretty_json(config));
+    return report;
+}
+
+DownloadReport download_competition(const fs::path& config_file, std::string_view slug, const DownloadOptions& options) {
+    auto client = make_client(options.api_base);
+    return download_competition(client, config_file, slug, options);
+}
+
+}  // namespace autokaggle::kaggle

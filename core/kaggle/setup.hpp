@@ -1,0 +1,86 @@
+// Setting up a workspace from Kaggle: `autokaggle init DIR --competition SLUG --download`.
+// Fetches the competition's data (following the redirect to storage without credentials),
+// unpacks it into data_dir, and fills config.json from what the API says (metric, deadline,
+// daily submission cap) and from the data itself (id and target columns, task type), leaving
+// "<PLACEHOLDER>" only where nothing could be inferred.
+#pragma once
+
+#include "kaggle/api.hpp"
+
+#include <boost/json/object.hpp>
+
+#include <filesystem>
+#include <functional>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace autokaggle::kaggle {
+
+inline constexpr std::string_view placeholder = "<PLACEHOLDER>";
+
+/// A metric name this project's metric plugins use, with its direction.
+struct MetricMapping {
+    std::string metric;     ///< "auc_roc", "map@5", ...
+    std::string direction;  ///< "higher" | "lower"
+};
+
+/// Kaggle's evaluationMetric ("Area Under Receiver Operating Characteristic Curve", "RMSE",
+/// "MAP@{K}", "CategorizationAccuracy", ...) mapped to a metric name, or nullopt when unknown.
+std::optional<MetricMapping> map_evaluation_metric(std::string_view kaggle_metric);
+
+/// What the data files say about the task.
+struct DataFacts {
+    std::string id_column;                 ///< first column of sample_submission.csv
+    std::vector<std::string> target_columns;  ///< the sample's other columns that are in train.csv,
+                                           ///< else train.csv's columns missing from test.csv
+    std::string task_type;                 ///< inferred from the target values; empty when unclear
+    std::size_t target_classes = 0;        ///< distinct target values seen (classification)
+};
+
+/// Reads sample_submission.csv, train.csv and test.csv in `data_dir` (those that exist).
+DataFacts inspect_data(const std::filesystem::path& data_dir, const std::optional<MetricMapping>& metric);
+
+/// What fill_config changed.
+struct FillReport {
+    std::vector<std::string> filled;        ///< "metric = auc_roc (Kaggle: 'AUC')"
+    std::vector<std::string> placeholders;  ///< "metric: Kaggle names it 'Foo', which no metric maps to"
+};
+
+/// Writes the competition's facts into a config.json object: competition, metric,
+/// metric_direction, task_type, target_column, id_column, cv_strategy, deadline,
+/// max_submissions_per_day, kaggle_username (when given). Keys that cannot be inferred are set
+/// to "<PLACEHOLDER>" (competition-specific ones) or left as they are.
+FillReport fill_config(boost::json::object& config, const Competition& competition, const DataFacts& data,
+                       std::string_view kaggle_username = {});
+
+class Client;
+
+/// What download_competition did, for the CLI to print.
+struct DownloadReport {
+    std::string credential_source;
+    std::vector<std::string> warnings;
+    Competition competition;
+    std::filesystem::path data_dir;
+    std::vector<std::filesystem::path> files;  ///< unpacked
+    FillReport config;
+};
+
+struct DownloadOptions {
+    std::string api_base;  ///< empty: KAGGLE_API_BASE_URL or the real API
+    bool keep_zip = false;
+    std::function<void(const std::string&)> progress;  ///< one line per step
+};
+
+/// The whole `init --download` flow for the workspace whose config.json is `config_file`:
+/// find the competition, download and unpack its data into the config's data_dir (default
+/// ./data), fill the config and rewrite it atomically. Throws ConfigError (credentials, a
+/// broken config.json) or ServiceError (Kaggle refused) with the fix in the message.
+DownloadReport download_competition(const std::filesystem::path& config_file, std::string_view slug,
+                                    const DownloadOptions& options);
+/// Same with a ready client (tests, callers that already built one).
+DownloadReport download_competition(const Client& client, const std::filesystem::path& config_file,
+                                    std::string_view slug, const DownloadOptions& options);
+
+}  // namespace autokaggle::kaggle
