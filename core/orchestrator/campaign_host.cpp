@@ -1,0 +1,95 @@
+#include "orchestrator/campaign_host.hpp"
+
+#include <autokaggle/sdk/errors.hpp>
+#include <autokaggle/sdk/llm.hpp>
+
+namespace autokaggle {
+
+CampaignHost::CampaignHost(const Config& config, WorkspacePaths paths, const PluginHost& plugins, Logger& logger)
+    : config_(config), paths_(std::move(paths)), plugins_(plugins), logger_(logger) {}
+
+void CampaignHost::log(LogLevel level, std::string_view source, std::string_view message) {
+    logger_.log(level, source, message);
+}
+
+void CampaignHost::set_stop_check(StopCheck check) {
+    std::lock_guard lock(mutex_);
+    stop_check_ = std::move(check);
+}
+
+void CampaignHost::set_experiment_runner(ExperimentFn fn) {
+    std::lock_guard lock(mutex_);
+    experiment_ = std::move(fn);
+}
+
+std::string CampaignHost::stop_reason() const {
+    StopCheck check;
+    {
+        std::lock_guard lock(mutex_);
+        check = stop_check_;
+    }
+    return check ? check() : std::string();
+}
+
+bool CampaignHost::cancel_requested() const { return !stop_reason().empty(); }
+
+void CampaignHost::report_usage(std::string_view role, const Usage& usage) {
+    std::lock_guard lock(mutex_);
+    by_role_[std::string(role)] += usage;
+    by_round_[round_.load()] += usage;
+}
+
+void CampaignHost::restore_usage(std::map<std::string, Usage> by_role, std::map<int, Usage> by_round) {
+    std::lock_guard lock(mutex_);
+    by_role_ = std::move(by_role);
+    by_round_ = std::move(by_round);
+}
+
+std::map<std::string, Usage> CampaignHost::usage_by_role() const {
+    std::lock_guard lock(mutex_);
+    return by_role_;
+}
+
+std::map<int, Usage> CampaignHost::usage_by_round() const {
+    std::lock_guard lock(mutex_);
+    return by_round_;
+}
+
+Usage CampaignHost::total_usage() const {
+    std::lock_guard lock(mutex_);
+    Usage total;
+    for (const auto& [role, u] : by_role_) total += u;
+    return total;
+}
+
+LlmProvider& CampaignHost::llm(std::string_view name) {
+    std::lock_guard lock(mutex_);
+    if (auto it = llms_.find(name); it != llms_.end()) return *it->second;
+    const auto selection = config_.llms.find(std::string(name));
+    if (selection == config_.llms.end()) {
+        std::string known;
+        for (const auto& [n, s] : config_.llms) known += (known.empty() ? "" : ", ") + n;
+        throw ConfigError("config.json: llms." + std::string(name) + ": no LLM configuration of that name (configured: " +
+                          (known.empty() ? std::string("none") : known) + "); add it under \"llms\"");
+    }
+    PluginContext context;
+    context.instance = std::string(name);
+    context.options = selection->second.options;
+    context.host = this;
+    auto provider = plugins_.create_llm(selection->second.plugin, context);
+    auto& ref = *provider;
+    llms_.emplace(std::string(name), std::move(provider));
+    return ref;
+}
+
+ExperimentResult CampaignHost::run_experiment(const ExperimentRequest& request) {
+    ExperimentFn fn;
+    {
+        std::lock_guard lock(mutex_);
+        fn = experiment_;
+    }
+    if (!fn) throw Error("no experiment runner is configured (config.json \"runner\")");
+    return fn(request);
+}
+
+}  // namespace autokaggle

@@ -1,0 +1,67 @@
+// The HostServices the orchestrator offers its plugins: paths, the competition, the log, usage
+// accounting (per role and per round, feeding the budgets), cancellation, lazily created LLM
+// providers and experiment runs.
+#pragma once
+
+#include "base/config.hpp"
+#include "base/log.hpp"
+#include "base/plugin_host.hpp"
+
+#include <autokaggle/sdk/host.hpp>
+#include <autokaggle/sdk/runner.hpp>
+
+#include <atomic>
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+
+namespace autokaggle {
+
+class CampaignHost final : public HostServices {
+public:
+    /// `stop_reason` returns a non-empty reason once the campaign should stop (signal, budget,
+    /// deadline); it must be thread-safe.
+    using StopCheck = std::function<std::string()>;
+    using ExperimentFn = std::function<ExperimentResult(const ExperimentRequest&)>;
+
+    CampaignHost(const Config& config, WorkspacePaths paths, const PluginHost& plugins, Logger& logger);
+
+    const WorkspacePaths& paths() const override { return paths_; }
+    const CompetitionInfo& competition() const override { return config_.competition; }
+    const boost::json::object& config() const override { return config_.raw; }
+    void log(LogLevel level, std::string_view source, std::string_view message) override;
+    bool cancel_requested() const override;
+    void report_usage(std::string_view role, const Usage& usage) override;
+    LlmProvider& llm(std::string_view configuration_name) override;
+    ExperimentResult run_experiment(const ExperimentRequest& request) override;
+
+    // For the orchestrator.
+    void set_stop_check(StopCheck check);
+    void set_experiment_runner(ExperimentFn fn);
+    /// Usage is charged to this round from now on.
+    void set_round(int round) { round_.store(round); }
+    /// Seeds the totals with what earlier runs recorded.
+    void restore_usage(std::map<std::string, Usage> by_role, std::map<int, Usage> by_round);
+    std::map<std::string, Usage> usage_by_role() const;
+    std::map<int, Usage> usage_by_round() const;
+    Usage total_usage() const;
+    /// The reason a stop is due now, or empty.
+    std::string stop_reason() const;
+
+private:
+    const Config& config_;
+    WorkspacePaths paths_;
+    const PluginHost& plugins_;
+    Logger& logger_;
+    std::atomic<int> round_{0};
+    mutable std::mutex mutex_;  ///< guards usage, llms_, stop_check_, experiment_
+    std::map<std::string, Usage> by_role_;
+    std::map<int, Usage> by_round_;
+    std::map<std::string, std::shared_ptr<LlmProvider>, std::less<>> llms_;
+    StopCheck stop_check_;
+    ExperimentFn experiment_;
+};
+
+}  // namespace autokaggle

@@ -1,0 +1,84 @@
+#include "orchestrator/checks.hpp"
+
+#include "base/atomic_file.hpp"
+#include "metrics/csv.hpp"
+#include "metrics/npy.hpp"
+#include "metrics/target.hpp"
+#include "metrics/verify.hpp"
+#include "orchestrator/results.hpp"
+
+#include <autokaggle/sdk/errors.hpp>
+
+#include <cmath>
+#include <cstdio>
+#include <sstream>
+
+namespace autokaggle {
+namespace fs = std::filesystem;
+
+namespace {
+std::string number_text(double v) {
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "%.10g", v);
+    return buf;
+}
+
+}  // namespace
+
+CvCheck verify_outputs(const CompetitionInfo& competition, const Metric& metric, double tolerance,
+                       std::optional<double> claimed, const fs::path& oof_file, const fs::path& test_file) {
+    CvCheck check;
+    try {
+        if (!claimed) throw Error("the experiment claimed no CV (CV_SCORE=crash)");
+        const auto cv = metrics::verify_cv(metric, competition, oof_file, claimed, tolerance);
+        if (!cv.valid) throw Error(cv.message);
+        if (!cv.agree) {
+            throw Error("claimed CV " + number_text(*claimed) + " but " + metric.name() + " recomputed from " +
+                        oof_file.filename().string() + " is " + number_text(cv.recomputed) + " (tolerance " +
+                        number_text(tolerance) + ")");
+        }
+        const auto test = metrics::check_test_predictions(metric, competition, test_file);
+        if (!test.ok()) throw Error(test_file.filename().string() + ": " + test.message());
+        check.verified_cv = cv.recomputed;
+        check.message = metric.name() + " recomputed from " + oof_file.filename().string() + " = " +
+                        number_text(cv.recomputed) + ", matches the claim; " + test_file.filename().string() +
+                        " matches test.csv";
+    } catch (const std::exception& e) {
+        check.verified_cv.reset();
+        check.message = e.what();
+    }
+    return check;
+}
+
+void write_submission_file(const CompetitionInfo& competition, const Metric& metric, const fs::path& test_file,
+                           const fs::path& out) {
+    metrics::make_submission(competition, metric, test_file, out);
+    const auto checked = metrics::check_submission(competition, metric, out);
+    if (!checked.ok()) throw Error(out.filename().string() + " is not a valid submission: " + checked.message());
+}
+
+std::optional<double> prediction_correlation(const fs::path& a_file, const fs::path& b_file) {
+    try {
+        const auto a = metrics::read_npy(a_file);
+        const auto b = metrics::read_npy(b_file);
+        if (a.data.size() != b.data.size() || a.data.size() < 2) return std::nullopt;
+        const double n = static_cast<double>(a.data.size());
+        double ma = 0, mb = 0;
+        for (std::size_t i = 0; i < a.data.size(); ++i) { ma += a.data[i]; mb += b.data[i]; }
+        ma /= n;
+        mb /= n;
+        double sab = 0, saa = 0, sbb = 0;
+        for (std::size_t i = 0; i < a.data.size(); ++i) {
+            const double da = a.data[i] - ma, db = b.data[i] - mb;
+            sab += da * db;
+            saa += da * da;
+            sbb += db * db;
+        }
+        if (saa <= 0 || sbb <= 0) return std::nullopt;
+        return sab / std::sqrt(saa * sbb);
+    } catch (const std::exception&) {
+        return std::nullopt;
+    }
+}
+
+}  // namespace autokaggle

@@ -1,0 +1,36 @@
+// The core's checks of a round's outputs: the CV recomputed from the OOF file with the metric
+// plugin (never the agent's claim), the test predictions' shape, and the submission file
+// built from them in sample_submission.csv's format.
+#pragma once
+
+#include "base/config.hpp"
+
+#include <autokaggle/sdk/metric.hpp>
+
+#include <filesystem>
+#include <optional>
+#include <string>
+
+namespace autokaggle {
+
+struct CvCheck {
+    std::optional<double> verified_cv;  ///< set only when every check passed
+    std::string message;                ///< what was checked, or what failed, with numbers
+};
+
+/// Recomputes the CV of `oof` against train.csv's target with `metric`, compares it with the
+/// claim (|diff| <= tolerance) and checks that `test` has test.csv's rows and OOF's columns.
+CvCheck verify_outputs(const CompetitionInfo& competition, const Metric& metric, double tolerance,
+                       std::optional<double> claimed, const std::filesystem::path& oof,
+                       const std::filesystem::path& test);
+
+/// Builds `out` in sample_submission.csv's format from `test` with the metric engine and
+/// validates it. Throws Error naming the file and every problem.
+void write_submission_file(const CompetitionInfo& competition, const Metric& metric, const std::filesystem::path& test,
+                           const std::filesystem::path& out);
+
+/// Pearson correlation of two prediction files of equal shape; nullopt when they differ or
+/// are constant.
+std::optional<double> prediction_correlation(const std::filesystem::path& a, const std::filesystem::path& b);
+
+}  // namespace autokaggle

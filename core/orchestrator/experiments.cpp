@@ -1,0 +1,187 @@
+#include "orchestrator/experiments.hpp"
+
+#include "base/atomic_file.hpp"
+#include "orchestrator/json_util.hpp"
+#include "orchestrator/workspace.hpp"
+
+#include <autokaggle/sdk/errors.hpp>
+
+#include <boost/json.hpp>
+
+#include <algorithm>
+#include <cctype>
+#include <sstream>
+
+namespace autokaggle {
+namespace fs = std::filesystem;
+namespace json = boost::json;
+using json_util::Fields;
+
+namespace {
+json::value to_json(const Experiment& e) {
+    json::array features;
+    for (const auto& f : e.features) features.push_back(json::value(f));
+    return json::object{{"id", e.id},         {"round", e.round},         {"family", e.family},
+                        {"features", features}, {"params", e.params},     {"cv", json_util::opt(e.cv)},
+                        {"lb", json_util::opt(e.lb)}, {"oof", e.oof},     {"test", e.test},
+                        {"status", e.status}};
+}
+
+Experiment experiment_from(const Fields& f) {
+    Experiment e;
+    e.id = f.str("id");
+    if (e.id.empty()) throw Error(f.where() + ".id: missing; every experiment needs an id");
+    e.round = static_cast<int>(f.integer("round", -1));
+    e.family = f.str("family", "unknown");
+    for (const auto& v : f.array("features")) {
+        if (!v.is_string()) throw Error(f.where() + ".features: expected an array of strings");
+        e.features.emplace_back(v.get_string());
+    }
+    e.params = f.child("params").object();
+    e.cv = f.opt_number("cv");
+    e.lb = f.opt_number("lb");
+    e.oof = f.str("oof");
+    e.test = f.str("test");
+    e.status = f.str("status");
+    return e;
+}
+
+std::string lower(std::string s) {
+    std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    return s;
+}
+
+std::string trim(std::string s) {
+    const auto b = s.find_first_not_of(" \t\r*-`");
+    if (b == std::string::npos) return {};
+    const auto e = s.find_last_not_of(" \t\r*`");
+    return s.substr(b, e - b + 1);
+}
+
+std::vector<std::string> lines_of(const std::string& text) {
+    std::vector<std::string> out;
+    std::istringstream in(text);
+    for (std::string line; std::getline(in, line);) out.push_back(line);
+    return out;
+}
+}  // namespace
+
+ExperimentRegistry read_experiments(const fs::path& file) {
+    ExperimentRegistry reg;
+    const auto text = read_file_if_exists(file);
+    if (!text) return reg;
+    boost::system::error_code ec;
+    const json::value v = json::parse(*text, ec);
+    if (ec) throw Error(file.string() + ": not valid JSON (" + ec.message() + "); restore it or delete it to rebuild");
+    const Fields f(v, file.filename().string());
+    const auto version = f.integer("schema_version", 0);
+    if (version != kExperimentsSchemaVersion) {
+        throw Error(file.string() + ": schema_version " + std::to_string(version) + " is not supported (expected " +
+                    std::to_string(kExperimentsSchemaVersion) + ")");
+    }
+    for (std::size_t i = 0; const auto& e : f.array("experiments")) {
+        reg.experiments.push_back(experiment_from(Fields(e, f.where() + ".experiments[" + std::to_string(i++) + "]")));
+    }
+    reg.correlations = f.child("correlations").object();
+    return reg;
+}
+
+void write_experiments(const fs::path& file, const ExperimentRegistry& reg) {
+    json::array list;
+    for (const auto& e : reg.experiments) list.push_back(to_json(e));
+    atomic_write(file, json_util::pretty(json::object{{"schema_version", kExperimentsSchemaVersion},
+                                                      {"experiments", std::move(list)},
+                                                      {"correlations", reg.correlations}}));
+}
+
+void upsert_experiment(ExperimentRegistry& reg, Experiment experiment) {
+    for (auto& e : reg.experiments) {
+        if (e.id == experiment.id) {
+            e = std::move(experiment);
+            return;
+        }
+    }
+    reg.experiments.push_back(std::move(experiment));
+}
+
+PlanSummary summarize_plan(const std::string& plan_text) {
+    PlanSummary s;
+    for (const auto& raw : lines_of(plan_text)) {
+        std::string line = trim(raw);
+        if (line.empty()) continue;
+        if (s.title.empty()) {
+            s.title = line;
+            s.title.erase(0, s.title.find_first_not_of("# "));
+        }
+        const auto colon = line.find(':');
+        if (colon == std::string::npos) continue;
+        const std::string key = lower(trim(line.substr(0, colon)));
+        const std::string value = trim(line.substr(colon + 1));
+        if (key == "family" && !value.empty()) {
+            s.family = value;
+        } else if (key == "features") {
+            s.features.clear();
+            std::istringstream in(value);
+            for (std::string item; std::getline(in, item, ',');) {
+                item = trim(item);
+                if (!item.empty()) s.features.push_back(item);
+            }
+        } else if (key == "params") {
+            boost::system::error_code ec;
+            auto v = json::parse(value, ec);
+            if (!ec && v.is_object()) s.params = v.get_object();
+            else s.params = json::object{{"text", value}};
+        }
+    }
+    return s;
+}
+
+std::vector<std::string> extract_learnings(const std::string& findings_text) {
+    std::vector<std::string> out;
+    bool inside = false;
+    for (const auto& raw : lines_of(findings_text)) {
+        if (!raw.empty() && raw[0] == '#') {
+            inside = lower(raw).find("learn") != std::string::npos;
+            continue;
+        }
+        if (!inside) continue;
+        const auto b = raw.find_first_not_of(" \t");
+        if (b == std::string::npos || (raw[b] != '-' && raw[b] != '*')) continue;
+        std::string item = trim(raw.substr(b + 1));
+        if (!item.empty()) out.push_back(item);
+    }
+    return out;
+}
+
+void update_learnings(const fs::path& file, int round, const std::vector<std::string>& lines) {
+    const std::string heading = "## " + round_tag(round);
+    std::string text = read_file_if_exists(file).value_or("");
+    if (text.empty()) text = "# LEARNINGS\n\nGeneralised rules from each round's findings, newest last.\n";
+    std::ostringstream section;
+    section << heading << "\n";
+    for (const auto& l : lines) section << "- " << l << "\n";
+
+    // Locate an existing section of this round: from its heading to the next "## " heading.
+    std::size_t start = std::string::npos;
+    for (std::size_t pos = 0; pos < text.size();) {
+        const auto nl = text.find('\n', pos);
+        const std::string line = text.substr(pos, nl == std::string::npos ? std::string::npos : nl - pos);
+        if (line == heading) { start = pos; break; }
+        if (nl == std::string::npos) break;
+        pos = nl + 1;
+    }
+    if (start == std::string::npos) {
+        if (lines.empty()) return;
+        if (!text.empty() && text.back() != '\n') text += "\n";
+        text += "\n" + section.str();
+    } else {
+        auto end = text.find("\n## ", start + heading.size());
+        end = end == std::string::npos ? text.size() : end + 1;
+        std::string replacement = section.str();
+        if (end < text.size()) replacement += "\n";
+        text.replace(start, end - start, replacement);
+    }
+    atomic_write(file, text);
+}
+
+}  // namespace autokaggle

@@ -1,0 +1,123 @@
+#include "orchestrator/results.hpp"
+
+#include "base/atomic_file.hpp"
+
+#include <autokaggle/sdk/errors.hpp>
+
+#include <algorithm>
+#include <charconv>
+#include <cstdio>
+#include <sstream>
+
+namespace autokaggle {
+namespace fs = std::filesystem;
+
+namespace {
+std::vector<std::string> split_tabs(const std::string& line) {
+    std::vector<std::string> out;
+    std::size_t start = 0;
+    while (true) {
+        const auto tab = line.find('\t', start);
+        out.push_back(line.substr(start, tab == std::string::npos ? std::string::npos : tab - start));
+        if (tab == std::string::npos) break;
+        start = tab + 1;
+    }
+    return out;
+}
+
+std::optional<ResultRow> parse_row(const std::string& line) {
+    auto f = split_tabs(line);
+    if (f.size() != 8) return std::nullopt;
+    ResultRow r;
+    const auto [ptr, ec] = std::from_chars(f[0].data(), f[0].data() + f[0].size(), r.round);
+    if (ec != std::errc() || ptr != f[0].data() + f[0].size() || r.round < 0) return std::nullopt;
+    r.script = f[1];
+    r.cv_score = f[2];
+    r.lb = f[3];
+    r.status = f[4];
+    r.submitted = f[5];
+    r.timestamp = f[6];
+    r.description = f[7];
+    if (r.status.empty() || r.timestamp.empty()) return std::nullopt;
+    return r;
+}
+}  // namespace
+
+ResultsFile read_results(const fs::path& file, const std::function<void(const std::string&)>& warn) {
+    ResultsFile out;
+    const auto text = read_file_if_exists(file);
+    if (!text || text->empty()) return out;
+    std::vector<std::string> lines;
+    std::size_t start = 0;
+    while (start < text->size()) {
+        auto nl = text->find('\n', start);
+        if (nl == std::string::npos) {
+            lines.push_back(text->substr(start));
+            if (warn) warn(file.string() + ": last line has no line end (half-written): dropped '" + lines.back() + "'");
+            lines.pop_back();
+            out.repaired = true;
+            break;
+        }
+        lines.push_back(text->substr(start, nl - start));
+        start = nl + 1;
+    }
+    for (std::size_t i = 0; i < lines.size(); ++i) {
+        const std::string& line = lines[i];
+        if (i == 0 && line.rfind("round\t", 0) == 0) continue;
+        if (line.empty()) continue;
+        auto row = parse_row(line);
+        if (!row) {
+            if (i + 1 == lines.size()) {
+                if (warn) warn(file.string() + ": last line " + std::to_string(i + 1) + " is incomplete: dropped '" + line + "'");
+                out.repaired = true;
+                continue;
+            }
+            throw Error(file.string() + ":" + std::to_string(i + 1) +
+                        ": not a results row (8 tab-separated fields: " + kResultsHeader +
+                        "); fix or delete the line");
+        }
+        upsert_result(out.rows, std::move(*row));
+    }
+    return out;
+}
+
+void write_results(const fs::path& file, const std::vector<ResultRow>& rows) {
+    std::ostringstream os;
+    os << kResultsHeader << "\n";
+    for (const auto& r : rows) {
+        os << r.round << '\t' << tsv_field(r.script) << '\t' << tsv_field(r.cv_score) << '\t' << tsv_field(r.lb) << '\t'
+           << tsv_field(r.status) << '\t' << tsv_field(r.submitted) << '\t' << tsv_field(r.timestamp) << '\t'
+           << tsv_field(r.description) << "\n";
+    }
+    atomic_write(file, os.str());
+}
+
+void upsert_result(std::vector<ResultRow>& rows, ResultRow row) {
+    auto it = std::lower_bound(rows.begin(), rows.end(), row.round,
+                               [](const ResultRow& r, int round) { return r.round < round; });
+    if (it != rows.end() && it->round == row.round) *it = std::move(row);
+    else rows.insert(it, std::move(row));
+}
+
+const ResultRow* find_result(const std::vector<ResultRow>& rows, int round) {
+    for (const auto& r : rows)
+        if (r.round == round) return &r;
+    return nullptr;
+}
+
+std::string tsv_field(std::string text) {
+    for (char& c : text)
+        if (c == '\t' || c == '\n' || c == '\r') c = ' ';
+    return text;
+}
+
+std::string format_score(double value) {
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "%.6f", value);
+    std::string s = buf;
+    while (s.size() > 1 && s.back() == '0') s.pop_back();
+    if (!s.empty() && s.back() == '.') s.push_back('0');
+    return s;
+}
+
+}  // namespace autokaggle

@@ -1,0 +1,49 @@
+// results.tsv: one row per finished round (docs/state.md). Rewritten whole and atomically; a
+// half-written last line (no final newline, or too few fields) is dropped with a warning.
+#pragma once
+
+#include <filesystem>
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace autokaggle {
+
+struct ResultRow {
+    int round = 0;
+    std::string script;       ///< workspace-relative, empty for rounds without an experiment
+    std::string cv_score;     ///< verified CV as text, "crash", or empty
+    std::string lb;           ///< public leaderboard score, "pending", or empty
+    std::string status;       ///< eda | ok | crash | unverified | failed | killed_fold1 | timeout ...
+    std::string submitted;    ///< "yes" | "no"
+    std::string timestamp;    ///< ISO-8601 UTC when the row was recorded
+    std::string description;  ///< one line (tabs and newlines replaced by spaces)
+};
+
+inline constexpr const char* kResultsHeader = "round\tscript\tcv_score\tlb\tstatus\tsubmitted\ttimestamp\tdescription";
+
+struct ResultsFile {
+    std::vector<ResultRow> rows;  ///< ordered by round
+    bool repaired = false;        ///< a broken last line was dropped
+};
+
+/// Reads results.tsv (empty when missing). A broken last line is dropped and reported through
+/// `warn`; a broken line elsewhere is an Error naming the file and line.
+ResultsFile read_results(const std::filesystem::path& file, const std::function<void(const std::string&)>& warn);
+
+/// Writes the whole table atomically.
+void write_results(const std::filesystem::path& file, const std::vector<ResultRow>& rows);
+
+/// Replaces the row of the same round or inserts it in round order (recording is idempotent).
+void upsert_result(std::vector<ResultRow>& rows, ResultRow row);
+
+const ResultRow* find_result(const std::vector<ResultRow>& rows, int round);
+
+/// Tabs and line breaks to spaces, so a value stays one TSV field.
+std::string tsv_field(std::string text);
+
+/// A score for the table: up to 6 significant decimals, no trailing noise.
+std::string format_score(double value);
+
+}  // namespace autokaggle

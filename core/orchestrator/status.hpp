@@ -1,0 +1,38 @@
+// `autokaggle status`: the campaign at a glance, read-only (never takes the lock, never
+// repairs files; a torn state.json is read from its last good copy).
+#pragma once
+
+#include "orchestrator/results.hpp"
+#include "orchestrator/state.hpp"
+
+#include <boost/json/object.hpp>
+
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace autokaggle {
+
+struct StatusView {
+    std::filesystem::path root;
+    std::string competition, metric, direction;
+    CampaignState state;
+    std::vector<ResultRow> last_rows;  ///< the last N rows of results.tsv
+    int total_rows = 0;
+    int submissions_today = 0;
+    int max_submissions_per_day = 0;
+    double max_usd = 0, max_hours = 0;
+    long long max_tokens = 0;
+    int max_rounds = 0;
+    std::optional<long> running_pid;   ///< a `run` holding the lock right now
+    std::vector<std::string> warnings; ///< repairs the next `run` will make, unreadable config
+};
+
+/// Reads the workspace at `root` (config.json, state.json, results.tsv).
+StatusView read_status(const std::filesystem::path& root, int rows);
+
+std::string format_status_text(const StatusView& view);
+boost::json::object format_status_json(const StatusView& view);
+
+}  // namespace autokaggle
