@@ -1,0 +1,154 @@
+// The `anthropic` LLM provider: the Messages API (POST {base}/v1/messages) with tools, prompt
+// caching of the stable prefix (system prompt) and of the conversation so far, and usage
+// including cache tokens.
+#include "http/provider_config.hpp"
+
+#include <autokaggle/sdk/errors.hpp>
+#include <autokaggle/sdk/plugin.hpp>
+
+#include <boost/json.hpp>
+
+#include <chrono>
+
+namespace autokaggle {
+namespace {
+
+namespace json = boost::json;
+
+json::object cache_marker() { return {{"type", "ephemeral"}}; }
+
+json::value tool_input(const json::value& arguments) {
+    if (arguments.is_object()) return arguments;
+    return json::object{{"value", arguments}};  // the API wants an object; keep what came
+}
+
+json::array content_blocks(const Message& m) {
+    json::array blocks;
+    for (const auto& r : m.tool_results)
+        blocks.push_back(json::object{{"type", "tool_result"}, {"tool_use_id", r.call_id}, {"content", r.content},
+                                      {"is_error", r.is_error}});
+    if (!m.text.empty()) blocks.push_back(json::object{{"type", "text"}, {"text", m.text}});
+    for (const auto& c : m.tool_calls)
+        blocks.push_back(json::object{{"type", "tool_use"}, {"id", c.id}, {"name", c.name}, {"input", tool_input(c.arguments)}});
+    if (blocks.empty()) blocks.push_back(json::object{{"type", "text"}, {"text", "(no content)"}});
+    return blocks;
+}
+
+std::string json_string(const json::object& o, std::string_view key) {
+    const auto* v = o.if_contains(key);
+    return v && v->is_string() ? std::string(v->get_string()) : std::string();
+}
+
+long long json_count(const json::object& o, std::string_view key) {
+    const auto* v = o.if_contains(key);
+    if (!v) return 0;
+    if (v->is_int64()) return v->get_int64();
+    if (v->is_uint64()) return static_cast<long long>(v->get_uint64());
+    return 0;
+}
+
+class AnthropicProvider final : public LlmProvider {
+public:
+    explicit AnthropicProvider(http::ProviderConfig config)
+        : config_(std::move(config)), client_(http::make_client(config_)) {}
+
+    ChatResponse chat(const ChatRequest& request) override {
+        http::Request post = http::make_post(config_, config_.base_url + "/v1/messages", json::serialize(body(request)));
+        post.headers.set("x-api-key", config_.api_key);
+        post.headers.set("anthropic-version", "2023-06-01");
+        const auto start = std::chrono::steady_clock::now();
+        const http::Response response =
+            http::send_with_retry(client_, post, http::make_retry_policy(config_), "Anthropic API (" + config_.base_url + ")");
+        ChatResponse out = parse(response);
+        out.latency_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+        return out;
+    }
+
+    std::string model() const override { return config_.model; }
+    long long context_window() const override { return config_.context_window > 0 ? config_.context_window : 200'000; }
+
+private:
+    json::object body(const ChatRequest& request) const {
+        json::object b;
+        b["model"] = config_.model;
+        b["max_tokens"] = config_.max_tokens > 0 ? config_.max_tokens : request.max_tokens;
+        if (!request.system.empty())
+            b["system"] = json::array{json::object{{"type", "text"}, {"text", request.system}, {"cache_control", cache_marker()}}};
+        json::array messages;
+        for (const auto& m : request.messages)
+            messages.push_back(json::object{{"role", m.role == Role::user ? "user" : "assistant"}, {"content", content_blocks(m)}});
+        // A second breakpoint at the end of the conversation so far: the next call reads all of
+        // it from the cache instead of paying for it again.
+        if (!messages.empty()) {
+            auto& last = messages.back().as_object()["content"].as_array();
+            last.back().as_object()["cache_control"] = cache_marker();
+        }
+        b["messages"] = std::move(messages);
+        if (!request.tools.empty()) {
+            json::array tools;
+            for (const auto& t : request.tools)
+                tools.push_back(json::object{{"name", t.name}, {"description", t.description}, {"input_schema", t.input_schema}});
+            b["tools"] = std::move(tools);
+            b["tool_choice"] = json::object{{"type", "auto"}};
+        }
+        return b;
+    }
+
+    ChatResponse parse(const http::Response& response) const {
+        const std::string request_id = response.header("request-id");
+        auto malformed = [&](const std::string& why) {
+            std::string excerpt = response.body.substr(0, 300);
+            return ServiceError("Anthropic API (" + config_.base_url + ") returned a malformed answer: " + why +
+                                    " (body starts: " + excerpt + ")",
+                                response.status, "malformed_response", request_id);
+        };
+        boost::system::error_code ec;
+        const json::value v = json::parse(response.body, ec);
+        if (ec || !v.is_object()) throw malformed(ec ? "not JSON (" + ec.message() + ")" : "not a JSON object");
+        const auto& o = v.get_object();
+        const auto* content = o.if_contains("content");
+        if (!content || !content->is_array()) throw malformed("no \"content\" array");
+        ChatResponse out;
+        out.message.role = Role::assistant;
+        for (const auto& block_value : content->get_array()) {
+            if (!block_value.is_object()) continue;
+            const auto& block = block_value.get_object();
+            const std::string type = json_string(block, "type");
+            if (type == "text") {
+                if (!out.message.text.empty()) out.message.text += "\n";
+                out.message.text += json_string(block, "text");
+            } else if (type == "tool_use") {
+                ToolCall call{json_string(block, "id"), json_string(block, "name"), {}};
+                if (const auto* input = block.if_contains("input")) call.arguments = *input;
+                out.message.tool_calls.push_back(std::move(call));
+            }
+        }
+        out.stop_reason = json_string(o, "stop_reason");
+        out.model = json_string(o, "model");
+        out.request_id = request_id.empty() ? json_string(o, "id") : request_id;
+        if (const auto* usage = o.if_contains("usage"); usage && usage->is_object()) {
+            const auto& u = usage->get_object();
+            out.usage.input_tokens = json_count(u, "input_tokens");
+            out.usage.output_tokens = json_count(u, "output_tokens");
+            out.usage.cache_creation_input_tokens = json_count(u, "cache_creation_input_tokens");
+            out.usage.cache_read_input_tokens = json_count(u, "cache_read_input_tokens");
+        }
+        out.usage.usd = http::cost_usd(out.usage, config_.prices);
+        return out;
+    }
+
+    http::ProviderConfig config_;
+    http::Client client_;
+};
+
+std::unique_ptr<LlmProvider> make_anthropic(const PluginContext& context) {
+    return std::make_unique<AnthropicProvider>(http::read_provider_config(
+        context.options, context.instance, {"https://api.anthropic.com", "ANTHROPIC_API_KEY", false}));
+}
+
+}  // namespace
+}  // namespace autokaggle
+
+AUTOKAGGLE_PLUGIN(autokaggle::LlmProvider, "anthropic", "1.0.0",
+                  "Anthropic Messages API (Claude) with tools and prompt caching",
+                  "{" AUTOKAGGLE_LLM_COMMON_OPTIONS "}", "", autokaggle::make_anthropic)

@@ -1,0 +1,201 @@
+// The `openai` LLM provider: Chat Completions (POST {base}/chat/completions) with tools. The
+// same plugin serves OpenAI, Ollama, vLLM, llama.cpp server and OpenRouter through base_url.
+// Servers differ: some ignore tool_choice, return tool arguments as an object, as an empty
+// string or as text that is not JSON. The ToolCall then carries what came, and the agent tells
+// the model its call was malformed instead of crashing.
+#include "http/provider_config.hpp"
+
+#include <autokaggle/sdk/errors.hpp>
+#include <autokaggle/sdk/plugin.hpp>
+
+#include <boost/json.hpp>
+
+#include <chrono>
+
+namespace autokaggle {
+namespace {
+
+namespace json = boost::json;
+
+std::string json_string(const json::object& o, std::string_view key) {
+    const auto* v = o.if_contains(key);
+    return v && v->is_string() ? std::string(v->get_string()) : std::string();
+}
+
+long long json_count(const json::object& o, std::string_view key) {
+    const auto* v = o.if_contains(key);
+    if (!v) return 0;
+    if (v->is_int64()) return v->get_int64();
+    if (v->is_uint64()) return static_cast<long long>(v->get_uint64());
+    return 0;
+}
+
+/// Arguments travel as a JSON string; parse it, but keep the raw text when it is not JSON.
+json::value decode_arguments(const json::value* raw) {
+    if (!raw || raw->is_null()) return json::string();
+    if (!raw->is_string()) return *raw;  // some servers send the object itself
+    const std::string text(raw->get_string());
+    boost::system::error_code ec;
+    json::value parsed = json::parse(text, ec);
+    if (ec) return json::string(text);
+    return parsed;
+}
+
+std::string encode_arguments(const json::value& arguments) {
+    if (arguments.is_string()) return std::string(arguments.get_string());
+    return json::serialize(arguments);
+}
+
+/// Message content may be a string, null, or (some servers) an array of {type:text,text} parts.
+std::string content_text(const json::value* content) {
+    if (!content || content->is_null()) return {};
+    if (content->is_string()) return std::string(content->get_string());
+    std::string out;
+    if (content->is_array())
+        for (const auto& part : content->get_array())
+            if (part.is_object()) out += json_string(part.get_object(), "text");
+    return out;
+}
+
+class OpenAiProvider final : public LlmProvider {
+public:
+    OpenAiProvider(http::ProviderConfig config, std::string max_tokens_field)
+        : config_(std::move(config)), max_tokens_field_(std::move(max_tokens_field)), client_(http::make_client(config_)) {}
+
+    ChatResponse chat(const ChatRequest& request) override {
+        http::Request post = http::make_post(config_, config_.base_url + "/chat/completions", json::serialize(body(request)));
+        if (!config_.api_key.empty()) post.headers.set("Authorization", "Bearer " + config_.api_key);
+        const auto start = std::chrono::steady_clock::now();
+        const http::Response response =
+            http::send_with_retry(client_, post, http::make_retry_policy(config_), "OpenAI-compatible API (" + config_.base_url + ")");
+        ChatResponse out = parse(response);
+        out.latency_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+        return out;
+    }
+
+    std::string model() const override { return config_.model; }
+    long long context_window() const override { return config_.context_window; }
+
+private:
+    json::object body(const ChatRequest& request) const {
+        json::object b;
+        b["model"] = config_.model;
+        b[max_tokens_field_] = config_.max_tokens > 0 ? config_.max_tokens : request.max_tokens;
+        json::array messages;
+        if (!request.system.empty()) messages.push_back(json::object{{"role", "system"}, {"content", request.system}});
+        for (const auto& m : request.messages) {
+            if (m.role == Role::user) {
+                for (const auto& r : m.tool_results)
+                    messages.push_back(json::object{{"role", "tool"}, {"tool_call_id", r.call_id},
+                                                    {"content", r.is_error ? "ERROR: " + r.content : r.content}});
+                if (!m.text.empty() || m.tool_results.empty())
+                    messages.push_back(json::object{{"role", "user"}, {"content", m.text}});
+                continue;
+            }
+            json::object assistant{{"role", "assistant"}};
+            assistant["content"] = m.text.empty() ? json::value(nullptr) : json::value(m.text);
+            if (!m.tool_calls.empty()) {
+                json::array calls;
+                for (const auto& c : m.tool_calls)
+                    calls.push_back(json::object{{"id", c.id}, {"type", "function"},
+                                                 {"function", json::object{{"name", c.name}, {"arguments", encode_arguments(c.arguments)}}}});
+                assistant["tool_calls"] = std::move(calls);
+            }
+            messages.push_back(std::move(assistant));
+        }
+        b["messages"] = std::move(messages);
+        if (!request.tools.empty()) {
+            json::array tools;
+            for (const auto& t : request.tools)
+                tools.push_back(json::object{{"type", "function"},
+                                             {"function", json::object{{"name", t.name}, {"description", t.description},
+                                                                       {"parameters", t.input_schema}}}});
+            b["tools"] = std::move(tools);
+            b["tool_choice"] = "auto";
+        }
+        return b;
+    }
+
+    ChatResponse parse(const http::Response& response) const {
+        std::string request_id = response.header("x-request-id");
+        if (request_id.empty()) request_id = response.header("request-id");
+        auto malformed = [&](const std::string& why) {
+            return ServiceError("OpenAI-compatible API (" + config_.base_url + ") returned a malformed answer: " + why +
+                                    " (body starts: " + response.body.substr(0, 300) + ")",
+                                response.status, "malformed_response", request_id);
+        };
+        boost::system::error_code ec;
+        const json::value v = json::parse(response.body, ec);
+        if (ec || !v.is_object()) throw malformed(ec ? "not JSON (" + ec.message() + ")" : "not a JSON object");
+        const auto& o = v.get_object();
+        if (const auto* error = o.if_contains("error"); error && !error->is_null()) {
+            // Some servers report failures with HTTP 200.
+            const http::ErrorInfo info = http::parse_error(response);
+            throw ServiceError("OpenAI-compatible API (" + config_.base_url + "): " + info.message, response.status,
+                               info.type, request_id);
+        }
+        const auto* choices = o.if_contains("choices");
+        if (!choices || !choices->is_array() || choices->get_array().empty() || !choices->get_array()[0].is_object())
+            throw malformed("no \"choices\"");
+        const auto& choice = choices->get_array()[0].get_object();
+        const auto* message = choice.if_contains("message");
+        if (!message || !message->is_object()) throw malformed("choices[0] has no \"message\"");
+        const auto& m = message->get_object();
+
+        ChatResponse out;
+        out.message.role = Role::assistant;
+        out.message.text = content_text(m.if_contains("content"));
+        if (const auto* calls = m.if_contains("tool_calls"); calls && calls->is_array()) {
+            int index = 0;
+            for (const auto& call_value : calls->get_array()) {
+                ++index;
+                if (!call_value.is_object()) continue;
+                const auto& call = call_value.get_object();
+                ToolCall tool;
+                tool.id = json_string(call, "id");
+                if (tool.id.empty()) tool.id = "call_" + std::to_string(index);  // some servers omit it
+                if (const auto* fn = call.if_contains("function"); fn && fn->is_object()) {
+                    tool.name = json_string(fn->get_object(), "name");
+                    tool.arguments = decode_arguments(fn->get_object().if_contains("arguments"));
+                }
+                out.message.tool_calls.push_back(std::move(tool));
+            }
+        }
+        out.stop_reason = json_string(choice, "finish_reason");
+        out.model = json_string(o, "model");
+        out.request_id = request_id.empty() ? json_string(o, "id") : request_id;
+        if (const auto* usage = o.if_contains("usage"); usage && usage->is_object()) {
+            const auto& u = usage->get_object();
+            long long cached = 0;
+            if (const auto* details = u.if_contains("prompt_tokens_details"); details && details->is_object())
+                cached = json_count(details->get_object(), "cached_tokens");
+            out.usage.input_tokens = json_count(u, "prompt_tokens") - cached;
+            out.usage.cache_read_input_tokens = cached;
+            out.usage.output_tokens = json_count(u, "completion_tokens");
+        }
+        out.usage.usd = http::cost_usd(out.usage, config_.prices);
+        return out;
+    }
+
+    http::ProviderConfig config_;
+    std::string max_tokens_field_;
+    http::Client client_;
+};
+
+std::unique_ptr<LlmProvider> make_openai(const PluginContext& context) {
+    auto config = http::read_provider_config(context.options, context.instance, {"https://api.openai.com/v1", "OPENAI_API_KEY", true});
+    std::string field = "max_tokens";
+    if (const auto* v = context.options.if_contains("max_tokens_field"); v && v->is_string()) field = std::string(v->get_string());
+    if (field != "max_tokens" && field != "max_completion_tokens")
+        throw ConfigError("config.json: " + config.key_path("max_tokens_field") + ": \"" + field +
+                          "\" is not allowed; use \"max_tokens\" or \"max_completion_tokens\"");
+    return std::make_unique<OpenAiProvider>(std::move(config), std::move(field));
+}
+
+}  // namespace
+}  // namespace autokaggle
+
+AUTOKAGGLE_PLUGIN(autokaggle::LlmProvider, "openai", "1.0.0",
+                  "OpenAI Chat Completions with tools (also Ollama, vLLM, llama.cpp server, OpenRouter via base_url)",
+                  "{" AUTOKAGGLE_LLM_COMMON_OPTIONS R"~(, "max_tokens_field": {"type": "string", "default": "max_tokens", "doc": "max_tokens or max_completion_tokens (newer OpenAI models)"}})~",
+                  "", autokaggle::make_openai)

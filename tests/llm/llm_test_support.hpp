@@ -1,0 +1,114 @@
+// For the LLM tests: a HostServices over a temporary workspace that loads the real provider and
+// agent plugins from the build tree, and scripted fake models speaking both wire formats.
+#pragma once
+
+#include "fakeserver/fake_server.hpp"
+#include "support/test_support.hpp"
+
+#include "base/plugin_host.hpp"
+
+#include <autokaggle/sdk/agent.hpp>
+#include <autokaggle/sdk/host.hpp>
+#include <autokaggle/sdk/llm.hpp>
+#include <autokaggle/sdk/runner.hpp>
+
+#include <boost/json.hpp>
+
+#include <deque>
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+namespace autokaggle::test {
+
+/// A key value that must never show up in any file or log.
+inline constexpr const char* kFakeKey = "sk-fake-AUTOKAGGLE-7f3a9c1e5d";
+
+/// Sets the variable for the lifetime of the object, restoring the old value after.
+class ScopedEnv {
+public:
+    ScopedEnv(std::string name, const char* value);
+    ~ScopedEnv();
+    ScopedEnv(const ScopedEnv&) = delete;
+    ScopedEnv& operator=(const ScopedEnv&) = delete;
+
+private:
+    std::string name_;
+    std::optional<std::string> old_;
+};
+
+class TestHost final : public HostServices {
+public:
+    /// A workspace in `root` with a tiny binary-classification data set in data/.
+    explicit TestHost(const std::filesystem::path& root);
+
+    /// Registers an LLM configuration: plugin "anthropic" or "openai" with its options.
+    void add_llm(const std::string& name, const std::string& plugin, boost::json::object options);
+    /// Creates the `llm` agent plugin for a role with these options (validated like config.json).
+    std::shared_ptr<Agent> make_agent(const std::string& role, boost::json::object options);
+    /// A provider created directly (options validated).
+    std::shared_ptr<LlmProvider> make_provider(const std::string& plugin, boost::json::object options,
+                                               const std::string& name = "test");
+
+    const WorkspacePaths& paths() const override { return paths_; }
+    const CompetitionInfo& competition() const override { return competition_; }
+    const boost::json::object& config() const override { return config_; }
+    void log(LogLevel level, std::string_view source, std::string_view message) override;
+    bool cancel_requested() const override { return false; }
+    void report_usage(std::string_view role, const Usage& usage) override;
+    LlmProvider& llm(std::string_view configuration_name) override;
+    /// Runs the script with the contract's arguments in a real Python process.
+    ExperimentResult run_experiment(const ExperimentRequest& request) override;
+
+    Usage usage(const std::string& role) const;
+    std::vector<std::string> log_lines() const;
+    PluginHost& plugins() { return plugins_; }
+
+private:
+    boost::json::object validated(const std::string& kind, const std::string& plugin, const boost::json::object& options) const;
+
+    WorkspacePaths paths_;
+    CompetitionInfo competition_;
+    boost::json::object config_;
+    PluginHost plugins_;
+    mutable std::mutex mutex_;
+    std::map<std::string, std::pair<std::string, boost::json::object>> llm_configs_;
+    std::map<std::string, std::shared_ptr<LlmProvider>, std::less<>> llms_;
+    std::map<std::string, Usage> usage_;
+    std::vector<std::string> log_lines_;
+};
+
+/// One scripted model turn: given the parsed request body, the reply's JSON body.
+using ModelTurn = std::function<std::string(const boost::json::object& request)>;
+
+// Replies in the Anthropic Messages format. Usage input_tokens = request bytes / 4.
+ModelTurn anthropic_text(std::string text);
+ModelTurn anthropic_tool(std::string id, std::string name, boost::json::object input);
+// Replies in the OpenAI Chat Completions format; `arguments` is sent verbatim as the string.
+ModelTurn openai_text(std::string text);
+ModelTurn openai_tool(std::string id, std::string name, std::string arguments);
+
+/// A fake model on a FakeServer: each request to `path` gets the next scripted turn (the last
+/// one repeats). Records the request bodies.
+class ScriptedModel {
+public:
+    ScriptedModel(FakeServer& server, std::string path);
+    void push(ModelTurn turn);
+    std::size_t calls() const;
+
+private:
+    struct State {
+        std::mutex mutex;
+        std::deque<ModelTurn> turns;
+        std::size_t calls = 0;
+    };
+    std::shared_ptr<State> state_;
+};
+
+/// Every file under `dir` (recursively) whose content contains `needle`.
+std::vector<std::filesystem::path> files_containing(const std::filesystem::path& dir, const std::string& needle);
+
+}  // namespace autokaggle::test
