@@ -1,6 +1,31 @@
+// config.json: parse (with line/column on syntax errors), then validate every key into the typed
+// Config, collecting every problem instead of stopping at the first, so that one `validate` run
+// shows the user everything to fix. Diagnostics point at the key's line in the file.
 #include "base/config.hpp"
 
+#include "base/atomic_file.hpp"
+#include "base/plugin_host.hpp"
+#include "base/text.hpp"
+
+#include <autokaggle/sdk/errors.hpp>
+
+#include <boost/json/serialize.hpp>
+#include <boost/json/stream_parser.hpp>
+
+#include <algorithm>
+#include <cctype>
+#include <chrono>
+#include <cmath>
+#include <cstdlib>
+#include <cstring>
+#include <iostream>
+#include <limits>
+#include <map>
+#include <set>
+
 namespace autokaggle {
+namespace fs = std::filesystem;
+namespace json = boost::json;
 
 std::string Diagnostic::format() const {
     std::string out = "config.json";
@@ -9,6 +34,841 @@ std::string Diagnostic::format() const {
     if (!key_path.empty()) out += key_path + ": ";
     if (severity == Severity::warning) out += "warning: ";
     return out + message;
+}
+
+namespace {
+
+using Severity = Diagnostic::Severity;
+
+// --- What is allowed ---------------------------------------------------------------------------
+
+const std::vector<std::string> kTaskTypes{
+    "binary_classification", "multiclass_classification", "multilabel_classification", "regression",
+    "ranking",               "time_series",               "object_detection",          "image_classification",
+    "segmentation",          "nlp_generation"};
+const std::vector<std::string> kCvStrategies{"KFold", "StratifiedKFold", "GroupKFold", "StratifiedGroupKFold",
+                                             "TimeSeriesSplit"};
+const std::vector<std::string> kDirections{"higher", "lower"};
+const std::vector<std::string> kRoles{"researcher", "builder", "reviewer"};
+const std::vector<std::string> kTopLevelKeys{
+    "competition", "competition_dir", "data_dir", "existing_oof_dir", "task_type", "metric", "metric_direction",
+    "target_column", "id_column", "cv_strategy", "cv_folds", "deadline", "max_submissions_per_day",
+    "knowledge_files", "best_pipeline_script", "scraper_path", "kaggle_username", "python", "seed", "agents",
+    "llms", "submitter", "scraper", "runner", "plugin_dirs", "budget", "orchestrator", "verify", "kill_gate",
+    "blend"};
+
+/// The default plugin for each slot when config.json does not choose one: everything offline.
+const std::map<std::string, std::string> kDefaultPlugins{
+    {"agent", "autopilot"}, {"submitter", "local"}, {"scraper", "files"}, {"runner", "local"}};
+
+/// Direction of well-known metrics, to catch a metric_direction that contradicts the metric
+/// (and to fill it in when it is omitted). Metrics not listed need metric_direction.
+std::optional<std::string> known_direction(std::string_view metric) {
+    static const std::set<std::string, std::less<>> lower{
+        "rmse", "rmsle", "mse", "msle", "mae", "mape", "smape", "logloss", "log_loss", "binary_logloss",
+        "multi_logloss", "mlogloss", "medae", "wrmsse", "crps", "pinball", "mcrmse"};
+    static const std::set<std::string, std::less<>> higher{
+        "auc", "auc_roc", "roc_auc", "gini", "accuracy", "balanced_accuracy", "f1", "f1_macro", "f1_micro",
+        "f1_weighted", "precision", "recall", "qwk", "cohen_kappa", "r2", "mcc", "iou", "dice", "bleu",
+        "rouge", "pr_auc", "average_precision", "spearman", "pearson"};
+    if (lower.count(metric)) return "lower";
+    if (higher.count(metric)) return "higher";
+    for (std::string_view family : {"map@", "ndcg@", "apk@", "mapk@", "precision@", "recall@", "hit@"})
+        if (metric.substr(0, family.size()) == family) return "higher";
+    return std::nullopt;
+}
+
+/// Hints for the placeholders `autokaggle init` leaves in a fresh config.json.
+std::string placeholder_hint(std::string_view key) {
+    static const std::map<std::string, std::string, std::less<>> hints{
+        {"competition", "the slug from the competition's URL (kaggle.com/competitions/<slug>)"},
+        {"target_column", "the column of train.csv to predict"},
+        {"id_column", "the row id column of sample_submission.csv"},
+        {"metric", "the competition's evaluation metric (autokaggle plugins lists the metrics available)"},
+        {"deadline", "the competition's final submission date, YYYY-MM-DD (or remove the key)"},
+        {"kaggle_username", "your Kaggle user name (or remove the key)"},
+        {"task_type", "one of " + join(kTaskTypes, ", ")},
+    };
+    auto it = hints.find(key);
+    return it == hints.end() ? "the real value" : it->second;
+}
+
+bool is_placeholder(std::string_view s) {
+    auto open = s.find('<');
+    if (open == std::string_view::npos) return false;
+    auto close = s.find('>', open + 1);
+    if (close == std::string_view::npos || close == open + 1) return false;
+    for (char c : s.substr(open + 1, close - open - 1))
+        if (!(std::isupper(static_cast<unsigned char>(c)) || std::isdigit(static_cast<unsigned char>(c)) || c == '_' ||
+              c == '-' || c == ' '))
+            return false;
+    return true;
+}
+
+/// Keys that hold secrets: the last word of the key (split at '_' and '-') is one of these.
+/// `api_key_env` and `max_tokens` are fine: their last words are "env" and "tokens".
+bool looks_like_secret(std::string_view key) {
+    std::string lower;
+    for (char c : key) lower += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    auto cut = lower.find_last_of("_-");
+    std::string last = cut == std::string::npos ? lower : lower.substr(cut + 1);
+    static const std::set<std::string> secret_words{"key", "apikey", "token", "secret", "password", "passwd"};
+    return secret_words.count(last) > 0;
+}
+
+std::string json_kind(const json::value& v) {
+    switch (v.kind()) {
+        case json::kind::null: return "null";
+        case json::kind::bool_: return "a boolean";
+        case json::kind::int64:
+        case json::kind::uint64: return "an integer";
+        case json::kind::double_: return "a number";
+        case json::kind::string: return "a string";
+        case json::kind::array: return "an array";
+        case json::kind::object: return "an object";
+    }
+    return "something else";
+}
+
+/// What was found, for messages: the type and (short) value.
+std::string found(const json::value& v) {
+    std::string text = json::serialize(v);
+    if (text.size() > 60) text = text.substr(0, 57) + "...";
+    return json_kind(v) + " (" + text + ")";
+}
+
+// --- Where each key is in the file -------------------------------------------------------------
+
+struct Position {
+    int line = 0, column = 0;
+};
+
+/// Maps dotted key paths ("agents.builder.plugin", "knowledge_files[1]") to where they start in
+/// the text. Runs only on text Boost.JSON already accepted, so it can be simple.
+class KeyLocator {
+public:
+    explicit KeyLocator(std::string_view text) : text_(text) {
+        line_starts_.push_back(0);
+        for (std::size_t i = 0; i < text.size(); ++i)
+            if (text[i] == '\n') line_starts_.push_back(i + 1);
+        value("");
+    }
+
+    std::optional<Position> find(const std::string& path) const {
+        auto it = offsets_.find(path);
+        if (it == offsets_.end()) return std::nullopt;
+        auto line = std::upper_bound(line_starts_.begin(), line_starts_.end(), it->second) - line_starts_.begin();
+        return Position{static_cast<int>(line), static_cast<int>(it->second - line_starts_[line - 1] + 1)};
+    }
+
+    /// The position of `path`, or of its nearest ancestor that is in the file.
+    std::optional<Position> find_nearest(std::string path) const {
+        while (!path.empty()) {
+            if (auto p = find(path)) return p;
+            auto cut = path.find_last_of(".[");
+            path = cut == std::string::npos ? "" : path.substr(0, cut);
+        }
+        return std::nullopt;
+    }
+
+private:
+    void skip_space() {
+        while (i_ < text_.size() && std::isspace(static_cast<unsigned char>(text_[i_]))) ++i_;
+    }
+    std::string read_string() {
+        std::string out;
+        ++i_;  // opening quote
+        while (i_ < text_.size() && text_[i_] != '"') {
+            if (text_[i_] == '\\' && i_ + 1 < text_.size()) {
+                char e = text_[++i_];
+                if (e == 'u') {
+                    out += "\\u";  // keys with \u escapes are rare; kept verbatim
+                } else {
+                    out += e == 'n' ? '\n' : e == 't' ? '\t' : e == 'r' ? '\r' : e == 'b' ? '\b' : e == 'f' ? '\f' : e;
+                }
+                ++i_;
+                continue;
+            }
+            out += text_[i_++];
+        }
+        ++i_;  // closing quote
+        return out;
+    }
+    void value(const std::string& path) {
+        skip_space();
+        if (i_ >= text_.size()) return;
+        if (text_[i_] == '{') {
+            ++i_;
+            while (true) {
+                skip_space();
+                if (i_ >= text_.size() || text_[i_] == '}') break;
+                std::size_t at = i_;
+                std::string key = read_string();
+                std::string child = path.empty() ? key : path + "." + key;
+                offsets_.emplace(child, at);
+                skip_space();
+                ++i_;  // ':'
+                value(child);
+                skip_space();
+                if (i_ < text_.size() && text_[i_] == ',') ++i_;
+            }
+            ++i_;
+        } else if (text_[i_] == '[') {
+            ++i_;
+            for (int index = 0;; ++index) {
+                skip_space();
+                if (i_ >= text_.size() || text_[i_] == ']') break;
+                std::string child = path + "[" + std::to_string(index) + "]";
+                offsets_.emplace(child, i_);
+                value(child);
+                skip_space();
+                if (i_ < text_.size() && text_[i_] == ',') ++i_;
+            }
+            ++i_;
+        } else if (text_[i_] == '"') {
+            read_string();
+        } else {
+            while (i_ < text_.size() && !std::strchr(",]} \t\r\n", text_[i_])) ++i_;
+        }
+    }
+
+    std::string_view text_;
+    std::size_t i_ = 0;
+    std::vector<std::size_t> line_starts_;
+    std::map<std::string, std::size_t> offsets_;
+};
+
+Position position_of_offset(std::string_view text, std::size_t offset) {
+    Position p{1, 1};
+    for (std::size_t i = 0; i < offset && i < text.size(); ++i) {
+        if (text[i] == '\n') {
+            ++p.line;
+            p.column = 1;
+        } else {
+            ++p.column;
+        }
+    }
+    return p;
+}
+
+// --- The validator -----------------------------------------------------------------------------
+
+class Validator {
+public:
+    Validator(const fs::path& root, const KeyLocator& locator) : root_(root), locator_(locator) {}
+
+    void error(const std::string& path, std::string message) { add(Severity::error, path, std::move(message)); }
+    void warning(const std::string& path, std::string message) { add(Severity::warning, path, std::move(message)); }
+    std::vector<Diagnostic> take() { return std::move(diagnostics_); }
+    bool has_errors() const {
+        return std::any_of(diagnostics_.begin(), diagnostics_.end(),
+                           [](const Diagnostic& d) { return d.severity == Severity::error; });
+    }
+    /// Paths already reported as placeholders or secrets: not reported again as type errors.
+    void mark_reported(const std::string& path) { reported_.insert(path); }
+    bool reported(const std::string& path) const { return reported_.count(path) > 0; }
+
+    // Typed readers. Each returns nullopt when the key is absent or wrong (wrong is reported).
+    std::optional<std::string> string(const json::object& obj, std::string_view key, const std::string& path,
+                                      bool allow_empty = false) {
+        const json::value* v = present(obj, key, path);
+        if (!v) return std::nullopt;
+        if (!v->is_string()) return expected(path, *v, "a string");
+        std::string s(v->as_string());
+        if (s.empty() && !allow_empty) {
+            error(path, "is empty; give a value or remove the key");
+            return std::nullopt;
+        }
+        return s;
+    }
+    std::optional<std::string> choice(const json::object& obj, std::string_view key, const std::string& path,
+                                      const std::vector<std::string>& allowed) {
+        auto s = string(obj, key, path);
+        if (!s) return std::nullopt;
+        if (std::find(allowed.begin(), allowed.end(), *s) != allowed.end()) return s;
+        std::string message = "found \"" + *s + "\", allowed: " + join(allowed, ", ");
+        if (auto near = nearest(*s, allowed)) message += " (did you mean \"" + *near + "\"?)";
+        error(path, message);
+        return std::nullopt;
+    }
+    std::optional<long long> integer(const json::object& obj, std::string_view key, const std::string& path,
+                                     long long min, long long max = std::numeric_limits<long long>::max()) {
+        const json::value* v = present(obj, key, path);
+        if (!v) return std::nullopt;
+        long long n = 0;
+        if (v->is_int64()) {
+            n = v->as_int64();
+        } else if (v->is_uint64() && v->as_uint64() <= static_cast<std::uint64_t>(max)) {
+            n = static_cast<long long>(v->as_uint64());
+        } else if (v->is_double() && std::floor(v->as_double()) == v->as_double() && std::abs(v->as_double()) < 1e15) {
+            n = static_cast<long long>(v->as_double());
+        } else {
+            return expected(path, *v, "a whole number");
+        }
+        if (n < min || n > max) {
+            error(path, "found " + std::to_string(n) + ", allowed: " + range(min, max));
+            return std::nullopt;
+        }
+        return n;
+    }
+    std::optional<double> number(const json::object& obj, std::string_view key, const std::string& path, double min,
+                                 double max = std::numeric_limits<double>::infinity()) {
+        const json::value* v = present(obj, key, path);
+        if (!v) return std::nullopt;
+        if (!v->is_number()) return expected(path, *v, "a number");
+        double d = v->to_number<double>();
+        if (!(d >= min && d <= max)) {
+            error(path, "found " + json::serialize(*v) + ", allowed: " + range(min, max));
+            return std::nullopt;
+        }
+        return d;
+    }
+    std::optional<bool> boolean(const json::object& obj, std::string_view key, const std::string& path) {
+        const json::value* v = present(obj, key, path);
+        if (!v) return std::nullopt;
+        if (!v->is_bool()) return expected(path, *v, "true or false");
+        return v->as_bool();
+    }
+    const json::object* object(const json::object& obj, std::string_view key, const std::string& path) {
+        const json::value* v = present(obj, key, path);
+        if (!v) return nullptr;
+        if (!v->is_object()) {
+            expected(path, *v, "an object {...}");
+            return nullptr;
+        }
+        return &v->as_object();
+    }
+    std::optional<std::vector<std::string>> strings(const json::object& obj, std::string_view key,
+                                                    const std::string& path) {
+        const json::value* v = present(obj, key, path);
+        if (!v) return std::nullopt;
+        if (!v->is_array()) return expected(path, *v, "an array of strings");
+        std::vector<std::string> out;
+        const auto& array = v->as_array();
+        for (std::size_t i = 0; i < array.size(); ++i) {
+            std::string item_path = path + "[" + std::to_string(i) + "]";
+            if (reported(item_path)) continue;
+            if (!array[i].is_string() || array[i].as_string().empty())
+                expected(item_path, array[i], "a non-empty string");
+            else
+                out.emplace_back(array[i].as_string());
+        }
+        return out;
+    }
+    /// A path, resolved relative to the config file's folder ("~/" is the home folder).
+    std::optional<fs::path> path(const json::object& obj, std::string_view key, const std::string& key_path) {
+        auto s = string(obj, key, key_path);
+        if (!s) return std::nullopt;
+        return resolve(*s);
+    }
+    fs::path resolve(const std::string& s) const {
+        fs::path p = s;
+        if (s == "~" || s.rfind("~/", 0) == 0) {
+            const char* home = std::getenv("HOME");
+            p = fs::path(home ? home : "/") / s.substr(std::min<std::size_t>(2, s.size()));
+        }
+        return (p.is_absolute() ? p : root_ / p).lexically_normal();
+    }
+
+    /// Warns about keys not in `known`, suggesting the nearest known one. Keys starting with
+    /// "_" are comments and ignored.
+    void unknown_keys(const json::object& obj, const std::string& prefix, const std::vector<std::string>& known) {
+        for (const auto& [k, v] : obj) {
+            std::string key(k);
+            std::string path = prefix.empty() ? key : prefix + "." + key;
+            if (key.rfind('_', 0) == 0 || reported(path)) continue;
+            if (std::find(known.begin(), known.end(), key) != known.end()) continue;
+            std::string message = "unknown key, ignored";
+            if (auto near = nearest(key, known)) message += "; did you mean \"" + *near + "\"?";
+            else message += " (known keys: " + join(known, ", ") + ")";
+            warning(path, message);
+        }
+    }
+
+private:
+    void add(Severity severity, const std::string& path, std::string message) {
+        Diagnostic d{severity, path, std::move(message)};
+        if (auto p = locator_.find_nearest(path)) {
+            d.line = p->line;
+            d.column = p->column;
+        }
+        diagnostics_.push_back(std::move(d));
+    }
+    const json::value* present(const json::object& obj, std::string_view key, const std::string& path) const {
+        const json::value* v = obj.if_contains(key);
+        if (!v || reported(path)) return nullptr;
+        return v;
+    }
+    std::nullopt_t expected(const std::string& path, const json::value& v, const std::string& what) {
+        error(path, "found " + found(v) + ", expected " + what);
+        return std::nullopt;
+    }
+    template <class T>
+    static std::string range(T min, T max) {
+        auto show = [](T x) {
+            std::string s = json::serialize(json::value(x));
+            return s;
+        };
+        if (max == std::numeric_limits<T>::max() || max == std::numeric_limits<T>::infinity())
+            return show(min) + " or more";
+        return show(min) + " to " + show(max);
+    }
+
+    fs::path root_;
+    const KeyLocator& locator_;
+    std::vector<Diagnostic> diagnostics_;
+    std::set<std::string> reported_;
+};
+
+/// Reports every unreplaced placeholder and every secret-looking key, at any depth.
+void scan_placeholders_and_secrets(Validator& v, const json::value& value, const std::string& path,
+                                   std::string_view key) {
+    if (value.is_string() && is_placeholder(value.as_string())) {
+        v.error(path, "still holds the placeholder \"" + std::string(value.as_string()) + "\": fill in " +
+                          placeholder_hint(key));
+        v.mark_reported(path);
+    } else if (value.is_object()) {
+        for (const auto& [k, child] : value.as_object()) {
+            std::string child_path = path.empty() ? std::string(k) : path + "." + std::string(k);
+            if (looks_like_secret(k)) {
+                // The value is never echoed: it may be a real key.
+                v.error(child_path,
+                        "looks like a secret; secrets are never read from config.json. Remove it and put API keys "
+                        "in environment variables (ANTHROPIC_API_KEY, OPENAI_API_KEY, or the variable named by "
+                        "the plugin's api_key_env option) and Kaggle credentials in ~/.kaggle/kaggle.json "
+                        "(or KAGGLE_USERNAME and KAGGLE_KEY)");
+                v.mark_reported(child_path);
+                continue;
+            }
+            scan_placeholders_and_secrets(v, child, child_path, k);
+        }
+    } else if (value.is_array()) {
+        const auto& array = value.as_array();
+        for (std::size_t i = 0; i < array.size(); ++i)
+            scan_placeholders_and_secrets(v, array[i], path + "[" + std::to_string(i) + "]", key);
+    }
+}
+
+bool valid_date(const std::string& s) {
+    if (s.size() != 10 || s[4] != '-' || s[7] != '-') return false;
+    for (std::size_t i : {0, 1, 2, 3, 5, 6, 8, 9})
+        if (!std::isdigit(static_cast<unsigned char>(s[i]))) return false;
+    int y = std::stoi(s.substr(0, 4)), m = std::stoi(s.substr(5, 2)), d = std::stoi(s.substr(8, 2));
+    return std::chrono::year_month_day(std::chrono::year(y), std::chrono::month(static_cast<unsigned>(m)),
+                                       std::chrono::day(static_cast<unsigned>(d)))
+        .ok();
+}
+
+std::string today_utc() {
+    auto today = std::chrono::floor<std::chrono::days>(std::chrono::system_clock::now());
+    std::chrono::year_month_day ymd(today);
+    char buf[16];
+    std::snprintf(buf, sizeof buf, "%04d-%02u-%02u", static_cast<int>(ymd.year()),
+                  static_cast<unsigned>(ymd.month()), static_cast<unsigned>(ymd.day()));
+    return buf;
+}
+
+// --- Sections ----------------------------------------------------------------------------------
+
+/// One plugin slot: "name" or {"plugin": "name", "options": {...}}.
+PluginSelection read_selection(Validator& v, const json::object& parent, std::string_view key,
+                               const std::string& path, const std::string& default_plugin) {
+    PluginSelection sel;
+    sel.key_path = path;
+    sel.plugin = default_plugin;
+    const json::value* value = parent.if_contains(key);
+    if (!value || v.reported(path)) return sel;
+    if (value->is_string()) {
+        sel.plugin = std::string(value->as_string());
+        return sel;
+    }
+    if (!value->is_object()) {
+        v.error(path, "found " + found(*value) + ", expected {\"plugin\": \"name\", \"options\": {...}} or \"name\"");
+        return sel;
+    }
+    const auto& obj = value->as_object();
+    if (auto plugin = v.string(obj, "plugin", path + ".plugin")) sel.plugin = *plugin;
+    else if (!obj.contains("plugin") && !default_plugin.empty() && !v.reported(path + ".plugin"))
+        v.warning(path, "no \"plugin\" given; using \"" + default_plugin + "\"");
+    else if (!obj.contains("plugin"))
+        v.error(path + ".plugin", "missing: name the plugin that serves this (autokaggle plugins lists them)");
+    if (const json::object* options = v.object(obj, "options", path + ".options")) sel.options = *options;
+    v.unknown_keys(obj, path, {"plugin", "options"});
+    return sel;
+}
+
+void read_budget(Validator& v, const json::object& root, BudgetConfig& b) {
+    const json::object* o = v.object(root, "budget", "budget");
+    if (!o) return;
+    if (auto x = v.integer(*o, "max_rounds", "budget.max_rounds", 0, 100000)) b.max_rounds = static_cast<int>(*x);
+    if (auto x = v.number(*o, "max_hours", "budget.max_hours", 0)) b.max_hours = *x;
+    if (auto x = v.number(*o, "max_usd", "budget.max_usd", 0)) b.max_usd = *x;
+    if (auto x = v.integer(*o, "max_tokens", "budget.max_tokens", 0)) b.max_tokens = *x;
+    v.unknown_keys(*o, "budget", {"max_rounds", "max_hours", "max_usd", "max_tokens"});
+}
+
+void read_orchestrator(Validator& v, const json::object& root, OrchestratorConfig& c) {
+    const json::object* o = v.object(root, "orchestrator", "orchestrator");
+    if (!o) return;
+    const std::string p = "orchestrator.";
+    if (auto x = v.integer(*o, "retro_every", p + "retro_every", 0, 1000)) c.retro_every = static_cast<int>(*x);
+    if (auto x = v.integer(*o, "respawn_every", p + "respawn_every", 0, 1000)) c.respawn_every = static_cast<int>(*x);
+    if (auto x = v.number(*o, "min_improvement", p + "min_improvement", 0)) c.min_improvement = *x;
+    if (auto x = v.integer(*o, "endgame_days", p + "endgame_days", 0, 365)) c.endgame_days = static_cast<int>(*x);
+    if (auto x = v.number(*o, "endgame_min_improvement", p + "endgame_min_improvement", 0))
+        c.endgame_min_improvement = *x;
+    if (auto x = v.boolean(*o, "submit", p + "submit")) c.submit = *x;
+    if (auto x = v.integer(*o, "phase_retries", p + "phase_retries", 0, 10)) c.phase_retries = static_cast<int>(*x);
+    v.unknown_keys(*o, "orchestrator",
+                   {"retro_every", "respawn_every", "min_improvement", "endgame_days", "endgame_min_improvement",
+                    "submit", "phase_retries"});
+}
+
+void read_verify(Validator& v, const json::object& root, VerifyConfig& c) {
+    const json::object* o = v.object(root, "verify", "verify");
+    if (!o) return;
+    if (auto x = v.number(*o, "cv_tolerance", "verify.cv_tolerance", 0)) c.cv_tolerance = *x;
+    v.unknown_keys(*o, "verify", {"cv_tolerance"});
+}
+
+void read_kill_gate(Validator& v, const json::object& root, KillGateConfig& c) {
+    const json::object* o = v.object(root, "kill_gate", "kill_gate");
+    if (!o) return;
+    if (auto x = v.boolean(*o, "enabled", "kill_gate.enabled")) c.enabled = *x;
+    if (auto x = v.number(*o, "relative_margin", "kill_gate.relative_margin", 0)) c.relative_margin = *x;
+    if (auto x = v.number(*o, "max_correlation", "kill_gate.max_correlation", 0, 1)) c.max_correlation = *x;
+    v.unknown_keys(*o, "kill_gate", {"enabled", "relative_margin", "max_correlation"});
+}
+
+void read_blend(Validator& v, const json::object& root, BlendConfig& c) {
+    const json::object* o = v.object(root, "blend", "blend");
+    if (!o) return;
+    if (auto x = v.number(*o, "max_gap", "blend.max_gap", 0)) c.max_gap = *x;
+    if (auto x = v.number(*o, "correlation_threshold", "blend.correlation_threshold", 0, 1))
+        c.correlation_threshold = *x;
+    if (auto x = v.integer(*o, "steps", "blend.steps", 0, 100000)) c.steps = static_cast<int>(*x);
+    v.unknown_keys(*o, "blend", {"max_gap", "correlation_threshold", "steps"});
+}
+
+/// The seed keys: what the competition is.
+void read_competition(Validator& v, const json::object& root, Config& config) {
+    CompetitionInfo& c = config.competition;
+    auto required = [&](std::string_view key, const std::string& what) {
+        if (!root.contains(key) && !v.reported(std::string(key)))
+            v.error(std::string(key), "missing: " + what);
+    };
+    if (auto s = v.string(root, "competition", "competition")) c.competition = *s;
+    required("competition", "the competition's slug (kaggle.com/competitions/<slug>)");
+    if (auto s = v.choice(root, "task_type", "task_type", kTaskTypes)) c.task_type = *s;
+    required("task_type", "one of " + join(kTaskTypes, ", "));
+    if (auto s = v.string(root, "metric", "metric")) c.metric = *s;
+    required("metric", "the evaluation metric's name (autokaggle plugins lists the metrics available)");
+    if (auto s = v.string(root, "target_column", "target_column")) c.target_column = *s;
+    required("target_column", "the column of train.csv to predict");
+    if (auto s = v.string(root, "id_column", "id_column")) c.id_column = *s;
+    required("id_column", "the row id column of sample_submission.csv");
+
+    if (auto s = v.choice(root, "metric_direction", "metric_direction", kDirections)) c.metric_direction = *s;
+    auto expected_direction = c.metric.empty() ? std::nullopt : known_direction(c.metric);
+    if (!c.metric_direction.empty() && expected_direction && *expected_direction != c.metric_direction) {
+        v.warning("metric_direction", "\"" + c.metric_direction + "\" contradicts the metric: " + c.metric + " is " +
+                                          *expected_direction + "-is-better; check both keys");
+    } else if (!root.contains("metric_direction") && !c.metric.empty()) {
+        if (expected_direction) c.metric_direction = *expected_direction;
+        else v.error("metric_direction", "missing: \"higher\" or \"lower\" (whether a larger " + c.metric + " is better)");
+    }
+
+    std::string default_cv = "KFold";
+    if (c.task_type == "binary_classification" || c.task_type == "multiclass_classification")
+        default_cv = "StratifiedKFold";
+    else if (c.task_type == "time_series")
+        default_cv = "TimeSeriesSplit";
+    c.cv_strategy = default_cv;
+    if (auto s = v.choice(root, "cv_strategy", "cv_strategy", kCvStrategies)) c.cv_strategy = *s;
+    if ((c.cv_strategy == "StratifiedKFold" || c.cv_strategy == "StratifiedGroupKFold") && c.task_type == "regression")
+        v.warning("cv_strategy", c.cv_strategy + " stratifies on class labels; regression targets are usually "
+                                                 "split with KFold (or stratified on binned targets in the script)");
+    if (c.task_type == "time_series" && c.cv_strategy != "TimeSeriesSplit" && c.cv_strategy != "GroupKFold")
+        v.warning("cv_strategy", c.cv_strategy + " on a time_series task mixes past and future rows across folds; "
+                                                 "TimeSeriesSplit avoids that leak");
+    if (auto n = v.integer(root, "cv_folds", "cv_folds", 2, 100)) c.cv_folds = static_cast<int>(*n);
+    if (auto s = v.string(root, "deadline", "deadline")) {
+        if (!valid_date(*s)) v.error("deadline", "found \"" + *s + "\", expected a date YYYY-MM-DD (e.g. 2026-04-30)");
+        else {
+            c.deadline = *s;
+            if (*s < today_utc()) v.warning("deadline", *s + " has passed: no submissions will be made");
+        }
+    }
+    if (auto n = v.integer(root, "max_submissions_per_day", "max_submissions_per_day", 0, 1000))
+        c.max_submissions_per_day = static_cast<int>(*n);
+    if (auto n = v.integer(root, "seed", "seed", 0, std::numeric_limits<int>::max())) c.seed = static_cast<int>(*n);
+
+    fs::path data = v.resolve("data");
+    if (auto p = v.path(root, "data_dir", "data_dir")) data = *p;
+    c.train_csv = data / "train.csv";
+    c.test_csv = data / "test.csv";
+    c.sample_submission_csv = data / "sample_submission.csv";
+
+    if (auto s = v.string(root, "python", "python")) {
+        // A bare name ("python3") is looked up on PATH when experiments run; a path is resolved here.
+        c.python = s->find('/') == std::string::npos ? fs::path(*s) : v.resolve(*s);
+    }
+    if (auto list = v.strings(root, "knowledge_files", "knowledge_files")) {
+        for (std::size_t i = 0; i < list->size(); ++i) {
+            fs::path p = v.resolve((*list)[i]);
+            std::error_code ec;
+            if (!fs::exists(p, ec))
+                v.warning("knowledge_files[" + std::to_string(i) + "]", p.string() + " does not exist (yet)");
+            c.knowledge_files.push_back(p);
+        }
+    }
+    if (auto p = v.path(root, "best_pipeline_script", "best_pipeline_script")) {
+        std::error_code ec;
+        if (!fs::is_regular_file(*p, ec)) v.error("best_pipeline_script", p->string() + " is not a file");
+        c.best_pipeline_script = *p;
+    }
+    if (auto p = v.path(root, "existing_oof_dir", "existing_oof_dir")) {
+        std::error_code ec;
+        if (!fs::is_directory(*p, ec)) v.error("existing_oof_dir", p->string() + " is not a folder");
+        c.existing_oof_dir = *p;
+    }
+    config.scraper_path = v.path(root, "scraper_path", "scraper_path");
+    config.competition_dir = v.path(root, "competition_dir", "competition_dir");
+    if (auto s = v.string(root, "kaggle_username", "kaggle_username")) config.kaggle_username = *s;
+}
+
+void read_plugins(Validator& v, const json::object& root, Config& config) {
+    const json::object* agents = v.object(root, "agents", "agents");
+    const json::object no_agents;
+    for (const auto& role : kRoles)
+        config.agents[role] = read_selection(v, agents ? *agents : no_agents, role, "agents." + role,
+                                             kDefaultPlugins.at("agent"));
+    if (agents) v.unknown_keys(*agents, "agents", kRoles);
+
+    if (const json::object* llms = v.object(root, "llms", "llms")) {
+        for (const auto& [name, value] : *llms) {
+            std::string key(name);
+            if (key.rfind('_', 0) == 0) continue;
+            config.llms[key] = read_selection(v, *llms, key, "llms." + key, "");
+        }
+    }
+    config.submitter = read_selection(v, root, "submitter", "submitter", kDefaultPlugins.at("submitter"));
+    config.scraper = read_selection(v, root, "scraper", "scraper", kDefaultPlugins.at("scraper"));
+    config.runner = read_selection(v, root, "runner", "runner", kDefaultPlugins.at("runner"));
+    if (auto dirs = v.strings(root, "plugin_dirs", "plugin_dirs"))
+        for (const auto& d : *dirs) config.plugin_dirs.push_back(v.resolve(d));
+}
+
+// --- Checks against the loaded plugins ---------------------------------------------------------
+
+std::vector<std::string> names_of_kind(const PluginHost& host, std::string_view kind) {
+    std::vector<std::string> names;
+    for (const auto& p : host.plugins())
+        if (p.kind == kind) names.push_back(p.name);
+    return names;
+}
+
+/// The plugin a slot names, or nullptr after reporting why there is none.
+const PluginInfo* resolve_plugin(Validator& v, const PluginHost& host, std::string_view kind,
+                                 const PluginSelection& sel) {
+    const std::string path = sel.key_path + ".plugin";
+    if (sel.plugin.empty() || v.reported(path)) return nullptr;
+    auto names = names_of_kind(host, kind);
+    bool right_kind_exists = std::find(names.begin(), names.end(), sel.plugin) != names.end();
+    for (const auto& p : host.plugins())
+        if (!right_kind_exists && p.name == sel.plugin) {
+            v.error(path, "plugin '" + sel.plugin + "' is " + std::string(article(p.kind)) + " " + p.kind +
+                              " plugin, not " + std::string(article(kind)) + " " + std::string(kind) + " (" +
+                              std::string(kind) + " plugins found: " + (names.empty() ? "none" : join(names, ", ")) +
+                              ")");
+            return nullptr;
+        }
+    try {
+        return &host.find(kind, sel.plugin);
+    } catch (const ConfigError& e) {
+        v.error(path, e.what());
+        return nullptr;
+    }
+}
+
+/// Options minus secret-looking keys (already reported; their values must never be echoed).
+json::object without_reported(Validator& v, const json::object& options, const std::string& path) {
+    json::object out;
+    for (const auto& [k, value] : options)
+        if (!v.reported(path + "." + std::string(k))) out[k] = value;
+    return out;
+}
+
+void validate_selection(Validator& v, const PluginHost& host, std::string_view kind, PluginSelection& sel,
+                        std::vector<Diagnostic>& option_diags) {
+    const PluginInfo* info = resolve_plugin(v, host, kind, sel);
+    if (!info) return;
+    const std::string options_path = sel.key_path + ".options";
+    sel.options = host.validate_options(*info, without_reported(v, sel.options, options_path), options_path,
+                                        option_diags);
+}
+
+void check_agent_serves_task(Validator& v, const PluginHost& host, const std::string& task_type,
+                             const PluginSelection& sel) {
+    if (task_type.empty()) return;
+    const PluginInfo* info = nullptr;
+    for (const auto& p : host.plugins())
+        if (p.kind == "agent" && p.name == sel.plugin) info = &p;
+    if (!info || info->provides.empty()) return;
+    auto serves = [&](const PluginInfo& p) {
+        return p.provides.empty() ||
+               std::any_of(p.provides.begin(), p.provides.end(),
+                           [&](const std::string& t) { return t == "*" || t == task_type; });
+    };
+    if (serves(*info)) return;
+    std::vector<std::string> able;
+    for (const auto& p : host.plugins())
+        if (p.kind == "agent" && serves(p)) able.push_back(p.name);
+    v.error(sel.key_path + ".plugin",
+            "agent plugin '" + info->name + "' cannot serve task_type \"" + task_type + "\" (it serves " +
+                join(info->provides, ", ") + "); choose an agent that writes its own code, such as the llm, " +
+                "claude-code or codex plugins" + (able.empty() ? std::string() : " (found here: " + join(able, ", ") + ")"));
+}
+
+void check_with_plugins(Validator& v, const PluginHost& host, Config& config) {
+    std::vector<Diagnostic> option_diags;
+    for (auto& [role, sel] : config.agents) {
+        validate_selection(v, host, "agent", sel, option_diags);
+        check_agent_serves_task(v, host, config.competition.task_type, sel);
+        // Convention shared by agent plugins: an option named "llm" names a configuration under "llms".
+        const json::object* given = nullptr;
+        if (const auto* agents = config.raw.if_contains("agents"); agents && agents->is_object())
+            if (const auto* r = agents->as_object().if_contains(role); r && r->is_object())
+                if (const auto* o = r->as_object().if_contains("options"); o && o->is_object()) given = &o->as_object();
+        if (given)
+            if (const auto* llm = given->if_contains("llm"); llm && llm->is_string() && !config.llms.count(std::string(llm->as_string()))) {
+                std::vector<std::string> names;
+                for (const auto& [name, s] : config.llms) names.push_back(name);
+                v.error(sel.key_path + ".options.llm",
+                        "names \"" + std::string(llm->as_string()) + "\", which is not configured under \"llms\" (" +
+                            (names.empty() ? std::string("no llms configured") : "configured: " + join(names, ", ")) +
+                            ")");
+            }
+    }
+    for (auto& [name, sel] : config.llms) validate_selection(v, host, "llm", sel, option_diags);
+    validate_selection(v, host, "submitter", config.submitter, option_diags);
+    validate_selection(v, host, "scraper", config.scraper, option_diags);
+    validate_selection(v, host, "runner", config.runner, option_diags);
+    for (auto& d : option_diags) (d.severity == Severity::error ? v.error(d.key_path, d.message) : v.warning(d.key_path, d.message));
+
+    const std::string& metric = config.competition.metric;
+    if (!metric.empty() && !v.reported("metric") && !host.find_metric(metric)) {
+        std::vector<std::string> available;
+        for (const auto& p : host.plugins())
+            if (p.kind == "metric") available.insert(available.end(), p.provides.begin(), p.provides.end());
+        std::string message = "no metric plugin provides \"" + metric + "\"; available metrics: " +
+                              (available.empty() ? "none (no metric plugin found)" : join(available, ", "));
+        if (auto near = nearest(metric, available)) message += " (did you mean \"" + *near + "\"?)";
+        v.error("metric", message);
+    }
+}
+
+}  // namespace
+
+// --- Public API ----------------------------------------------------------------------------------
+
+ConfigLoadResult load_config(const fs::path& config_file, const PluginHost* plugins) {
+    ConfigLoadResult result;
+    std::error_code ec;
+    fs::path file = fs::absolute(config_file, ec).lexically_normal();
+    std::optional<std::string> text;
+    try {
+        text = read_file_if_exists(file);
+    } catch (const Error& e) {
+        result.diagnostics.push_back({Severity::error, "", e.what()});
+        return result;
+    }
+    if (!text) {
+        result.diagnostics.push_back({Severity::error, "", file.string() + " not found; create one with "
+                                                          "`autokaggle init " + file.parent_path().string() + "`"});
+        return result;
+    }
+
+    json::stream_parser parser;
+    std::size_t consumed = parser.write(text->data(), text->size(), ec);
+    if (!ec) parser.finish(ec);
+    if (ec) {
+        Position at = position_of_offset(*text, consumed);
+        result.diagnostics.push_back({Severity::error, "",
+                                      "invalid JSON: " + ec.message() +
+                                          " (check for a missing comma or quote, a trailing comma, or a comment "
+                                          "near here; JSON allows none of those)",
+                                      at.line, at.column});
+        return result;
+    }
+    json::value root_value = parser.release();
+    if (!root_value.is_object()) {
+        result.diagnostics.push_back({Severity::error, "", "found " + found(root_value) +
+                                                               " at the top level, expected an object {...}", 1, 1});
+        return result;
+    }
+
+    Config config;
+    config.file = file;
+    config.root = file.parent_path();
+    config.raw = std::move(root_value.as_object());
+    KeyLocator locator(*text);
+    Validator v(config.root, locator);
+
+    scan_placeholders_and_secrets(v, config.raw, "", "");
+    read_competition(v, config.raw, config);
+    read_plugins(v, config.raw, config);
+    read_budget(v, config.raw, config.budget);
+    read_orchestrator(v, config.raw, config.orchestrator);
+    read_verify(v, config.raw, config.verify);
+    read_kill_gate(v, config.raw, config.kill_gate);
+    read_blend(v, config.raw, config.blend);
+    config.competition.max_rounds = config.budget.max_rounds;
+    v.unknown_keys(config.raw, "", kTopLevelKeys);
+    if (plugins) check_with_plugins(v, *plugins, config);
+
+    bool errors = v.has_errors();
+    result.diagnostics = v.take();
+    std::stable_sort(result.diagnostics.begin(), result.diagnostics.end(), [](const Diagnostic& a, const Diagnostic& b) {
+        return (a.line == 0 ? std::numeric_limits<int>::max() : a.line) <
+               (b.line == 0 ? std::numeric_limits<int>::max() : b.line);
+    });
+    if (!errors) result.config = std::move(config);
+    return result;
+}
+
+Config load_config_or_throw(const fs::path& config_file, const PluginHost* plugins) {
+    ConfigLoadResult result = load_config(config_file, plugins);
+    std::string errors;
+    std::size_t count = 0;
+    for (const auto& d : result.diagnostics) {
+        if (d.severity == Severity::warning) {
+            std::cerr << d.format() << "\n";
+        } else {
+            errors += "\n  " + d.format();
+            ++count;
+        }
+    }
+    if (!result.ok())
+        throw ConfigError(config_file.string() + " has " + std::to_string(count) + (count == 1 ? " error" : " errors") +
+                          " (autokaggle validate shows them all):" + errors);
+    return std::move(*result.config);
+}
+
+WorkspacePaths workspace_paths(const Config& config) {
+    WorkspacePaths p;
+    p.root = config.root;
+    p.config = config.file;
+    p.data = config.competition.train_csv.parent_path();
+    p.rounds = config.root / "rounds";
+    p.agents = config.root / "agents";
+    p.knowledge = config.root / "knowledge";
+    p.logs = config.root / "logs";
+    p.state = config.root / "state.json";
+    p.results = config.root / "results.tsv";
+    p.experiments = config.root / "experiments.json";
+    p.learnings = config.root / "LEARNINGS.md";
+    return p;
 }
 
 }  // namespace autokaggle

@@ -1,0 +1,480 @@
+// config.json: syntax errors with positions, types, enums, placeholders, unknown keys, secrets,
+// paths, defaults, and the checks against the loaded plugins.
+#include "fixtures.hpp"
+
+#include "base/config.hpp"
+#include "base/plugin_host.hpp"
+
+#include <autokaggle/sdk/errors.hpp>
+
+#include <boost/json/parse.hpp>
+#include <boost/json/serialize.hpp>
+#include <boost/test/unit_test.hpp>
+
+namespace at = autokaggle::test;
+namespace fs = std::filesystem;
+namespace json = boost::json;
+using autokaggle::Diagnostic;
+
+namespace {
+
+/// A valid config.json served entirely by the fixture plugins.
+json::object valid_config() {
+    return json::parse(R"({
+        "competition": "fixture-comp",
+        "task_type": "binary_classification",
+        "metric": "fixture_count",
+        "metric_direction": "lower",
+        "target_column": "target",
+        "id_column": "id",
+        "agents": {"researcher": "fixture-agent",
+                   "builder": {"plugin": "fixture-agent", "options": {"max_turns": 3, "llm": "strong"}},
+                   "reviewer": {"plugin": "fixture-agent"}},
+        "llms": {"strong": {"plugin": "fixture-llm", "options": {"model": "big"}}},
+        "submitter": {"plugin": "fixture-submitter"},
+        "scraper": "fixture-scraper",
+        "runner": {"plugin": "fixture-runner", "options": {"timeout_s": 30}}
+    })").as_object();
+}
+
+struct Loaded {
+    autokaggle::ConfigLoadResult result;
+    /// The one diagnostic at `path` (fails the test when there is not exactly one).
+    const Diagnostic& at_path(const std::string& path) const {
+        const Diagnostic* match = nullptr;
+        int count = 0;
+        for (const auto& d : result.diagnostics)
+            if (d.key_path == path) {
+                match = &d;
+                ++count;
+            }
+        BOOST_TEST_REQUIRE(count == 1, "diagnostics at " << path << ": " << count << "\n" << all());
+        return *match;
+    }
+    bool has(const std::string& path) const {
+        for (const auto& d : result.diagnostics)
+            if (d.key_path == path) return true;
+        return false;
+    }
+    std::string all() const {
+        std::string out;
+        for (const auto& d : result.diagnostics) out += d.format() + "\n";
+        return out;
+    }
+    std::size_t errors() const {
+        std::size_t n = 0;
+        for (const auto& d : result.diagnostics) n += d.severity == Diagnostic::Severity::error;
+        return n;
+    }
+};
+
+class ConfigFixture {
+public:
+    ConfigFixture() : host_({at::good_plugins()}) {}
+    Loaded load_text(const std::string& text, bool with_plugins = true) {
+        at::write_text(dir_ / "config.json", text);
+        return {autokaggle::load_config(dir_ / "config.json", with_plugins ? &host_ : nullptr)};
+    }
+    Loaded load(const json::object& config, bool with_plugins = true) {
+        return load_text(json::serialize(config), with_plugins);
+    }
+    const at::TempDir& dir() const { return dir_; }
+    const autokaggle::PluginHost& host() const { return host_; }
+
+private:
+    at::TempDir dir_{"autokaggle-config"};
+    autokaggle::PluginHost host_;
+};
+
+}  // namespace
+
+BOOST_FIXTURE_TEST_SUITE(config, ConfigFixture)
+
+BOOST_AUTO_TEST_CASE(valid_config_loads_with_values_and_defaults) {
+    auto loaded = load(valid_config());
+    BOOST_TEST_REQUIRE(loaded.result.ok(), loaded.all());
+    BOOST_TEST(loaded.result.diagnostics.empty(), loaded.all());
+    const auto& c = *loaded.result.config;
+    BOOST_TEST(c.file == dir() / "config.json");
+    BOOST_TEST(c.root == dir().path());
+    BOOST_TEST(c.competition.competition == "fixture-comp");
+    BOOST_TEST(c.competition.cv_strategy == "StratifiedKFold");  // default for classification
+    BOOST_TEST(c.competition.cv_folds == 5);
+    BOOST_TEST(c.competition.max_submissions_per_day == 5);
+    BOOST_TEST(c.competition.seed == 42);
+    BOOST_TEST(c.competition.python.empty());
+    BOOST_TEST(c.competition.train_csv == dir() / "data" / "train.csv");
+    BOOST_TEST(c.competition.sample_submission_csv == dir() / "data" / "sample_submission.csv");
+    // Options validated with defaults filled in.
+    const auto& builder = c.agents.at("builder");
+    BOOST_TEST(builder.plugin == "fixture-agent");
+    BOOST_TEST(builder.key_path == "agents.builder");
+    BOOST_TEST(builder.options.at("max_turns").as_int64() == 3);
+    BOOST_TEST(builder.options.at("temperature").as_double() == 0.5);
+    BOOST_TEST(c.agents.at("researcher").options.at("llm").as_string() == "strong");
+    BOOST_TEST(c.llms.at("strong").options.at("model").as_string() == "big");
+    BOOST_TEST(c.llms.at("strong").options.at("api_key_env").as_string() == "FIXTURE_API_KEY");
+    BOOST_TEST(c.runner.options.at("timeout_s").as_int64() == 30);
+    BOOST_TEST(c.scraper.plugin == "fixture-scraper");
+    // Sections not given keep their defaults.
+    BOOST_TEST(c.orchestrator.retro_every == 10);
+    BOOST_TEST(c.kill_gate.enabled);
+    BOOST_TEST(c.blend.steps == 100);
+    BOOST_TEST(c.budget.max_rounds == 0);
+
+    auto paths = autokaggle::workspace_paths(c);
+    BOOST_TEST(paths.data == dir() / "data");
+    BOOST_TEST(paths.state == dir() / "state.json");
+    BOOST_TEST(paths.learnings == dir() / "LEARNINGS.md");
+    BOOST_TEST(paths.rounds == dir() / "rounds");
+}
+
+BOOST_AUTO_TEST_CASE(absent_sections_select_the_offline_plugins) {
+    auto config = valid_config();
+    for (const char* key : {"agents", "llms", "submitter", "scraper", "runner"}) config.erase(key);
+    auto loaded = load(config, false);
+    BOOST_TEST_REQUIRE(loaded.result.ok(), loaded.all());
+    const auto& c = *loaded.result.config;
+    for (const char* role : {"researcher", "builder", "reviewer"}) BOOST_TEST(c.agents.at(role).plugin == "autopilot");
+    BOOST_TEST(c.submitter.plugin == "local");
+    BOOST_TEST(c.scraper.plugin == "files");
+    BOOST_TEST(c.runner.plugin == "local");
+    BOOST_TEST(c.llms.empty());
+    // With plugins loaded, those defaults must exist too: the fixture folder has no "autopilot".
+    auto checked = load(config, true);
+    BOOST_TEST(!checked.result.ok());
+    BOOST_TEST(autokaggle::test::contains(checked.at_path("agents.builder.plugin").message,
+                                          "agent plugin 'autopilot' not found"));
+}
+
+BOOST_AUTO_TEST_CASE(every_section_is_parsed) {
+    auto config = valid_config();
+    config["budget"] = json::parse(R"({"max_rounds": 12, "max_hours": 1.5, "max_usd": 20, "max_tokens": 1000000})");
+    config["orchestrator"] = json::parse(R"({"retro_every": 5, "respawn_every": 7, "min_improvement": 0.001,
+        "endgame_days": 2, "endgame_min_improvement": 0.01, "submit": false, "phase_retries": 2})");
+    config["verify"] = json::parse(R"({"cv_tolerance": 0.0001})");
+    config["kill_gate"] = json::parse(R"({"enabled": false, "relative_margin": 0.1, "max_correlation": 0.99})");
+    config["blend"] = json::parse(R"({"max_gap": 0.01, "correlation_threshold": 0.9, "steps": 50})");
+    config["cv_strategy"] = "GroupKFold";
+    config["cv_folds"] = 10;
+    config["seed"] = 7;
+    config["max_submissions_per_day"] = 2;
+    config["deadline"] = "2099-12-31";
+    config["kaggle_username"] = "someone";
+    config["python"] = "/usr/bin/python3";
+    auto loaded = load(config);
+    BOOST_TEST_REQUIRE(loaded.result.ok(), loaded.all());
+    const auto& c = *loaded.result.config;
+    BOOST_TEST(c.budget.max_rounds == 12);
+    BOOST_TEST(c.competition.max_rounds == 12);
+    BOOST_TEST(c.budget.max_hours == 1.5);
+    BOOST_TEST(c.budget.max_tokens == 1000000);
+    BOOST_TEST(c.orchestrator.retro_every == 5);
+    BOOST_TEST(c.orchestrator.respawn_every == 7);
+    BOOST_TEST(!c.orchestrator.submit);
+    BOOST_TEST(c.orchestrator.phase_retries == 2);
+    BOOST_TEST(c.verify.cv_tolerance == 0.0001);
+    BOOST_TEST(!c.kill_gate.enabled);
+    BOOST_TEST(c.kill_gate.max_correlation == 0.99);
+    BOOST_TEST(c.blend.steps == 50);
+    BOOST_TEST(c.competition.cv_strategy == "GroupKFold");
+    BOOST_TEST(c.competition.cv_folds == 10);
+    BOOST_TEST(c.competition.seed == 7);
+    BOOST_TEST(c.competition.max_submissions_per_day == 2);
+    BOOST_TEST(c.competition.deadline == "2099-12-31");
+    BOOST_TEST(c.kaggle_username == "someone");
+    BOOST_TEST(c.competition.python == fs::path("/usr/bin/python3"));
+}
+
+BOOST_AUTO_TEST_CASE(syntax_error_reports_line_and_column) {
+    auto loaded = load_text("{\n  \"competition\": \"x\",\n  \"task_type\": \"regression\"\n  \"metric\": \"rmse\"\n}\n");
+    BOOST_TEST_REQUIRE(loaded.result.diagnostics.size() == 1u);
+    const auto& d = loaded.result.diagnostics[0];
+    BOOST_TEST(d.line == 4);
+    BOOST_TEST(d.column == 3);
+    BOOST_TEST(at::contains(d.format(), "config.json:4:3: invalid JSON"), d.format());
+
+    // A trailing comma, and a file that ends too early.
+    auto trailing = load_text("{\"a\": 1,\n}");
+    BOOST_TEST(trailing.result.diagnostics.at(0).line == 2);
+    BOOST_TEST(trailing.result.diagnostics.at(0).column == 1);
+    auto truncated = load_text("{\"a\": [1,\n 2");
+    BOOST_TEST(truncated.result.diagnostics.at(0).line == 2);
+    BOOST_TEST(!truncated.result.ok());
+}
+
+BOOST_AUTO_TEST_CASE(top_level_must_be_an_object) {
+    auto loaded = load_text("[1, 2]");
+    BOOST_TEST(!loaded.result.ok());
+    BOOST_TEST(at::contains(loaded.all(), "expected an object"), loaded.all());
+}
+
+BOOST_AUTO_TEST_CASE(missing_file_says_how_to_create_one) {
+    auto result = autokaggle::load_config(dir() / "nowhere" / "config.json", nullptr);
+    BOOST_TEST(!result.ok());
+    BOOST_TEST(at::contains(result.diagnostics.at(0).message, "autokaggle init"));
+}
+
+BOOST_AUTO_TEST_CASE(wrong_types_name_the_key_what_was_found_and_what_is_expected) {
+    auto config = valid_config();
+    config["cv_folds"] = "five";
+    config["max_submissions_per_day"] = 2.5;
+    config["knowledge_files"] = "notes.md";
+    config["agents"] = json::array{};
+    config["budget"] = json::parse(R"({"max_usd": "lots"})");
+    config["kill_gate"] = json::parse(R"({"enabled": 1})");
+    auto loaded = load(config);
+    BOOST_TEST(!loaded.result.ok());
+    BOOST_TEST(loaded.at_path("cv_folds").message == "found a string (\"five\"), expected a whole number");
+    BOOST_TEST(at::contains(loaded.at_path("max_submissions_per_day").message, "expected a whole number"));
+    BOOST_TEST(at::contains(loaded.at_path("knowledge_files").message, "expected an array of strings"));
+    BOOST_TEST(at::contains(loaded.at_path("agents").message, "found an array ([]), expected an object"));
+    BOOST_TEST(at::contains(loaded.at_path("budget.max_usd").message, "expected a number"));
+    BOOST_TEST(at::contains(loaded.at_path("kill_gate.enabled").message, "expected true or false"));
+}
+
+BOOST_AUTO_TEST_CASE(out_of_range_values_say_what_is_allowed) {
+    auto config = valid_config();
+    config["cv_folds"] = 1;
+    config["kill_gate"] = json::parse(R"({"max_correlation": 1.5})");
+    auto loaded = load(config);
+    BOOST_TEST(loaded.at_path("cv_folds").message == "found 1, allowed: 2 to 100");
+    BOOST_TEST(at::contains(loaded.at_path("kill_gate.max_correlation").message, "allowed: 0"));
+}
+
+BOOST_AUTO_TEST_CASE(bad_enum_values_list_the_allowed_ones) {
+    auto config = valid_config();
+    config["task_type"] = "binary";
+    config["cv_strategy"] = "stratifiedkfold";
+    config["metric_direction"] = "up";
+    config["deadline"] = "2026-02-30";
+    auto loaded = load(config);
+    const auto& task = loaded.at_path("task_type").message;
+    BOOST_TEST(at::contains(task, "found \"binary\", allowed: binary_classification, multiclass_classification"), task);
+    BOOST_TEST(at::contains(task, "object_detection"), task);
+    BOOST_TEST(at::contains(loaded.at_path("cv_strategy").message, "did you mean \"StratifiedKFold\"?"));
+    BOOST_TEST(at::contains(loaded.at_path("metric_direction").message, "allowed: higher, lower"));
+    BOOST_TEST(at::contains(loaded.at_path("deadline").message, "expected a date YYYY-MM-DD"));
+}
+
+BOOST_AUTO_TEST_CASE(every_task_type_of_the_seed_is_accepted) {
+    for (const char* t : {"binary_classification", "multiclass_classification", "regression", "ranking",
+                          "object_detection", "nlp_generation", "time_series", "multilabel_classification",
+                          "image_classification", "segmentation"}) {
+        auto config = valid_config();
+        config["task_type"] = t;
+        auto loaded = load(config, false);
+        BOOST_TEST(!loaded.has("task_type"), t << ": " << loaded.all());
+    }
+}
+
+BOOST_AUTO_TEST_CASE(missing_required_keys_are_named) {
+    auto config = valid_config();
+    config.erase("target_column");
+    config.erase("task_type");
+    auto loaded = load(config, false);
+    BOOST_TEST(at::contains(loaded.at_path("target_column").message, "missing"));
+    BOOST_TEST(at::contains(loaded.at_path("task_type").message, "missing: one of binary_classification"));
+}
+
+BOOST_AUTO_TEST_CASE(placeholders_are_reported_as_values_to_fill) {
+    auto config = valid_config();
+    config["competition"] = "<COMPETITION_SLUG>";
+    config["target_column"] = "<TARGET_COLUMN>";
+    config["llms"].as_object()["strong"].as_object()["options"].as_object()["model"] = "<MODEL>";
+    auto loaded = load(config);
+    BOOST_TEST(!loaded.result.ok());
+    const auto& competition = loaded.at_path("competition").message;
+    BOOST_TEST(at::contains(competition, "still holds the placeholder \"<COMPETITION_SLUG>\""), competition);
+    BOOST_TEST(at::contains(competition, "kaggle.com/competitions/"), competition);
+    BOOST_TEST(at::contains(loaded.at_path("target_column").message, "<TARGET_COLUMN>"));
+    BOOST_TEST(at::contains(loaded.at_path("llms.strong.options.model").message, "placeholder"));
+    // Reported once, not again as a missing or ill-typed value.
+    BOOST_TEST(loaded.errors() == 3u, loaded.all());
+}
+
+BOOST_AUTO_TEST_CASE(unknown_keys_warn_with_the_nearest_valid_key) {
+    auto config = valid_config();
+    config["cv_fold"] = 5;
+    config["orchestrator"] = json::parse(R"({"retro_evry": 4})");
+    config["agents"].as_object()["reviewr"] = "fixture-agent";
+    config["_comment"] = "ignored";
+    config["zzzzzzzzzzzz"] = 1;
+    auto loaded = load(config);
+    BOOST_TEST_REQUIRE(loaded.result.ok(), loaded.all());  // warnings only
+    const auto& d = loaded.at_path("cv_fold");
+    BOOST_TEST((d.severity == Diagnostic::Severity::warning));
+    BOOST_TEST(at::contains(d.message, "did you mean \"cv_folds\"?"), d.message);
+    BOOST_TEST(at::contains(d.format(), "warning: unknown key"), d.format());
+    BOOST_TEST(at::contains(loaded.at_path("orchestrator.retro_evry").message, "\"retro_every\""));
+    BOOST_TEST(at::contains(loaded.at_path("agents.reviewr").message, "\"reviewer\""));
+    BOOST_TEST(at::contains(loaded.at_path("zzzzzzzzzzzz").message, "known keys: competition"));
+    BOOST_TEST(!loaded.has("_comment"));
+}
+
+BOOST_AUTO_TEST_CASE(secrets_are_refused_without_echoing_them) {
+    auto config = valid_config();
+    config["kaggle_key"] = "0123456789abcdef-kaggle";
+    config["llms"].as_object()["strong"].as_object()["options"].as_object()["api_key"] = "sk-ant-secret-value";
+    config["runner"].as_object()["options"].as_object()["token"] = "tok-secret-value";
+    auto loaded = load(config);
+    BOOST_TEST(!loaded.result.ok());
+    const auto& kaggle = loaded.at_path("kaggle_key").message;
+    BOOST_TEST(at::contains(kaggle, "looks like a secret"), kaggle);
+    BOOST_TEST(at::contains(kaggle, "~/.kaggle/kaggle.json"), kaggle);
+    const auto& api = loaded.at_path("llms.strong.options.api_key").message;
+    BOOST_TEST(at::contains(api, "ANTHROPIC_API_KEY"), api);
+    BOOST_TEST(at::contains(api, "api_key_env"), api);
+    BOOST_TEST(loaded.has("runner.options.token"));
+    std::string all = loaded.all();
+    BOOST_TEST(!at::contains(all, "0123456789abcdef"), all);
+    BOOST_TEST(!at::contains(all, "sk-ant-secret"), all);
+    BOOST_TEST(!at::contains(all, "tok-secret"), all);
+    // Not secrets: the name of a variable, a token budget.
+    auto fine = valid_config();
+    fine["llms"].as_object()["strong"].as_object()["options"].as_object()["api_key_env"] = "MY_KEY";
+    fine["budget"] = json::parse(R"({"max_tokens": 5})");
+    auto ok = load(fine);
+    BOOST_TEST(ok.result.ok(), ok.all());
+}
+
+BOOST_AUTO_TEST_CASE(paths_are_relative_to_the_config_file) {
+    at::write_text(dir() / "knowledge" / "notes.md", "# notes\n");
+    at::write_text(dir() / "best.py", "print(1)\n");
+    fs::create_directories(dir() / "oof");
+    auto config = valid_config();
+    config["data_dir"] = "./input/../data2";
+    config["knowledge_files"] = json::array{"knowledge/notes.md", "knowledge/missing.md"};
+    config["best_pipeline_script"] = "best.py";
+    config["existing_oof_dir"] = "oof";
+    config["plugin_dirs"] = json::array{"plugins", "/abs/plugins"};
+    config["python"] = "venv/bin/python";
+    config["scraper_path"] = "scraped";
+    auto loaded = load(config);
+    BOOST_TEST_REQUIRE(loaded.result.ok(), loaded.all());
+    const auto& c = *loaded.result.config;
+    BOOST_TEST(c.competition.train_csv == dir() / "data2" / "train.csv");
+    BOOST_TEST(c.competition.knowledge_files.at(0) == dir() / "knowledge" / "notes.md");
+    BOOST_TEST(c.competition.best_pipeline_script.value() == dir() / "best.py");
+    BOOST_TEST(c.competition.existing_oof_dir.value() == dir() / "oof");
+    BOOST_TEST(c.plugin_dirs.at(0) == dir() / "plugins");
+    BOOST_TEST(c.plugin_dirs.at(1) == fs::path("/abs/plugins"));
+    BOOST_TEST(c.competition.python == dir() / "venv" / "bin" / "python");
+    BOOST_TEST(c.scraper_path.value() == dir() / "scraped");
+    // A missing knowledge file is a warning; a missing script the user named is an error.
+    BOOST_TEST((loaded.at_path("knowledge_files[1]").severity == Diagnostic::Severity::warning));
+    config["best_pipeline_script"] = "nope.py";
+    BOOST_TEST(at::contains(load(config).at_path("best_pipeline_script").message, "nope.py is not a file"));
+    // A bare interpreter name stays a name (looked up on PATH when experiments run).
+    config["best_pipeline_script"] = "best.py";
+    config["python"] = "python3";
+    BOOST_TEST(load(config).result.config->competition.python == fs::path("python3"));
+}
+
+BOOST_AUTO_TEST_CASE(key_diagnostics_carry_the_line_of_the_key) {
+    auto loaded = load_text(R"({
+  "competition": "c",
+  "task_type": "regression",
+  "metric": "fixture_count",
+  "metric_direction": "lower",
+  "target_column": "y",
+  "id_column": "id",
+  "cv_folds": "x",
+  "agents": {"builder": {"plugin": "fixture-agent", "options": {"max_turns": "many"}}}
+})",
+                            false);
+    const auto& d = loaded.at_path("cv_folds");
+    BOOST_TEST(d.line == 8);
+    BOOST_TEST(d.column == 3);
+    BOOST_TEST(at::contains(d.format(), "config.json:8:3: cv_folds: found a string"), d.format());
+}
+
+BOOST_AUTO_TEST_CASE(missing_plugin_lists_the_folders_tried) {
+    auto config = valid_config();
+    config["runner"] = "slurm";
+    auto loaded = load(config);
+    const auto& m = loaded.at_path("runner.plugin").message;
+    BOOST_TEST(at::contains(m, "runner plugin 'slurm' not found"), m);
+    BOOST_TEST(at::contains(m, at::good_plugins().string()), m);
+    BOOST_TEST(at::contains(m, "runner plugins found: fixture-runner"), m);
+}
+
+BOOST_AUTO_TEST_CASE(plugin_of_the_wrong_kind_is_named) {
+    auto config = valid_config();
+    config["agents"].as_object()["builder"] = "fixture-metrics";
+    auto loaded = load(config);
+    const auto& m = loaded.at_path("agents.builder.plugin").message;
+    BOOST_TEST(at::contains(m, "plugin 'fixture-metrics' is a metric plugin, not an agent"), m);
+}
+
+BOOST_AUTO_TEST_CASE(plugin_options_are_checked_against_the_schema) {
+    auto config = valid_config();
+    config["agents"].as_object()["builder"].as_object()["options"] = json::parse(R"({"max_turn": 3, "verbose": "yes"})");
+    config["submitter"].as_object()["options"] = json::parse(R"({"depth": 2})");
+    auto loaded = load(config);
+    BOOST_TEST(at::contains(loaded.at_path("agents.builder.options.max_turn").message, "did you mean 'max_turns'"));
+    BOOST_TEST(at::contains(loaded.at_path("agents.builder.options.verbose").message, "expected boolean"));
+    BOOST_TEST(at::contains(loaded.at_path("submitter.options.depth").message, "takes no options"));
+}
+
+BOOST_AUTO_TEST_CASE(agent_option_llm_must_name_a_configuration) {
+    auto config = valid_config();
+    config["agents"].as_object()["builder"].as_object()["options"].as_object()["llm"] = "fast";
+    auto loaded = load(config);
+    const auto& m = loaded.at_path("agents.builder.options.llm").message;
+    BOOST_TEST(at::contains(m, "\"fast\", which is not configured under \"llms\" (configured: strong)"), m);
+}
+
+BOOST_AUTO_TEST_CASE(agents_that_cannot_serve_the_task_type_are_refused) {
+    auto config = valid_config();
+    config["task_type"] = "object_detection";
+    config["metric_direction"] = "lower";
+    auto loaded = load(config);
+    const auto& m = loaded.at_path("agents.reviewer.plugin").message;
+    BOOST_TEST(at::contains(m, "agent plugin 'fixture-agent' cannot serve task_type \"object_detection\""), m);
+    BOOST_TEST(at::contains(m, "llm, claude-code or codex"), m);
+}
+
+BOOST_AUTO_TEST_CASE(metric_must_be_provided_by_a_metric_plugin) {
+    auto config = valid_config();
+    config["metric"] = "fixture_cont";
+    auto loaded = load(config);
+    const auto& m = loaded.at_path("metric").message;
+    BOOST_TEST(at::contains(m, "no metric plugin provides \"fixture_cont\""), m);
+    BOOST_TEST(at::contains(m, "available metrics: fixture_count, fixture_top@k"), m);
+    BOOST_TEST(at::contains(m, "did you mean \"fixture_count\"?"), m);
+    config["metric"] = "fixture_top@7";
+    BOOST_TEST(load(config).result.ok());
+}
+
+BOOST_AUTO_TEST_CASE(metric_direction_is_checked_and_filled_for_known_metrics) {
+    auto config = valid_config();
+    config["metric"] = "rmse";
+    config["metric_direction"] = "higher";
+    auto contradicting = load(config, false);
+    BOOST_TEST(at::contains(contradicting.at_path("metric_direction").message, "rmse is lower-is-better"));
+    config.erase("metric_direction");
+    auto filled = load(config, false);
+    BOOST_TEST_REQUIRE(filled.result.ok(), filled.all());
+    BOOST_TEST(filled.result.config->competition.metric_direction == "lower");
+    config["metric"] = "custom_score";
+    BOOST_TEST(at::contains(load(config, false).at_path("metric_direction").message, "missing"));
+}
+
+BOOST_AUTO_TEST_CASE(load_or_throw_lists_every_error) {
+    auto config = valid_config();
+    config["cv_folds"] = "x";
+    config["task_type"] = "y";
+    at::write_text(dir() / "config.json", json::serialize(config));
+    try {
+        autokaggle::load_config_or_throw(dir() / "config.json", nullptr);
+        BOOST_FAIL("expected ConfigError");
+    } catch (const autokaggle::ConfigError& e) {
+        std::string m = e.what();
+        BOOST_TEST(at::contains(m, "2 errors"), m);
+        BOOST_TEST(at::contains(m, "cv_folds"), m);
+        BOOST_TEST(at::contains(m, "task_type"), m);
+    }
+}
+
+BOOST_AUTO_TEST_SUITE_END()
