@@ -7,6 +7,7 @@
 #include <charconv>
 #include <cmath>
 #include <cstdlib>
+#include <ctime>
 
 namespace autokaggle::kaggle {
 
@@ -238,5 +239,19 @@ std::string date_part(std::string_view iso) {
     if (iso.size() >= 10 && iso[4] == '-' && iso[7] == '-') return std::string(iso.substr(0, 10));
     return std::string(iso);
 }
+
+namespace {
+std::string format_utc(std::chrono::system_clock::time_point t, const char* format) {
+    std::time_t tt = std::chrono::system_clock::to_time_t(t);
+    std::tm tm{};
+    gmtime_r(&tt, &tm);
+    char buf[40];
+    std::strftime(buf, sizeof buf, format, &tm);
+    return buf;
+}
+}  // namespace
+
+std::string utc_date(std::chrono::system_clock::time_point t) { return format_utc(t, "%Y-%m-%d"); }
+std::string utc_timestamp(std::chrono::system_clock::time_point t) { return format_utc(t, "%Y-%m-%dT%H:%M:%SZ"); }
 
 }  // namespace autokaggle::kaggle

@@ -9,6 +9,7 @@
 #include <boost/json/object.hpp>
 #include <boost/json/value.hpp>
 
+#include <chrono>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -141,5 +142,10 @@ std::optional<double> parse_score(std::string_view score);
 
 /// "2026-04-30T23:59:00Z" -> "2026-04-30"; "" stays "".
 std::string date_part(std::string_view iso);
+
+/// "YYYY-MM-DD" of a time point in UTC (Kaggle's submission day).
+std::string utc_date(std::chrono::system_clock::time_point t);
+/// "YYYY-MM-DDTHH:MM:SSZ".
+std::string utc_timestamp(std::chrono::system_clock::time_point t);
 
 }  // namespace autokaggle::kaggle
