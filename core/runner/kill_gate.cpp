@@ -1,7 +1,9 @@
 #include "runner/kill_gate.hpp"
 
 #include "metrics/npy.hpp"
+#include "metrics/verify.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <sstream>
 
@@ -31,6 +33,32 @@ std::optional<double> oof_correlation(const std::filesystem::path& partial_oof, 
     }
     if (n < 3 || sxx <= 0 || syy <= 0) return std::nullopt;
     return sxy / std::sqrt(sxx * syy);
+}
+
+std::function<std::optional<double>(const std::filesystem::path&)> partial_oof_scorer(
+    const Metric& metric, const metrics::TargetEncoding& target) {
+    return [&metric, &target](const std::filesystem::path& partial_oof) -> std::optional<double> {
+        try {
+            metrics::NpyArray partial = metrics::read_npy(partial_oof);
+            if (partial.rows != target.rows() || target.text) return std::nullopt;
+            metrics::TargetEncoding rows_target = target;
+            rows_target.values.clear();
+            std::vector<double> kept;
+            for (std::size_t r = 0; r < partial.rows; ++r) {
+                auto row = partial.row(r);
+                if (std::any_of(row.begin(), row.end(), [](double v) { return std::isnan(v); })) continue;
+                kept.insert(kept.end(), row.begin(), row.end());
+                rows_target.values.push_back(target.values[r]);
+            }
+            if (rows_target.values.empty()) return std::nullopt;
+            std::size_t n = rows_target.values.size();
+            metrics::NpyArray predicted = partial.one_dimensional ? metrics::NpyArray::vector(std::move(kept))
+                                                                  : metrics::NpyArray::matrix(std::move(kept), n, partial.cols);
+            return metrics::score_predictions(metric, rows_target, predicted, partial_oof.filename().string());
+        } catch (const std::exception&) {
+            return std::nullopt;  // e.g. one class only among fold 1's rows
+        }
+    };
 }
 
 KillDecision evaluate_fold1(const KillGateConfig& config, const KillGateContext& context, double fold1_score,

@@ -5,6 +5,9 @@
 #pragma once
 
 #include "base/config.hpp"
+#include "metrics/target.hpp"
+
+#include <autokaggle/sdk/metric.hpp>
 
 #include <filesystem>
 #include <functional>
@@ -40,6 +43,12 @@ struct KillDecision {
 /// `best_oof` (all columns together). nullopt when a file is missing or unreadable, the shapes
 /// differ, fewer than 3 rows are predicted, or either side is constant.
 std::optional<double> oof_correlation(const std::filesystem::path& partial_oof, const std::filesystem::path& best_oof);
+
+/// A KillGateContext::score_fold1 that scores the predicted rows (no NaN) of a partial OOF file
+/// with `metric` against the same rows of `target`. `metric` and `target` must outlive it.
+/// Returns nullopt when the file cannot be read or scored (then the printed score is used).
+std::function<std::optional<double>(const std::filesystem::path&)> partial_oof_scorer(
+    const Metric& metric, const metrics::TargetEncoding& target);
 
 /// Applies the gate to fold 1. `fold1_score` is the score to judge (recomputed or printed);
 /// `correlation` is the correlation with the best model when known.

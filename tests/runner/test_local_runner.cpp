@@ -1,0 +1,278 @@
+// The "local" runner with real child processes: every way a script can end, and no process
+// left behind (checked by pid).
+#define BOOST_TEST_MODULE local_runner
+#include "local_runner.hpp"
+#include "process_tree.hpp"
+#include "runner_test_util.hpp"
+
+#include "base/plugin_host.hpp"
+
+#include <autokaggle/sdk/errors.hpp>
+
+#include <boost/json/parse.hpp>
+
+#include <csignal>
+#include <unistd.h>
+
+using namespace autokaggle;
+using namespace autokaggle::test;
+using autokaggle::local_runner::LocalRunner;
+using autokaggle::local_runner::Options;
+
+namespace {
+
+Options quick_options(double timeout_s = 60, long long memory_mb = 0, double grace_s = 1) {
+    Options o;
+    o.timeout_s = timeout_s;
+    o.memory_mb = memory_mb;
+    o.kill_grace_s = grace_s;
+    return o;
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(ok_run_streams_output_and_installs_the_log) {
+    TempDir dir("runner-ok");
+    auto spec = script_spec(dir, "ok", "import os, sys\nprint('hello')\nprint('err line', file=sys.stderr)\n"
+                                       "print('threads', os.environ.get('OMP_NUM_THREADS'), os.environ.get('AUTOKAGGLE_THREADS'))\n"
+                                       "print('cwd', os.getcwd())\n");
+    Options o = quick_options();
+    o.threads = 2;
+    LocalRunner runner(o);
+    auto handle = runner.start(spec);
+    auto f = run_to_end(*handle);
+    BOOST_TEST(to_string(f.last.status) == "ok");
+    BOOST_TEST(f.last.exit_code.value_or(-1) == 0);
+    BOOST_TEST(f.output.find("hello") != std::string::npos);
+    BOOST_TEST(f.output.find("err line") != std::string::npos);  // stderr merged
+    BOOST_TEST(f.output.find("threads 2 2") != std::string::npos);
+    BOOST_TEST(f.output.find("cwd " + fs::canonical(dir.path()).string()) != std::string::npos);
+    BOOST_TEST(fs::exists(spec.log_file));
+    BOOST_TEST(!fs::exists(fs::path(spec.log_file).concat(".partial")));
+    BOOST_TEST(read_text(spec.log_file) == f.output);
+    // A finished handle keeps reporting its terminal status, with no new output.
+    auto again = handle->poll(0.1);
+    BOOST_TEST(to_string(again.status) == "ok");
+    BOOST_TEST(again.new_output.empty());
+}
+
+BOOST_AUTO_TEST_CASE(record_names_the_process_group_and_its_start_time) {
+    TempDir dir("runner-record");
+    auto spec = script_spec(dir, "rec", spawn_child_and_record_pids() + "time.sleep(30)\n");
+    LocalRunner runner(quick_options());
+    auto handle = runner.start(spec);
+    auto pids = wait_for_pids(dir / "pids.txt");
+    auto record = handle->record();
+    BOOST_TEST(record.at("pid").to_number<int>() == pids.at(0));
+    BOOST_TEST(record.at("pgid").to_number<int>() == pids.at(0));
+    BOOST_TEST(::getpgid(pids.at(0)) == pids.at(0));  // its own process group
+    BOOST_TEST(::getpgid(pids.at(1)) == pids.at(0));  // the grandchild inherits it
+    auto stat = local_runner::read_process_stat(pids.at(0));
+    BOOST_REQUIRE(stat.has_value());
+    BOOST_TEST(record.at("start_time").to_number<unsigned long long>() == stat->start_time);
+    BOOST_TEST(record.at("boot_id").as_string() == local_runner::boot_id());
+    handle->cancel("test over");
+    BOOST_TEST(all_gone(pids));
+}
+
+BOOST_AUTO_TEST_CASE(timeout_ends_the_script_and_its_child_escalating_to_sigkill) {
+    TempDir dir("runner-timeout");
+    // The script ignores SIGTERM, so only SIGKILL after the grace period ends it.
+    auto spec = script_spec(dir, "slow", "import signal\nsignal.signal(signal.SIGTERM, signal.SIG_IGN)\n" +
+                                             spawn_child_and_record_pids() + "time.sleep(300)\n");
+    LocalRunner runner(quick_options(/*timeout*/ 2, 0, /*grace*/ 1));
+    auto handle = runner.start(spec);
+    auto pids = wait_for_pids(dir / "pids.txt");
+    BOOST_TEST(process_alive(pids.at(0)));
+    BOOST_TEST(process_alive(pids.at(1)));
+    auto f = run_to_end(*handle, std::chrono::seconds(30));
+    BOOST_TEST(to_string(f.last.status) == "timeout");
+    BOOST_TEST(f.last.signal.value_or(0) == SIGKILL);
+    BOOST_TEST(f.last.message.find("2 s") != std::string::npos, f.last.message);
+    BOOST_TEST(f.last.message.find("SIGKILL") != std::string::npos, f.last.message);
+    BOOST_TEST(f.seconds < 15);
+    BOOST_TEST(all_gone(pids));
+    BOOST_TEST(read_text(spec.log_file).find("started") != std::string::npos);
+}
+
+BOOST_AUTO_TEST_CASE(a_child_left_behind_after_a_normal_exit_is_ended) {
+    TempDir dir("runner-leftover");
+    auto spec = script_spec(dir, "leaves", spawn_child_and_record_pids() + "print('bye')\n");
+    LocalRunner runner(quick_options());
+    auto handle = runner.start(spec);
+    auto f = run_to_end(*handle);
+    auto pids = wait_for_pids(dir / "pids.txt");
+    BOOST_TEST(to_string(f.last.status) == "ok");
+    BOOST_TEST(all_gone(pids));
+}
+
+BOOST_AUTO_TEST_CASE(a_child_that_left_the_group_with_setsid_is_found_by_its_marker) {
+    TempDir dir("runner-setsid");
+    auto spec = script_spec(dir, "escape",
+                            "import os, subprocess, time\n"
+                            "child = subprocess.Popen(['sleep', '300'], start_new_session=True)\n"
+                            "open('pids.tmp', 'w').write(f'{os.getpid()} {child.pid}\\n')\n"
+                            "os.replace('pids.tmp', 'pids.txt')\n");
+    LocalRunner runner(quick_options());
+    auto handle = runner.start(spec);
+    auto f = run_to_end(*handle);
+    auto pids = wait_for_pids(dir / "pids.txt");
+    BOOST_TEST(to_string(f.last.status) == "ok");
+    BOOST_TEST(all_gone(pids));
+}
+
+BOOST_AUTO_TEST_CASE(allocation_past_the_memory_cap_is_oom) {
+    TempDir dir("runner-oom");
+    auto spec = script_spec(dir, "hog", "print('allocating', flush=True)\nblock = bytearray(2 * 1024**3)\nprint('unreachable')\n");
+    LocalRunner runner(quick_options(60, /*memory_mb*/ 256));
+    auto handle = runner.start(spec);
+    auto f = run_to_end(*handle);
+    BOOST_TEST(to_string(f.last.status) == "oom", f.last.message);
+    BOOST_TEST(f.last.message.find("256 MB") != std::string::npos, f.last.message);
+    BOOST_TEST(f.output.find("MemoryError") != std::string::npos);
+    BOOST_TEST(f.output.find("unreachable") == std::string::npos);
+}
+
+BOOST_AUTO_TEST_CASE(segfault_is_a_crash_with_signal_11) {
+    TempDir dir("runner-segv");
+    auto spec = script_spec(dir, "segv", "import ctypes\nprint('about to crash', flush=True)\nctypes.string_at(0)\n");
+    LocalRunner runner(quick_options());
+    auto handle = runner.start(spec);
+    auto f = run_to_end(*handle);
+    BOOST_TEST(to_string(f.last.status) == "crash");
+    BOOST_TEST(f.last.signal.value_or(0) == SIGSEGV);
+    BOOST_TEST(!f.last.exit_code.has_value());
+    BOOST_TEST(f.last.message.find("SIGSEGV") != std::string::npos, f.last.message);
+}
+
+BOOST_AUTO_TEST_CASE(non_zero_exit_is_a_crash_with_its_code) {
+    TempDir dir("runner-exit3");
+    auto spec = script_spec(dir, "exit3", "import sys\nprint('bad input')\nsys.exit(3)\n");
+    LocalRunner runner(quick_options());
+    auto handle = runner.start(spec);
+    auto f = run_to_end(*handle);
+    BOOST_TEST(to_string(f.last.status) == "crash");
+    BOOST_TEST(f.last.exit_code.value_or(-1) == 3);
+    BOOST_TEST(f.last.message.find("exit code 3") != std::string::npos, f.last.message);
+}
+
+BOOST_AUTO_TEST_CASE(megabytes_of_output_reach_the_log_complete_in_bounded_chunks) {
+    TempDir dir("runner-flood");
+    // 200,000 numbered lines of 64 bytes = 12.8 MB, as fast as Python can write them.
+    auto spec = script_spec(dir, "flood",
+                            "import sys\n"
+                            "w = sys.stdout.write\n"
+                            "for i in range(200000):\n"
+                            "    w(f'{i:010d} ' + 'x' * 52 + '\\n')\n"
+                            "w('CV_SCORE=0.5\\n')\n");
+    LocalRunner runner(quick_options());
+    auto handle = runner.start(spec);
+    auto f = run_to_end(*handle, std::chrono::seconds(60), /*keep_output*/ false);
+    BOOST_TEST(to_string(f.last.status) == "ok");
+    std::string log = read_text(spec.log_file);
+    BOOST_TEST(log.size() == 200000u * 64u + 13u);
+    BOOST_TEST(log.substr(0, 11) == "0000000000 ");
+    BOOST_TEST(log.find("0000199999 ") != std::string::npos);
+    BOOST_TEST(log.substr(log.size() - 13) == "CV_SCORE=0.5\n");
+    // What one poll hands over is bounded (1 MiB read per poll plus one read chunk).
+    BOOST_TEST(f.largest_chunk <= 1024u * 1024u + 64u * 1024u);
+    BOOST_TEST_MESSAGE("12.8 MB in " << f.polls << " polls, largest " << f.largest_chunk << " bytes, " << f.seconds << " s");
+}
+
+BOOST_AUTO_TEST_CASE(cancel_ends_the_group_and_reports_cancelled) {
+    TempDir dir("runner-cancel");
+    auto spec = script_spec(dir, "cancel", spawn_child_and_record_pids() + "time.sleep(300)\n");
+    LocalRunner runner(quick_options());
+    auto handle = runner.start(spec);
+    auto pids = wait_for_pids(dir / "pids.txt");
+    handle->cancel("campaign stopping");
+    auto p = handle->poll(0);
+    BOOST_TEST(to_string(p.status) == "cancelled");
+    BOOST_TEST(p.message.find("campaign stopping") != std::string::npos, p.message);
+    BOOST_TEST(all_gone(pids));
+    BOOST_TEST(fs::exists(spec.log_file));
+}
+
+BOOST_AUTO_TEST_CASE(destroying_a_running_handle_ends_its_processes) {
+    TempDir dir("runner-raii");
+    auto spec = script_spec(dir, "raii", spawn_child_and_record_pids() + "time.sleep(300)\n");
+    LocalRunner runner(quick_options());
+    std::vector<int> pids;
+    {
+        auto handle = runner.start(spec);
+        pids = wait_for_pids(dir / "pids.txt");
+    }
+    BOOST_TEST(all_gone(pids));
+}
+
+BOOST_AUTO_TEST_CASE(a_killed_host_takes_the_script_along_and_attach_ends_the_rest) {
+    TempDir dir("runner-orphan");
+    write_text(dir / "orphan.py", spawn_child_and_record_pids() + "time.sleep(300)\n");
+    auto made = run_process({RUNNER_ORPHAN_MAKER, python().string(), (dir / "orphan.py").string(), dir.path().string(),
+                             (dir / "record.json").string()},
+                            {}, {}, std::chrono::seconds(30));
+    BOOST_TEST(made.signal == SIGKILL);  // the fake orchestrator died without cleaning up
+    auto pids = wait_for_pids(dir / "pids.txt");
+    // PR_SET_PDEATHSIG ended the script (the direct child) with its parent...
+    BOOST_TEST(all_gone({pids.at(0)}));
+    // ...but not the grandchild: that is what attach() is for.
+    BOOST_TEST(process_alive(pids.at(1)));
+    auto record = boost::json::parse(read_text(dir / "record.json")).as_object();
+    LocalRunner runner(quick_options());
+    RunSpec spec;
+    spec.label = "orphan";
+    auto handle = runner.attach(spec, record);
+    BOOST_TEST(!handle);
+    BOOST_TEST(all_gone(pids));
+}
+
+BOOST_AUTO_TEST_CASE(attach_ignores_records_of_another_boot_and_reused_pids) {
+    LocalRunner runner(quick_options());
+    RunSpec spec;
+    boost::json::object other_boot{{"pid", ::getpid()}, {"pgid", ::getpgid(0)}, {"start_time", 1},
+                                   {"boot_id", "00000000-not-this-boot"}, {"token", "none"}};
+    BOOST_TEST(!runner.attach(spec, other_boot));
+    // Same boot, but the pid now belongs to another process (start time differs): untouched.
+    boost::json::object reused{{"pid", ::getpid()}, {"pgid", ::getpgid(0)}, {"start_time", 1},
+                               {"boot_id", local_runner::boot_id()}, {"token", "0123456789abcdef"}};
+    BOOST_TEST(!runner.attach(spec, reused));
+    BOOST_TEST(process_alive(::getpid()));
+}
+
+BOOST_AUTO_TEST_CASE(a_missing_interpreter_is_a_runner_error_naming_it) {
+    TempDir dir("runner-nopython");
+    auto spec = script_spec(dir, "x", "print(1)\n");
+    spec.python = "/nonexistent/python3";
+    LocalRunner runner(quick_options());
+    try {
+        runner.start(spec);
+        BOOST_FAIL("start() should throw");
+    } catch (const Error& e) {
+        BOOST_TEST(std::string(e.what()).find("/nonexistent/python3") != std::string::npos, e.what());
+    }
+}
+
+BOOST_AUTO_TEST_CASE(options_are_validated_with_the_key_named) {
+    BOOST_CHECK_THROW(Options::from_json({{"timeout_s", -1}}), ConfigError);
+    try {
+        Options::from_json({{"memory_mb", "lots"}});
+        BOOST_FAIL("expected ConfigError");
+    } catch (const ConfigError& e) {
+        BOOST_TEST(std::string(e.what()).find("runner.options.memory_mb") != std::string::npos, e.what());
+    }
+    auto o = Options::from_json({{"timeout_s", 5}, {"memory_mb", 100}, {"threads", 3}, {"kill_grace_s", 0.5}});
+    BOOST_TEST(o.timeout_s == 5);
+    BOOST_TEST(o.memory_mb == 100);
+    BOOST_TEST(o.threads == 3);
+    BOOST_TEST(o.kill_grace_s == 0.5);
+}
+
+BOOST_AUTO_TEST_CASE(the_plugin_loads_through_the_host_with_its_schema) {
+    PluginHost host({plugin_dir()});
+    const PluginInfo& info = host.find("runner", "local");
+    BOOST_TEST(info.kind == "runner");
+    for (const char* key : {"timeout_s", "memory_mb", "threads", "kill_grace_s"})
+        BOOST_TEST(info.options_schema.contains(key), key);
+    BOOST_TEST(info.options_schema.at("timeout_s").at("default").to_number<double>() == 3600);
+    BOOST_TEST(info.options_schema.at("kill_grace_s").at("default").to_number<double>() == 10);
+}
