@@ -18,7 +18,7 @@ namespace autokaggle::metrics {
 class CsvColumn {
 public:
     CsvColumn() = default;
-    explicit CsvColumn(std::string name) : name_(std::move(name)) { offsets_.push_back(0); }
+    explicit CsvColumn(std::string name) : name_(std::move(name)) {}
     const std::string& name() const { return name_; }
     std::size_t size() const { return offsets_.size() - 1; }
     std::string_view operator[](std::size_t row) const {

@@ -1,0 +1,243 @@
+#include "metrics/score_files.hpp"
+
+#include "metrics/csv.hpp"
+#include "metrics/npy.hpp"
+#include "metrics/target.hpp"
+#include "metrics/verify.hpp"
+
+#include <autokaggle/sdk/errors.hpp>
+
+#include <algorithm>
+#include <charconv>
+#include <unordered_map>
+
+namespace autokaggle::metrics {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+bool is_npy(const fs::path& p) { return p.extension() == ".npy"; }
+
+/// A loaded side (truth or predictions): a CSV table with the chosen columns, or a .npy array.
+struct Side {
+    ColumnSpec spec;
+    std::optional<CsvTable> csv;
+    std::vector<std::string> columns;  ///< CSV value columns used
+    NpyArray npy;
+    std::vector<std::size_t> order;    ///< row order after id alignment (identity when empty)
+    std::size_t rows() const { return csv ? csv->rows() : npy.rows; }
+    std::size_t row(std::size_t r) const { return order.empty() ? r : order[r]; }
+};
+
+NpyArray select_npy_column(NpyArray a, const ColumnSpec& spec) {
+    if (!spec.column) return a;
+    std::size_t c = 0;
+    const std::string& text = *spec.column;
+    auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), c);
+    if (ec != std::errc() || ptr != text.data() + text.size())
+        throw ConfigError(spec.file.string() + ": column '" + text + "' of a .npy file must be a column index (0.." +
+                          std::to_string(a.cols ? a.cols - 1 : 0) + ")");
+    if (c >= a.cols)
+        throw ConfigError(spec.file.string() + ": column index " + text + " is outside the shape " + a.shape_text());
+    std::vector<double> col(a.rows);
+    for (std::size_t r = 0; r < a.rows; ++r) col[r] = a.at(r, c);
+    return NpyArray::vector(std::move(col));
+}
+
+std::string list(const std::vector<std::string>& names) {
+    std::string out;
+    for (const auto& n : names) out += (out.empty() ? "'" : ", '") + n + "'";
+    return out;
+}
+
+/// Aligns `pred` rows to `truth` rows by the id column.
+std::vector<std::size_t> align_by_id(const CsvTable& truth, const CsvTable& pred, const std::string& id) {
+    const CsvColumn& t = truth.column(id);
+    const CsvColumn& p = pred.column(id);
+    if (t.size() != p.size())
+        throw MetricError("length mismatch: " + truth.path().string() + " has " + std::to_string(t.size()) + " rows, " +
+                          pred.path().string() + " has " + std::to_string(p.size()));
+    std::unordered_map<std::string_view, std::size_t> index;
+    index.reserve(p.size());
+    for (std::size_t r = 0; r < p.size(); ++r)
+        if (!index.emplace(p[r], r).second) throw MetricError(pred.where(r, id) + ": id '" + std::string(p[r]) + "' appears twice");
+    std::vector<std::size_t> order(t.size());
+    for (std::size_t r = 0; r < t.size(); ++r) {
+        auto it = index.find(t[r]);
+        if (it == index.end())
+            throw MetricError(truth.where(r, id) + ": id '" + std::string(t[r]) + "' has no row in " + pred.path().string());
+        order[r] = it->second;
+    }
+    return order;
+}
+
+bool integer_cells(const CsvTable& table, const std::string& column) {
+    const CsvColumn& c = table.column(column);
+    double v = 0;
+    for (std::size_t r = 0; r < c.size(); ++r)
+        if (!parse_number(c[r], v) || v != static_cast<double>(static_cast<long long>(v))) return false;
+    return true;
+}
+
+}  // namespace
+
+ColumnSpec parse_column_spec(const std::string& text) {
+    std::error_code ec;
+    if (fs::exists(text, ec)) return {text, std::nullopt};
+    auto colon = text.rfind(':');
+    if (colon == std::string::npos || colon == 0) return {text, std::nullopt};
+    return {text.substr(0, colon), text.substr(colon + 1)};
+}
+
+ScoreReport score_files(const Metric& metric, const ColumnSpec& truth_spec, const ColumnSpec& pred_spec,
+                        const std::optional<std::string>& id_option) {
+    for (const auto* s : {&truth_spec, &pred_spec})
+        if (!fs::exists(s->file)) throw ConfigError(s->file.string() + ": no such file");
+    ScoreReport report;
+    report.metric = metric.name();
+    report.direction = metric.direction();
+    const PredictionKind kind = metric.prediction_kind();
+
+    Side truth, pred;
+    truth.spec = truth_spec;
+    pred.spec = pred_spec;
+    // Id column: both sides CSV and both have it.
+    std::string id;
+    if (!is_npy(truth.spec.file) && !is_npy(pred.spec.file)) {
+        auto th = read_csv_header(truth.spec.file);
+        auto ph = read_csv_header(pred.spec.file);
+        if (id_option) {
+            id = *id_option;
+            if (std::find(th.begin(), th.end(), id) == th.end() || std::find(ph.begin(), ph.end(), id) == ph.end())
+                throw ConfigError("--id " + id + ": both files need that column (" + truth.spec.file.string() + " has " + list(th) +
+                                  "; " + pred.spec.file.string() + " has " + list(ph) + ")");
+        } else if (!th.empty() && std::find(ph.begin(), ph.end(), th.front()) != ph.end() && th.size() > 1 &&
+                   (!truth.spec.column || *truth.spec.column != th.front())) {
+            id = th.front();
+        }
+    }
+    auto value_columns = [&](const fs::path& file, const std::optional<std::string>& column, bool many) {
+        auto header = read_csv_header(file);
+        if (column) return std::vector<std::string>{*column};
+        std::vector<std::string> cols;
+        for (const auto& h : header)
+            if (h != id) cols.push_back(h);
+        if (cols.empty()) throw ConfigError(file.string() + ": no value column besides the id column '" + id + "'");
+        if (cols.size() > 1 && !many)
+            throw ConfigError(file.string() + ": several columns (" + list(cols) + "); name one as " + file.string() + ":COLUMN");
+        return cols;
+    };
+    auto load = [&](Side& side, bool many) {
+        if (is_npy(side.spec.file)) {
+            side.npy = select_npy_column(read_npy(side.spec.file), side.spec);
+            return;
+        }
+        side.columns = value_columns(side.spec.file, side.spec.column, many);
+        std::vector<std::string> wanted = side.columns;
+        if (!id.empty()) wanted.push_back(id);
+        side.csv = read_csv(side.spec.file, wanted);
+    };
+    load(truth, false);
+    load(pred, true);
+    if (!id.empty()) {
+        pred.order = align_by_id(*truth.csv, *pred.csv, id);
+        report.id_column = id;
+    }
+    if (truth.rows() != pred.rows())
+        throw MetricError("length mismatch: " + truth.spec.file.string() + " has " + std::to_string(truth.rows()) + " rows, " +
+                          pred.spec.file.string() + " has " + std::to_string(pred.rows()));
+    const std::size_t n = truth.rows();
+    report.rows = n;
+
+    // Text predictions: bleu, or map@k / ndcg@k from label lists.
+    const bool pred_is_text = pred.csv && pred.columns.size() == 1 && !pred.csv->is_numeric(pred.columns[0]);
+    if (kind == PredictionKind::text || (kind == PredictionKind::score && pred_is_text)) {
+        if (!truth.csv || !pred.csv)
+            throw ConfigError("metric " + metric.name() + " compares text: give CSV columns for --truth and --pred");
+        std::vector<std::string> truth_text(n), pred_text(n);
+        const CsvColumn& tc = truth.csv->column(truth.columns[0]);
+        const CsvColumn& pc = pred.csv->column(pred.columns[0]);
+        for (std::size_t r = 0; r < n; ++r) {
+            truth_text[r] = std::string(tc[r]);
+            pred_text[r] = std::string(pc[pred.row(r)]);
+        }
+        MetricInput in;
+        in.truth_text = truth_text;
+        in.pred_text = pred_text;
+        report.score = metric.score(in);
+        return report;
+    }
+
+    // Label metrics on predicted labels (text, or integers): both sides encoded by the sorted
+    // union of their labels, so that "cat"/"dog" or 3/5/7 compare as classes.
+    if (kind == PredictionKind::label && truth.csv && pred.csv && pred.columns.size() == 1 &&
+        (pred_is_text || integer_cells(*pred.csv, pred.columns[0]))) {
+        const CsvColumn& tc = truth.csv->column(truth.columns[0]);
+        const CsvColumn& pc = pred.csv->column(pred.columns[0]);
+        CsvColumn both("labels");
+        for (std::size_t r = 0; r < n; ++r) both.append(tc[r]);
+        for (std::size_t r = 0; r < n; ++r) both.append(pc[r]);
+        TargetEncoding target;
+        target.classification = true;
+        target.class_names = sorted_classes(both);
+        target.values = encode_labels(*truth.csv, truth.columns[0], target.class_names);
+        std::vector<double> encoded = encode_labels(*pred.csv, pred.columns[0], target.class_names);
+        std::vector<double> aligned(n);
+        for (std::size_t r = 0; r < n; ++r) aligned[r] = encoded[pred.row(r)];
+        MetricInput in;
+        in.truth = target.values;
+        in.pred = aligned;
+        in.class_names = target.class_names;
+        report.score = metric.score(in);
+        return report;
+    }
+
+    // Numeric predictions as an array (rows in truth order).
+    NpyArray p;
+    std::vector<std::string> pred_class_names;
+    if (pred.csv) {
+        const std::size_t cols = pred.columns.size();
+        std::vector<std::vector<double>> values;
+        for (const auto& c : pred.columns) values.push_back(pred.csv->numbers(c));
+        std::vector<double> data(n * cols);
+        for (std::size_t r = 0; r < n; ++r)
+            for (std::size_t c = 0; c < cols; ++c) data[r * cols + c] = values[c][pred.row(r)];
+        p = NpyArray::matrix(std::move(data), n, cols);
+        p.one_dimensional = cols == 1;
+        if (cols > 1) pred_class_names = pred.columns;
+    } else {
+        p = std::move(pred.npy);
+    }
+
+    TargetEncoding target;
+    target.source = truth.spec.file.filename().string();
+    if (truth.csv) {
+        const std::string& col = truth.columns[0];
+        if (kind == PredictionKind::value) {
+            target = encode_target(*truth.csv, col, TargetKind::regression);
+        } else if (!pred_class_names.empty()) {
+            target.classification = true;
+            target.class_names = pred_class_names;
+            target.values = encode_labels(*truth.csv, col, target.class_names);
+        } else {
+            target = encode_target(*truth.csv, col, TargetKind::classification);
+        }
+    } else {
+        if (truth.npy.cols != 1)
+            throw ConfigError(truth.spec.file.string() + ": shape " + truth.npy.shape_text() + "; the truth needs one column (name it as FILE:INDEX)");
+        target.values = std::move(truth.npy.data);
+        if (kind != PredictionKind::value) {
+            // class indices already; classes 0..max
+            double top = 1;
+            for (double v : target.values) top = std::max(top, v);
+            if (p.cols > 1) top = std::max(top, static_cast<double>(p.cols - 1));
+            target.classification = true;
+            for (std::size_t c = 0; c <= static_cast<std::size_t>(top) && c < 1'000'000; ++c) target.class_names.push_back(std::to_string(c));
+        }
+    }
+    report.score = score_predictions(metric, target, p, pred.spec.file.string());
+    return report;
+}
+
+}  // namespace autokaggle::metrics
