@@ -40,10 +40,12 @@ def main():
     weights = counts / counts.sum()
     oof = sum(w * o for w, o in zip(weights, oofs))
     test_pred = sum(w * t for w, t in zip(weights, tests))
+    partial = np.full(oof.shape, np.nan)
     for k, (_, valid_idx) in enumerate(make_folds(table.y, args.folds, args.seed), start=1):
+        partial[valid_idx] = oof[valid_idx]
+        if args.oof_partial:
+            save(args.oof_partial, partial)
         print("FOLD %d SCORE=%.6f" % (k, score(table.y[valid_idx], oof[valid_idx], table.n_classes)), flush=True)
-    if args.oof_partial:
-        save(args.oof_partial, oof)
     print("weights " + " ".join("R%02d=%.3f" % (m["round"], w) for m, w in zip(members, weights)), flush=True)
     save(args.oof_out, oof)
     save(args.test_out, test_pred)

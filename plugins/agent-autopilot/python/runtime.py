@@ -316,9 +316,10 @@ def run_cv(make_model):
         oof[valid_idx] = predict(model, table.X.iloc[valid_idx], table)
         test_pred += predict(model, table.X_test, table) / len(folds)
         fold_score = score(table.y[valid_idx], oof[valid_idx], table.n_classes)
-        print("FOLD %d SCORE=%.6f" % (k, fold_score), flush=True)
+        # The partial OOF is on disk before the fold line that makes the kill gate read it.
         if args.oof_partial:
             save(args.oof_partial, oof)
+        print("FOLD %d SCORE=%.6f" % (k, fold_score), flush=True)
     cv = score(table.y, oof, table.n_classes)
     save(args.oof_out, oof)
     save(args.test_out, test_pred)

@@ -1,0 +1,58 @@
+// The "local" submitter (docs/autopilot.md, "Local leaderboard").
+#pragma once
+
+#include <autokaggle/sdk/host.hpp>
+#include <autokaggle/sdk/metric.hpp>
+#include <autokaggle/sdk/submitter.hpp>
+
+#include <boost/json/object.hpp>
+
+#include <cstdint>
+#include <filesystem>
+#include <memory>
+#include <string>
+#include <string_view>
+
+namespace autokaggle {
+class PluginHost;
+}
+
+namespace autokaggle::local_submitter {
+
+/// The seeded hash that places a test id on the public or the private leaderboard.
+std::uint64_t split_hash(std::string_view id, std::uint64_t seed);
+bool is_public(std::string_view id, double public_share, std::uint64_t seed);
+std::string utc_now_iso();
+
+struct Scores {
+    double public_score = 0, private_score = 0;
+    std::size_t public_rows = 0, private_rows = 0;
+};
+
+class LocalSubmitter final : public Submitter {
+public:
+    LocalSubmitter(HostServices& host, const boost::json::object& options);
+    ~LocalSubmitter() override;
+    SubmissionInfo submit(const SubmissionRequest& request) override;
+    SubmissionInfo status(const std::string& ref) override;
+    std::vector<SubmissionInfo> recent(int limit) override;
+    std::optional<Quota> quota() override;
+
+    /// Public and private scores of a submission file (nothing recorded).
+    Scores score(const std::filesystem::path& submission);
+
+private:
+    boost::json::object load_board() const;
+    int used_today(const boost::json::object& board) const;
+    const Metric& metric();
+
+    HostServices& host_;
+    std::filesystem::path answers_, leaderboard_;
+    double public_share_ = 0.3;
+    std::uint64_t split_seed_ = 2026;
+    int limit_ = 0;
+    std::unique_ptr<PluginHost> plugins_;  // declared before metric_: outlives it
+    std::shared_ptr<Metric> metric_;
+};
+
+}  // namespace autokaggle::local_submitter

@@ -1,0 +1,113 @@
+#include "fake_host.hpp"
+
+#include <autokaggle/sdk/errors.hpp>
+
+#include <boost/test/unit_test.hpp>
+
+#include <cstdio>
+#include <iostream>
+#include <map>
+#include <sstream>
+
+namespace autokaggle::test {
+
+CompetitionSpec pima() { return {"pima-diabetes", "binary_classification", "auc_roc", "higher", "diabetes"}; }
+CompetitionSpec vehicle() { return {"vehicle", "multiclass_classification", "logloss", "lower", "Class"}; }
+CompetitionSpec boston() { return {"boston-housing", "regression", "rmse", "lower", "cmedv"}; }
+
+FakeHost::FakeHost(const fs::path& root, const CompetitionSpec& spec, int max_rounds) {
+    const auto source = shared_dir() / "competitions" / spec.name;
+    fs::create_directories(root / "data");
+    for (const char* f : {"train.csv", "test.csv", "sample_submission.csv"})
+        fs::copy_file(source / "data" / f, root / "data" / f, fs::copy_options::overwrite_existing);
+    fs::copy_file(source / "answers.csv", root / "answers.csv", fs::copy_options::overwrite_existing);
+    fs::permissions(root / "answers.csv", fs::perms::owner_write, fs::perm_options::add);
+    paths_.root = root;
+    paths_.config = root / "config.json";
+    paths_.data = root / "data";
+    paths_.rounds = root / "rounds";
+    paths_.agents = root / "agents";
+    paths_.knowledge = root / "knowledge";
+    paths_.logs = root / "logs";
+    paths_.state = root / "state.json";
+    paths_.results = root / "results.tsv";
+    paths_.experiments = root / "experiments.json";
+    paths_.learnings = root / "LEARNINGS.md";
+    for (const auto& d : {paths_.rounds, paths_.agents, paths_.logs}) fs::create_directories(d);
+    competition_.competition = spec.name;
+    competition_.task_type = spec.task_type;
+    competition_.metric = spec.metric;
+    competition_.metric_direction = spec.direction;
+    competition_.target_column = spec.target;
+    competition_.id_column = "id";
+    competition_.cv_strategy = spec.task_type == "regression" ? "KFold" : "StratifiedKFold";
+    competition_.cv_folds = 5;
+    competition_.seed = 42;
+    competition_.train_csv = root / "data" / "train.csv";
+    competition_.test_csv = root / "data" / "test.csv";
+    competition_.sample_submission_csv = root / "data" / "sample_submission.csv";
+    competition_.python = python();
+    competition_.max_rounds = max_rounds;
+    config_["competition"] = spec.name;
+}
+
+void FakeHost::log(LogLevel, std::string_view source, std::string_view message) {
+    messages.push_back(std::string(source) + ": " + std::string(message));
+}
+
+LlmProvider& FakeHost::llm(std::string_view name) {
+    throw ConfigError("no LLM '" + std::string(name) + "' in the autopilot tests");
+}
+
+ExperimentResult FakeHost::run_experiment(const ExperimentRequest& request) {
+    char tag[16];
+    std::snprintf(tag, sizeof tag, "R%02d", request.round);
+    ExperimentResult result;
+    result.oof_file = paths_.rounds / (std::string(tag) + "_oof.npy");
+    result.test_file = paths_.rounds / (std::string(tag) + "_test.npy");
+    result.log_file = paths_.rounds / (std::string(tag) + "_run.log");
+    std::vector<std::string> argv{python().string(), request.script.string(), "--data-dir", paths_.data.string(),
+                                  "--oof-out", result.oof_file.string(), "--test-out", result.test_file.string(),
+                                  "--oof-partial", (paths_.rounds / (std::string(tag) + "_oof_partial.npy")).string(),
+                                  "--folds", "5", "--seed", "42"};
+    argv.insert(argv.end(), extra_args.begin(), extra_args.end());
+    const auto run = run_process(argv, paths_.rounds, {}, std::chrono::seconds(280));
+    write_text(result.log_file, run.out + run.err);
+    result.exit_code = run.exit_code;
+    result.log_tail = run.err.size() > 2000 ? run.err.substr(run.err.size() - 2000) : run.err;
+    std::istringstream in(run.out);
+    std::string line;
+    while (std::getline(in, line)) {
+        if (line.rfind("CV_SCORE=", 0) == 0) result.claimed_cv = std::stod(line.substr(9));
+        auto pos = line.find("SCORE=");
+        if (line.rfind("FOLD ", 0) == 0 && pos != std::string::npos) result.fold_scores.push_back(std::stod(line.substr(pos + 6)));
+    }
+    result.status = run.exit_code == 0 && result.claimed_cv ? RunStatus::ok : RunStatus::crash;
+    result.message = result.status == RunStatus::ok ? "ok" : "exit " + std::to_string(run.exit_code) + ": " + result.log_tail;
+    char cv[64] = "crash";
+    if (result.claimed_cv) std::snprintf(cv, sizeof cv, "%.6f", *result.claimed_cv);
+    record_result(paths_.results, request.round, cv, result.status == RunStatus::ok ? "ok" : "crash", request.description);
+    return result;
+}
+
+void record_result(const fs::path& results, int round, const std::string& cv, const std::string& status,
+                   const std::string& description) {
+    std::map<int, std::string> rows;
+    std::istringstream in(fs::exists(results) ? read_text(results) : std::string());
+    std::string line;
+    bool header = true;
+    while (std::getline(in, line)) {
+        if (header) {
+            header = false;
+            continue;
+        }
+        if (!line.empty()) rows[std::stoi(line.substr(0, line.find('\t')))] = line;
+    }
+    rows[round] = std::to_string(round) + "\trounds/R" + (round < 10 ? "0" : "") + std::to_string(round) +
+                  "_experiment.py\t" + cv + "\t\t" + status + "\tno\t2026-01-01T00:00:00Z\t" + description;
+    std::string out = "round\tscript\tcv_score\tlb\tstatus\tsubmitted\ttimestamp\tdescription\n";
+    for (const auto& [r, l] : rows) out += l + "\n";
+    write_text(results, out);
+}
+
+}  // namespace autokaggle::test
