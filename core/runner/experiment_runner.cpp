@@ -1,5 +1,6 @@
 #include "runner/experiment_runner.hpp"
 
+#include "runner/python_env.hpp"
 #include "runner/score_lines.hpp"
 
 #include "base/atomic_file.hpp"
@@ -40,6 +41,12 @@ ExperimentRunner::ExperimentRunner(Runner& runner, CompetitionInfo competition, 
       hooks_(std::move(hooks)) {
     if (settings_.data_dir.empty()) settings_.data_dir = competition_.train_csv.parent_path();
     if (settings_.python.empty()) settings_.python = competition_.python;
+    // Runners start the interpreter by path: an absent or bare name is resolved (and checked) now.
+    if (settings_.python.empty() || settings_.python.string().find('/') == std::string::npos) {
+        PythonChoice choice = resolve_python(settings_.python);
+        log(LogLevel::info, "python for experiments: " + choice.interpreter.string() + " (" + choice.reason + ")");
+        settings_.python = choice.interpreter;
+    }
 }
 
 std::string ExperimentRunner::round_tag(int round) {

@@ -24,7 +24,8 @@ namespace autokaggle {
 class ExperimentRunner {
 public:
     /// Where things are. Empty data_dir: the folder of competition.train_csv. Empty python:
-    /// competition.python.
+    /// competition.python; when that is empty too or a bare name, resolve_python() picks the
+    /// interpreter at construction (and throws ConfigError when none qualifies).
     struct Settings {
         std::filesystem::path rounds_dir;  ///< the workspace's rounds/ (relative scripts resolve against its parent)
         std::filesystem::path data_dir;
