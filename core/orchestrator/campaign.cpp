@@ -9,6 +9,8 @@
 #include "orchestrator/results.hpp"
 #include "orchestrator/workspace.hpp"
 #include "metrics/blend.hpp"
+#include "metrics/target.hpp"
+#include "runner/kill_gate.hpp"
 #include "metrics/verify.hpp"
 
 #include <autokaggle/sdk/errors.hpp>
@@ -126,6 +128,7 @@ struct Campaign::Impl {
     std::shared_ptr<Submitter> submitter;
     std::shared_ptr<Scraper> scraper;
     std::shared_ptr<Metric> metric;
+    std::optional<metrics::TargetEncoding> gate_target;  ///< train target for the kill gate, loaded once
     double seconds_at_start = 0;
     chr::steady_clock::time_point process_start = chr::steady_clock::now();
 
@@ -134,7 +137,8 @@ struct Campaign::Impl {
           store(paths.state),
           adapter(c, p, host,
                   [this](const std::string& label, const boost::json::object* record) { save_run_record(label, record); },
-                  [this](const std::string& label) { return run_record(label); }) {
+                  [this](const std::string& label) { return run_record(label); },
+                  [this] { return kill_gate_context(); }) {
         host.set_stop_check([this] { return stop_reason(); });
         host.set_experiment_runner([this](const ExperimentRequest& r) { return adapter.run(r); });
     }
@@ -173,6 +177,28 @@ struct Campaign::Impl {
         auto it = state.run_records.find(label);
         if (it == state.run_records.end() || !it->value().is_object()) return std::nullopt;
         return it->value().get_object();
+    }
+
+    /// The fold-1 kill gate compares a new run with the best verified experiment so far.
+    KillGateContext kill_gate_context() {
+        KillGateContext gate;
+        gate.higher_is_better = direction() == Direction::higher;
+        Metric* m = metric_plugin();
+        std::lock_guard lock(state_mutex);
+        gate.best_cv = state.best_cv;
+        if (state.best_cv_round > 0) {
+            const fs::path oof = rf(state.best_cv_round, "oof.npy");
+            if (non_empty_file(oof)) gate.best_oof = oof;
+        }
+        if (m) {
+            try {
+                if (!gate_target) gate_target = metrics::load_train_target(config.competition, m->prediction_kind());
+                gate.score_fold1 = partial_oof_scorer(*m, *gate_target);
+            } catch (const std::exception& e) {
+                warn(std::string("the kill gate uses the printed fold-1 score: ") + e.what());
+            }
+        }
+        return gate;
     }
 
     std::optional<int> max_rounds() const {
@@ -547,7 +573,9 @@ struct Campaign::Impl {
     std::string submission_description(int n) const {
         const auto plan = read_file_if_exists(rf(n, "plan.md")).value_or("");
         std::string title = one_line(summarize_plan(plan).title, 60);
-        std::string text = round_tag(n) + " " + title + " cv=" +
+        const std::string tag = round_tag(n);
+        if (title.rfind(tag, 0) == 0) title = trim_copy(title.substr(tag.size()));
+        std::string text = tag + " " + title + " cv=" +
                            (state.current.verified_cv ? format_score(*state.current.verified_cv) : std::string("?"));
         return one_line(text, 120);
     }

@@ -1,10 +1,14 @@
-// Runs an experiment script through the configured Runner plugin for HostServices::run_experiment:
-// starts it (or re-attaches to the run an earlier process recorded), follows its output, parses
-// "FOLD k SCORE=x" and "CV_SCORE=x" lines and stops it when the campaign stops.
+// HostServices::run_experiment for a campaign: creates the configured Runner plugin on first
+// use and hands each request to the core's ExperimentRunner (fold-1 kill gate against the best
+// verified experiment, progress on the terminal, run records persisted in state.json so that
+// a restarted orchestrator re-attaches to a run still going).
 #pragma once
 
 #include "base/config.hpp"
 #include "base/plugin_host.hpp"
+#include "runner/experiment_runner.hpp"
+#include "runner/kill_gate.hpp"
+#include "runner/progress.hpp"
 
 #include <autokaggle/sdk/host.hpp>
 #include <autokaggle/sdk/runner.hpp>
@@ -23,8 +27,11 @@ public:
     /// Persists (record != nullptr) or clears (nullptr) the run record of a label in state.json.
     using RecordFn = std::function<void(const std::string& label, const boost::json::object* record)>;
     using LookupFn = std::function<std::optional<boost::json::object>(const std::string& label)>;
+    /// What the kill gate compares a new run with (the best verified experiment so far).
+    using GateFn = std::function<KillGateContext()>;
 
-    ExperimentAdapter(const Config& config, const PluginHost& plugins, HostServices& host, RecordFn record, LookupFn lookup);
+    ExperimentAdapter(const Config& config, const PluginHost& plugins, HostServices& host, RecordFn record,
+                      LookupFn lookup, GateFn gate);
     ExperimentResult run(const ExperimentRequest& request);
 
 private:
@@ -34,10 +41,9 @@ private:
     HostServices& host_;
     RecordFn record_;
     LookupFn lookup_;
+    GateFn gate_;
     std::shared_ptr<Runner> runner_;
+    ProgressDisplay progress_;
 };
-
-/// Parses the lines a script prints: "CV_SCORE=x" (last one wins) and "FOLD k SCORE=x".
-void parse_score_lines(const std::string& text, ExperimentResult& result);
 
 }  // namespace autokaggle
