@@ -94,7 +94,7 @@ std::string describe(const ExperimentResult& r) {
 
 class LlmAgent final : public Agent {
 public:
-    LlmAgent(const PluginContext& context)
+    explicit LlmAgent(const PluginContext& context)
         : host_(*context.host), role_(context.instance), options_(read_options(context.options, role_)),
           provider_(host_.llm(options_.llm)), system_(load_system_prompt()),
           conversation_file_(host_.paths().agents / role_ / "conversation.json"),
@@ -135,15 +135,17 @@ public:
                               phase + " answered after " + std::to_string(step) + " tool steps: " + token);
                     return token;
                 }
+            }
+            if (step >= options_.max_tool_steps)
+                throw Error("the " + role_ + " took more than max_tool_steps=" + std::to_string(options_.max_tool_steps) +
+                            " steps in the " + phase + " phase of round " + std::to_string(request.round) +
+                            " without answering; raise agents." + role_ + ".options.max_tool_steps or simplify the task");
+            if (reply.message.tool_calls.empty()) {
                 conversation_.add_user_text("Your reply was empty. Finish the " + phase +
                                             " phase and answer with exactly one line: " + token_rule(request.phase));
                 save();
                 continue;
             }
-            if (step >= options_.max_tool_steps)
-                throw Error("the " + role_ + " used more than max_tool_steps=" + std::to_string(options_.max_tool_steps) +
-                            " tool calls in the " + phase + " phase of round " + std::to_string(request.round) +
-                            " without answering; raise agents." + role_ + ".options.max_tool_steps or simplify the task");
             Message results;
             for (const auto& call : reply.message.tool_calls) {
                 ToolResult r = tools_.execute(call);

@@ -186,7 +186,8 @@ BOOST_AUTO_TEST_CASE(respawn_starts_a_fresh_session_from_the_summary) {
     agent->respawn(host.paths().rounds / "R15_summary.md");
     BOOST_TEST(agent->session_id() != before);
     agent->run_phase(phase(16, Phase::plan, "rounds/R16_plan.md"));
-    const auto& messages = request_body(server.request_count() - 1).at("messages").as_array();
+    const auto respawned = request_body(server.request_count() - 1);
+    const auto& messages = respawned.at("messages").as_array();
     BOOST_REQUIRE_EQUAL(messages.size(), 1u);
     const std::string text(messages[0].as_object().at("content").as_array().at(0).as_object().at("text").as_string());
     BOOST_TEST(text.find("Best CV 0.91") != std::string::npos);

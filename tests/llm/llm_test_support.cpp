@@ -242,9 +242,12 @@ ScriptedModel::ScriptedModel(FakeServer& server, std::string path) : state_(std:
         {
             std::lock_guard lock(state->mutex);
             ++state->calls;
-            if (state->turns.empty()) return FakeResponse::json(500, R"({"error":{"message":"script exhausted"}})");
-            turn = state->turns.front();
-            if (state->turns.size() > 1) state->turns.pop_front();
+            if (!state->turns.empty()) {
+                state->last = std::move(state->turns.front());
+                state->turns.pop_front();
+            }
+            if (!state->last) return FakeResponse::json(500, R"({"error":{"message":"no scripted turn"}})");
+            turn = state->last;
         }
         auto response = FakeResponse::json(200, turn(json::parse(r.body).as_object()));
         response.headers.set("request-id", "req_fake");

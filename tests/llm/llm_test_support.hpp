@@ -91,8 +91,8 @@ ModelTurn anthropic_tool(std::string id, std::string name, boost::json::object i
 ModelTurn openai_text(std::string text);
 ModelTurn openai_tool(std::string id, std::string name, std::string arguments);
 
-/// A fake model on a FakeServer: each request to `path` gets the next scripted turn (the last
-/// one repeats). Records the request bodies.
+/// A fake model on a FakeServer: each request to `path` gets the next scripted turn; when none
+/// is queued, the previous one repeats. The server records the requests.
 class ScriptedModel {
 public:
     ScriptedModel(FakeServer& server, std::string path);
@@ -103,6 +103,7 @@ private:
     struct State {
         std::mutex mutex;
         std::deque<ModelTurn> turns;
+        ModelTurn last;  ///< repeated once the queue is empty
         std::size_t calls = 0;
     };
     std::shared_ptr<State> state_;

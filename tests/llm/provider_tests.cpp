@@ -239,7 +239,8 @@ BOOST_AUTO_TEST_CASE(tool_call_round_trip) {
     BOOST_TEST(b1.at("tool_choice").as_string() == "auto");
     BOOST_TEST(b1.at("tools").as_array().at(0).as_object().at("function").as_object().at("name").as_string() == "read_file");
     BOOST_TEST(b1.at("max_tokens").as_int64() == 4096);
-    const auto& messages = body_of(requests[1]).at("messages").as_array();
+    const auto second = body_of(requests[1]);
+    const auto& messages = second.at("messages").as_array();
     BOOST_REQUIRE_EQUAL(messages.size(), 4u);  // system, user, assistant with tool_calls, tool
     const auto& assistant = messages[2].as_object();
     BOOST_TEST(assistant.at("tool_calls").as_array().at(0).as_object().at("function").as_object().at("arguments").as_string() ==
