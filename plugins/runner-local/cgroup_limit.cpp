@@ -78,7 +78,7 @@ std::unique_ptr<CgroupLimit> CgroupLimit::try_create(std::string_view token, lon
         why_not = "cannot create " + dir.string() + ": " + std::strerror(errno);
         return nullptr;
     }
-    std::unique_ptr<CgroupLimit> limit(new CgroupLimit(dir));
+    auto limit = std::make_unique<CgroupLimit>(dir);
     if (!write_small(dir / "memory.max", std::to_string(memory_bytes))) {
         why_not = "cannot write " + (dir / "memory.max").string();
         return nullptr;  // the destructor removes the folder

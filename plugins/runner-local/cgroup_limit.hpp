@@ -29,8 +29,10 @@ public:
     /// The oom_kill counter of memory.events (0 when unreadable).
     long long oom_kills() const;
 
-private:
+    /// Adopts an existing cgroup folder (use try_create).
     explicit CgroupLimit(std::filesystem::path dir);
+
+private:
     std::filesystem::path dir_;
     std::string procs_file_;
 };

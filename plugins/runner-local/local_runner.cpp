@@ -190,6 +190,7 @@ private:
     std::string pending_;
     std::size_t omitted_ = 0;
     std::string tail_;
+    std::string log_error_;  ///< why the log could not be written, when it could not
 };
 
 LocalRunHandle::LocalRunHandle(const RunSpec& spec, const Options& options)
@@ -206,8 +207,7 @@ LocalRunHandle::~LocalRunHandle() {
     try {
         cancel("the run's handle was destroyed");
     } catch (...) {
-        // Best effort: the group is still signalled even when the log cannot be installed.
-        signal_processes(pid_, {}, SIGKILL);
+        // Only installing the log can fail, and that happens after every process was ended.
     }
 }
 
@@ -282,11 +282,14 @@ boost::json::object LocalRunHandle::record() const {
 }
 
 void LocalRunHandle::append_log(std::string_view chunk) {
-    while (!chunk.empty()) {
+    // A full disk must not stop the runner from ending the run: the failure is reported in the
+    // outcome's message and the output still reaches the host through poll().
+    while (!chunk.empty() && log_error_.empty()) {
         ssize_t n = ::write(log_.get(), chunk.data(), chunk.size());
         if (n < 0) {
             if (errno == EINTR) continue;
-            fail_errno("runner: cannot write the log " + partial_log_.string());
+            log_error_ = std::strerror(errno);
+            break;
         }
         chunk.remove_prefix(static_cast<std::size_t>(n));
     }
@@ -401,7 +404,7 @@ void LocalRunHandle::cancel(std::string_view reason) {
         finish();
         return;
     }
-    if (ending_ == Ending::none || ending_ == Ending::timeout) {
+    if (ending_ == Ending::none) {  // a timeout already under way stays the reason
         ending_ = Ending::cancelled;
         ending_message_ = reason.empty() ? "cancelled" : std::string(reason);
     }
@@ -473,6 +476,7 @@ RunPoll LocalRunHandle::classify() const {
         msg << "crashed: " << how_ended();
         if (exit_.signal == SIGKILL) msg << " (not sent by the runner; the kernel's OOM killer is a common cause)";
     }
+    if (!log_error_.empty()) msg << "; the log " << partial_log_.string() << " could not be written: " << log_error_;
     r.message = msg.str();
     return r;
 }
