@@ -906,8 +906,22 @@ struct Campaign::Impl {
         record_round(n);
     }
 
+    /// Temporary files of atomic writes cut short by a crash (we hold the lock: nobody else
+    /// is writing them).
+    void remove_stale_temporaries() {
+        for (const auto& dir : {paths.root, paths.rounds}) {
+            std::error_code ec;
+            for (const auto& e : fs::directory_iterator(dir, ec)) {
+                if (e.path().extension() != ".tmp" || !e.is_regular_file()) continue;
+                fs::remove(e.path(), ec);
+                logger.log(LogLevel::debug, "orchestrator", "removed " + e.path().string() + " left by an interrupted write");
+            }
+        }
+    }
+
     void load() {
         ensure_workspace_folders(paths);
+        remove_stale_temporaries();
         const auto warn_fn = [this](const std::string& m) { warn(m); };
         state = store.load(warn_fn);
         if (state.started_at.empty()) state.started_at = utc_now_iso();

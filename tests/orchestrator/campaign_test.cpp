@@ -233,7 +233,7 @@ BOOST_AUTO_TEST_CASE(a_second_run_exits_2_naming_the_pid_and_sigterm_stops_clean
     make_workspace(root, json::object{{"seed", 5}, {"sleep_ms", 200}});
     Child first(root);
     // Wait until the first run holds the lock and has started a round.
-    for (int i = 0; i < 300 && !fs::exists(root / "rounds" / "R00_eda.md"); ++i) std::this_thread::sleep_for(chr::milliseconds(20));
+    for (int i = 0; i < 3000 && !fs::exists(root / "rounds" / "R00_eda.md"); ++i) std::this_thread::sleep_for(chr::milliseconds(20));
     BOOST_TEST_REQUIRE(!first.finished(), first.err());
     const auto second = run(root);
     BOOST_TEST(second.exit_code == 2);
@@ -287,7 +287,8 @@ BOOST_AUTO_TEST_CASE(torn_state_and_a_half_written_results_line_are_repaired_on_
     const auto r = run(root, {"--max-rounds", "3"});
     BOOST_TEST_REQUIRE(r.exit_code == 0, r.err);
     const auto log = text(root / "logs" / "autokaggle.log");
-    BOOST_TEST(contains(log, "dropped '3\trounds/R03_exper'"));
+    BOOST_TEST(contains(log, "half-written"));
+    BOOST_TEST(contains(log, "R03_exper'"));
     BOOST_TEST(contains(log, "repaired from the last good copy"));
     const auto rows = results(root);
     BOOST_TEST_REQUIRE(rows.size() == 4u);
@@ -375,4 +376,24 @@ BOOST_AUTO_TEST_CASE(a_spending_budget_stops_the_campaign) {
     BOOST_TEST(st.at("stop").as_object().at("reason").as_string() == "max_usd");
     BOOST_TEST(as_double(st.at("budget_spent").as_object().at("total").as_object().at("usd")) >= 0.035);
     BOOST_TEST(st.at("round").as_int64() <= 1);
+}
+
+BOOST_AUTO_TEST_CASE(experiments_run_through_the_configured_runner) {
+    TempDir dir;
+    const fs::path root = dir / "ws";
+    const long long seed = 17;
+    make_workspace(root, json::object{{"seed", seed}, {"runner_rounds", json::array{1, 2}}},
+                   json::object{{"budget", json::object{{"max_rounds", 2}}},
+                                {"kill_gate", json::object{{"enabled", false}}}});
+    const auto r = run(root);
+    BOOST_TEST_REQUIRE(r.exit_code == 0, r.err);
+    const auto rows = results(root);
+    BOOST_TEST_REQUIRE(rows.size() == 3u);
+    for (int n : {1, 2}) {
+        const auto& row = rows[static_cast<std::size_t>(n)];
+        BOOST_TEST(row.status == "ok", tag(n) << ": " << row.description);
+        BOOST_TEST(row.cv_score == format_score(fixture::round_error(seed, n)), tag(n));
+        BOOST_TEST(contains(text(rounds(root) / (tag(n) + "_run.log")), "FOLD 5 SCORE="), tag(n));
+    }
+    BOOST_TEST(state(root).at("run_records").as_object().empty());
 }

@@ -84,7 +84,11 @@ private:
 
 std::map<std::string, std::string> round_file_hashes(const fs::path& root) {
     std::map<std::string, std::string> out;
-    for (const auto& e : fs::directory_iterator(root / "rounds")) out[e.path().filename().string()] = file_hash(e.path());
+    for (const auto& e : fs::directory_iterator(root / "rounds")) {
+        // A write cut by SIGKILL may leave its temporary file behind; only real files count.
+        if (e.path().extension() == ".tmp") continue;
+        out[e.path().filename().string()] = file_hash(e.path());
+    }
     return out;
 }
 
