@@ -133,6 +133,27 @@ BOOST_AUTO_TEST_CASE(allocation_past_the_memory_cap_is_oom) {
     BOOST_TEST(f.output.find("unreachable") == std::string::npos);
 }
 
+BOOST_AUTO_TEST_CASE(an_unexplained_sigkill_is_oom_under_a_cap_and_a_crash_without) {
+    // What the kernel's OOM killer does, played by the script itself.
+    const std::string script = "import os, signal\nprint('working', flush=True)\nos.kill(os.getpid(), signal.SIGKILL)\n";
+    TempDir dir("runner-sigkill");
+    {
+        LocalRunner capped(quick_options(60, /*memory_mb*/ 4096));
+        auto handle = capped.start(script_spec(dir, "capped", script));
+        auto f = run_to_end(*handle);
+        BOOST_TEST(to_string(f.last.status) == "oom", f.last.message);
+        BOOST_TEST(f.last.message.find("OOM killer") != std::string::npos, f.last.message);
+    }
+    {
+        LocalRunner uncapped(quick_options());
+        auto handle = uncapped.start(script_spec(dir, "uncapped", script));
+        auto f = run_to_end(*handle);
+        BOOST_TEST(to_string(f.last.status) == "crash", f.last.message);
+        BOOST_TEST(f.last.signal.value_or(0) == SIGKILL);
+        BOOST_TEST(f.last.message.find("SIGKILL") != std::string::npos, f.last.message);
+    }
+}
+
 BOOST_AUTO_TEST_CASE(segfault_is_a_crash_with_signal_11) {
     TempDir dir("runner-segv");
     auto spec = script_spec(dir, "segv", "import ctypes\nprint('about to crash', flush=True)\nctypes.string_at(0)\n");
