@@ -112,4 +112,23 @@ void ProgressDisplay::clear() {
     }
 }
 
+ProgressTicker::ProgressTicker(ProgressSink& sink, std::chrono::milliseconds period)
+    : sink_(sink), period_(period), thread_([this] {
+          std::unique_lock lock(mutex_);
+          while (!wake_.wait_for(lock, period_, [this] { return stop_; })) {
+              lock.unlock();
+              sink_.tick();
+              lock.lock();
+          }
+      }) {}
+
+ProgressTicker::~ProgressTicker() {
+    {
+        std::lock_guard lock(mutex_);
+        stop_ = true;
+    }
+    wake_.notify_all();
+    thread_.join();
+}
+
 }  // namespace autokaggle

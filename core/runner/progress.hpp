@@ -5,12 +5,14 @@
 #pragma once
 
 #include <chrono>
+#include <condition_variable>
 #include <functional>
 #include <iosfwd>
 #include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <thread>
 
 namespace autokaggle {
 
@@ -80,6 +82,24 @@ private:
     std::optional<Clock::time_point> last_plain_;
     bool line_pending_ = false;  ///< tty: a line without newline is on screen
     bool active_ = false;
+};
+
+/// Calls sink.tick() every `period` from a background thread while it exists, so that the
+/// elapsed time keeps moving during long calls that report nothing (an LLM answering).
+class ProgressTicker {
+public:
+    explicit ProgressTicker(ProgressSink& sink, std::chrono::milliseconds period = std::chrono::seconds(1));
+    ~ProgressTicker();
+    ProgressTicker(const ProgressTicker&) = delete;
+    ProgressTicker& operator=(const ProgressTicker&) = delete;
+
+private:
+    ProgressSink& sink_;
+    std::chrono::milliseconds period_;
+    std::mutex mutex_;
+    std::condition_variable wake_;
+    bool stop_ = false;
+    std::thread thread_;
 };
 
 /// "02:15", "1:02:15".

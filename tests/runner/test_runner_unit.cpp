@@ -9,7 +9,9 @@
 
 #include <boost/test/unit_test.hpp>
 
+#include <atomic>
 #include <cmath>
+#include <thread>
 #include <limits>
 #include <sstream>
 
@@ -174,6 +176,38 @@ BOOST_AUTO_TEST_CASE(plain_mode_prints_at_most_one_line_per_interval) {
     // begin, after 10 s, after 20 s, end.
     BOOST_TEST(lines == 4);
     BOOST_TEST(text.find("R12 experiment 00:25 -> timeout\n") != std::string::npos, text);
+}
+
+BOOST_AUTO_TEST_CASE(clear_erases_a_pending_tty_line_only) {
+    std::ostringstream out;
+    ProgressDisplay display(out, ProgressDisplay::Mode::tty);
+    display.clear();
+    BOOST_TEST(out.str().empty());
+    display.begin(1, "research", "");
+    display.clear();
+    BOOST_TEST(out.str().substr(out.str().size() - 4) == "\r\x1b[K");
+}
+
+/// Counts ticks (the ticker's thread calls it).
+struct CountingSink : ProgressSink {
+    std::atomic<int> ticks{0};
+    void begin(int, std::string_view, std::string_view) override {}
+    void folds(int, int, std::optional<double>) override {}
+    void tick() override { ++ticks; }
+    void end(std::string_view) override {}
+    void clear() override {}
+};
+
+BOOST_AUTO_TEST_CASE(a_ticker_ticks_while_it_lives_and_stops_with_it) {
+    CountingSink sink;
+    {
+        ProgressTicker ticker(sink, std::chrono::milliseconds(5));
+        for (int i = 0; i < 400 && sink.ticks.load() < 3; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    }
+    int after = sink.ticks.load();
+    BOOST_TEST(after >= 3);
+    std::this_thread::sleep_for(std::chrono::milliseconds(30));
+    BOOST_TEST(sink.ticks.load() == after);
 }
 
 BOOST_AUTO_TEST_CASE(elapsed_formatting) {
