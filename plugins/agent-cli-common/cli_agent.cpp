@@ -166,7 +166,13 @@ std::string CliAgent::run_phase(const PhaseRequest& request) {
     host_->log(LogLevel::debug, source,
                "round " + std::to_string(request.round) + " " + std::string(to_string(request.phase)) + ": " +
                    (session_id_.empty() ? "new session" : "resuming session " + session_id_));
-    CommandResult result = run_command(spec);
+    CommandResult result;
+    try {
+        result = run_command(spec);
+    } catch (const Error& e) {
+        throw Error(failure_prefix(request) + e.what() + " (set agents." + role_ +
+                    ".options.executable to the tool's path if it moved)");
+    }
     ++calls_;
     if (result.stopped) {
         save_session();

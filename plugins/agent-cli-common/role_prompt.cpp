@@ -5,6 +5,7 @@
 #include <boost/dll/runtime_symbol_info.hpp>
 
 #include <algorithm>
+#include <cstdlib>
 #include <map>
 
 namespace autokaggle::cli_agent {
@@ -17,6 +18,7 @@ std::vector<fs::path> prompt_search_dirs(const fs::path& workspace, const std::s
         dirs.push_back(p.is_absolute() ? p : workspace / p);
     }
     dirs.push_back(workspace / "prompts");
+    if (const char* data = std::getenv("AUTOKAGGLE_DATA_DIR"); data && *data) dirs.push_back(fs::path(data) / "prompts");
     std::error_code ec;
     fs::path plugin_dir = fs::path(boost::dll::this_line_location(ec)).parent_path();
     if (!ec && !plugin_dir.empty()) dirs.push_back((plugin_dir / AUTOKAGGLE_PROMPTS_FROM_PLUGIN).lexically_normal());

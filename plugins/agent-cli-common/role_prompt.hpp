@@ -10,8 +10,9 @@
 namespace autokaggle::cli_agent {
 
 /// Folders searched for prompts/<role>.md, in order: `configured` (the plugin's prompts_dir
-/// option, relative to the workspace; empty = not set), the workspace's prompts/, the installed
-/// data folder next to the plugin, the source tree's prompts/.
+/// option, relative to the workspace; empty = not set), the workspace's prompts/,
+/// $AUTOKAGGLE_DATA_DIR/prompts, the installed data folder next to the plugin, the source
+/// tree's prompts/.
 std::vector<std::filesystem::path> prompt_search_dirs(const std::filesystem::path& workspace,
                                                       const std::string& configured);
 

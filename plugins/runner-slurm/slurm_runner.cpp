@@ -464,7 +464,15 @@ Options Options::from_json(const json::object& o) {
 SlurmRunner::SlurmRunner(Options options, HostServices* host) : options_(std::move(options)), host_(host) {}
 
 std::unique_ptr<RunHandle> SlurmRunner::start(const RunSpec& spec) {
-    return std::make_unique<SlurmRunHandle>(spec, options_);
+    auto handle = std::make_unique<SlurmRunHandle>(spec, options_);
+    if (host_) {
+        const JobOptions& j = options_.job;
+        std::string where = j.partition.empty() ? "default partition" : "partition " + j.partition;
+        if (!j.gres.empty()) where += ", gres " + j.gres;
+        host_->log(LogLevel::info, "runner-slurm",
+                   spec.label + ": submitted Slurm job " + handle->job_id() + " (" + where + ")");
+    }
+    return handle;
 }
 
 std::unique_ptr<RunHandle> SlurmRunner::attach(const RunSpec& spec, const json::object& record) {
