@@ -88,23 +88,30 @@ CodeIdeas extract_ideas(std::string_view code_view) {
     const std::string code(code_view);
     using it = std::sregex_iterator;
 
-    static const std::regex import_line(R"((?:^|\n)[ \t]*(?:from[ \t]+([A-Za-z_][\w]*)[\w.]*[ \t]+import|import[ \t]+([^\n#]+)))");
+    static const std::string model_name =
+        R"(\b([A-Z][A-Za-z0-9]*(?:Classifier|Regressor|Regression|Booster|Forest|Trees|TabNet\w*)|SVC|SVR|Ridge|Lasso|ElasticNet|KNeighbors\w+))";
+    static const std::regex model_call(model_name + R"(\s*\()");
+    static const std::regex model_word(model_name + R"(\b)");
+
+    static const std::regex import_line(
+        R"((?:^|\n)[ \t]*(?:from[ \t]+([A-Za-z_][\w]*)[\w.]*[ \t]+import[ \t]+([^\n#]+)|import[ \t]+([^\n#]+)))");
     for (it m(code.begin(), code.end(), import_line), end; m != end; ++m) {
         if ((*m)[1].matched) {
             if (!standard_library((*m)[1].str())) add_unique(ideas.libraries, (*m)[1].str());
+            // "from catboost import CatBoostClassifier": the model named, even if built elsewhere.
+            std::string names = (*m)[2].str();
+            for (it n(names.begin(), names.end(), model_word), nend; n != nend; ++n) add_unique(ideas.models, (*n)[1].str());
             continue;
         }
         // "import numpy as np, pandas as pd"
         static const std::regex module(R"(([A-Za-z_]\w*)[\w.]*(?:[ \t]+as[ \t]+\w+)?)");
-        std::string names = (*m)[2].str();
+        std::string names = (*m)[3].str();
         for (it n(names.begin(), names.end(), module), nend; n != nend; ++n) {
             std::string name = (*n)[1].str();
             if (name != "as" && !standard_library(name)) add_unique(ideas.libraries, name);
         }
     }
 
-    static const std::regex model_call(
-        R"(\b([A-Z][A-Za-z0-9]*(?:Classifier|Regressor|Regression|Booster|Forest|Trees|TabNet\w*)|SVC|SVR|Ridge|Lasso|ElasticNet|KNeighbors\w+)\s*\()");
     for (it m(code.begin(), code.end(), model_call), end; m != end; ++m) add_unique(ideas.models, (*m)[1].str());
     static const std::regex train_call(R"(\b(lgb|lightgbm|xgb|xgboost|cb|catboost)\.(train|cv)\s*\()");
     for (it m(code.begin(), code.end(), train_call), end; m != end; ++m)

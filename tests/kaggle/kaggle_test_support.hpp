@@ -1,0 +1,73 @@
+// Shared by the Kaggle test suites: distinctive fake credentials (asserted never to appear in
+// any output), a HostServices double that records the log, a client pointed at a FakeKaggle,
+// and zip archives written by Python's zipfile (an independent implementation).
+#pragma once
+
+#include "fake_kaggle.hpp"
+#include "kaggle/client.hpp"
+#include "support/test_support.hpp"
+
+#include <autokaggle/sdk/host.hpp>
+
+#include <atomic>
+#include <chrono>
+#include <map>
+#include <mutex>
+#include <string>
+#include <vector>
+
+namespace autokaggle::test {
+
+inline constexpr const char* fake_user = "kaggle-test-user";
+/// Distinctive enough that finding it anywhere in an output means a leak.
+inline constexpr const char* fake_key = "KGLKEY-7f3e9a21c4d8b6e0-leakcheck";
+inline constexpr const char* fake_slug = "playground-fake-s1";
+
+kaggle::Credentials fake_credentials(std::string key = fake_key);
+
+/// A Client for the fake, with retries that record their delays instead of sleeping.
+struct TestClient {
+    std::shared_ptr<std::vector<std::chrono::milliseconds>> sleeps = std::make_shared<std::vector<std::chrono::milliseconds>>();
+    kaggle::ClientOptions options(const FakeKaggle& fake) const;
+    /// Points `o` at the fake with short backoffs and recorded sleeps, keeping its other hooks.
+    void apply(kaggle::ClientOptions& o, const FakeKaggle& fake) const;
+};
+kaggle::Client make_client(const FakeKaggle& fake, const kaggle::Credentials& credentials, const TestClient& hooks = {});
+
+/// The competition JSON the fake serves by default.
+boost::json::object fake_competition(int max_daily = 5);
+
+class RecordingHost final : public HostServices {
+public:
+    RecordingHost(fs::path root, std::string competition);
+    const WorkspacePaths& paths() const override { return paths_; }
+    const CompetitionInfo& competition() const override { return competition_; }
+    const boost::json::object& config() const override { return config_; }
+    void log(LogLevel level, std::string_view source, std::string_view message) override;
+    bool cancel_requested() const override { return cancel_.load(); }
+    void report_usage(std::string_view, const Usage&) override {}
+    LlmProvider& llm(std::string_view name) override;
+    ExperimentResult run_experiment(const ExperimentRequest&) override;
+
+    std::string log_text() const;
+    boost::json::object& mutable_config() { return config_; }
+    CompetitionInfo& mutable_competition() { return competition_; }
+    void request_cancel() { cancel_ = true; }
+
+private:
+    WorkspacePaths paths_;
+    CompetitionInfo competition_;
+    boost::json::object config_;
+    std::atomic<bool> cancel_{false};
+    mutable std::mutex mutex_;
+    std::vector<std::string> lines_;
+};
+
+/// Writes `files` (name -> content) into a zip at `zip` with /usr/bin/python3's zipfile;
+/// names ending in ".stored" are stored uncompressed (suffix dropped), the rest deflated.
+void write_zip(const fs::path& zip, const std::map<std::string, std::string>& files);
+
+/// Every regular file under `dir`, concatenated (for leak checks).
+std::string all_file_text(const fs::path& dir);
+
+}  // namespace autokaggle::test
