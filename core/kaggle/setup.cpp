@@ -286,6 +286,40 @@ DownloadReport download_competition(const Client& client, const fs::path& config
     return report;
 }
 
+std::string format_report(const DownloadReport& report, const fs::path& config_file) {
+    std::string out;
+    for (const auto& w : report.warnings) out += "warning: " + w + "\n";
+    out += "data: " + std::to_string(report.files.size()) + " file(s) in " + report.data_dir.string() + "\n";
+    for (const auto& f : report.files) out += "  " + f.lexically_relative(report.data_dir).string() + "\n";
+    out += "config.json:\n";
+    for (const auto& f : report.config.filled) out += "  set      " + f + "\n";
+    for (const auto& p : report.config.placeholders) out += "  TO FILL  " + p + "\n";
+    if (report.config.placeholders.empty())
+        out += "next: autokaggle validate " + config_file.parent_path().string() + "\n";
+    else
+        out += "next: replace the <PLACEHOLDER> values in " + config_file.string() + ", then run autokaggle validate " +
+               config_file.parent_path().string() + "\n";
+    return out;
+}
+
+CredentialCheck check_credentials(std::string_view configured_api_base, std::string_view competition) {
+    CredentialCheck check;
+    try {
+        ClientOptions options;
+        options.retry.max_retries = 1;
+        options.read_timeout = std::chrono::milliseconds(30'000);
+        auto client = make_client(configured_api_base, options);
+        check.source = client.credentials().describe();
+        check.warnings = client.credentials().warnings();
+        client.list_competitions(competition, 1);
+        check.ok = true;
+        check.message = "Kaggle accepted the " + check.source + " (" + client.api_base() + ")";
+    } catch (const std::exception& e) {
+        check.message = e.what();
+    }
+    return check;
+}
+
 DownloadReport download_competition(const fs::path& config_file, std::string_view slug, const DownloadOptions& options) {
     auto client = make_client(options.api_base);
     return download_competition(client, config_file, slug, options);

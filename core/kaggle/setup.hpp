@@ -83,4 +83,20 @@ DownloadReport download_competition(const std::filesystem::path& config_file, st
 DownloadReport download_competition(const Client& client, const std::filesystem::path& config_file,
                                     std::string_view slug, const DownloadOptions& options);
 
+/// The report as the CLI prints it: files, what was filled, what is left as <PLACEHOLDER> and why,
+/// credential warnings, and the next step.
+std::string format_report(const DownloadReport& report, const std::filesystem::path& config_file);
+
+/// The outcome of `autokaggle validate`'s credential check.
+struct CredentialCheck {
+    bool ok = false;
+    std::string source;                 ///< which credentials were used (never the secret)
+    std::string message;                ///< one line: what happened and, on failure, the fix
+    std::vector<std::string> warnings;  ///< e.g. a kaggle.json readable by others
+};
+
+/// Finds the credentials and makes one cheap authenticated call (ListCompetitions for
+/// `competition`). Never throws.
+CredentialCheck check_credentials(std::string_view configured_api_base, std::string_view competition);
+
 }  // namespace autokaggle::kaggle

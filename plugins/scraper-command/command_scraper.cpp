@@ -89,7 +89,8 @@ int count_items(const std::string& markdown) {
     std::istringstream in(markdown);
     for (std::string line; std::getline(in, line);) {
         if (line.rfind("## ", 0) == 0 || line.rfind("### ", 0) == 0) ++headings;
-        if (line.find_first_not_of(" \t\r") != std::string::npos) any_text = true;
+        // A lone title ("# Round 3") is not an item; any other text is at least one.
+        if (line.find_first_not_of(" \t\r") != std::string::npos && line.rfind("# ", 0) != 0) any_text = true;
     }
     return headings > 0 ? headings : (any_text ? 1 : 0);
 }
@@ -154,7 +155,7 @@ ScrapeResult CommandScraper::scrape(const ScrapeRequest& request) {
     std::string markdown = read_file_if_exists(scratch).value_or("");
     if (markdown.find_first_not_of(" \t\r\n") == std::string::npos) markdown = read_file_if_exists(out_log).value_or("");
     int items = count_items(markdown);
-    if (items == 0) markdown = "# Research, round " + std::string(round) + "\n\nThe scraper " + options_.command.filename().string() +
+    if (markdown.find_first_not_of(" \t\r\n") == std::string::npos) markdown = "# Research, round " + std::string(round) + "\n\nThe scraper " + options_.command.filename().string() +
                                " reported nothing new.\n";
     atomic_write(request.raw_output, markdown);
     fs::remove(scratch, ignore);

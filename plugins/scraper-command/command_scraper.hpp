@@ -49,7 +49,7 @@ private:
 };
 
 /// Markdown headings of level 2 and 3 ("## ", "### "): one per reported item by convention;
-/// at least 1 for non-empty text without headings, 0 for blank text.
+/// 1 for other text without such headings; 0 for blank text or a lone "# title".
 int count_items(const std::string& markdown);
 
 }  // namespace autokaggle::command_scraper

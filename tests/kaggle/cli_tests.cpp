@@ -1,0 +1,119 @@
+// `autokaggle submit` end to end: the real CLI, the real plugin loaded from the build tree,
+// credentials from the environment or kaggle.json, the fake Kaggle over loopback.
+#define BOOST_TEST_MODULE kaggle_cli
+#include "kaggle_test_support.hpp"
+
+#include <boost/json/parse.hpp>
+#include <boost/test/unit_test.hpp>
+
+using namespace autokaggle;
+using namespace autokaggle::test;
+namespace json = boost::json;
+
+namespace {
+
+const char* workspace_config = R"({
+  "competition": "playground-fake-s1",
+  "data_dir": "./data",
+  "task_type": "binary_classification",
+  "metric": "auc_roc",
+  "metric_direction": "higher",
+  "target_column": "target",
+  "id_column": "id",
+  "cv_strategy": "StratifiedKFold",
+  "cv_folds": 5,
+  "max_submissions_per_day": 5,
+  "python": "/usr/bin/python3",
+  "agents": {"researcher": {"plugin": "autopilot"}, "builder": {"plugin": "autopilot"}, "reviewer": {"plugin": "autopilot"}},
+  "llms": {},
+  "submitter": {"plugin": "kaggle", "options": {"poll_timeout_s": 30}},
+  "scraper": {"plugin": "kaggle"},
+  "runner": {"plugin": "local"},
+  "plugin_dirs": []
+})";
+
+struct CliFixture {
+    TempDir dir{"autokaggle-kaggle-cli"};
+    FakeKaggle fake{fake_credentials().authorization()};
+    fs::path ws = dir / "ws";
+
+    CliFixture() {
+        fake.set_competition(fake_competition());
+        fs::create_directories(ws / "data");
+        fs::create_directories(dir / "home");
+        write_text(ws / "config.json", workspace_config);
+        write_text(ws / "data" / "train.csv", "id,f1,target\n1,0.1,0\n2,0.9,1\n3,0.4,0\n4,0.8,1\n");
+        write_text(ws / "data" / "test.csv", "id,f1\n5,0.3\n6,0.7\n");
+        write_text(ws / "data" / "sample_submission.csv", "id,target\n5,0.5\n6,0.5\n");
+        write_text(dir / "good.csv", "id,target\n5,0.2\n6,0.8\n");
+    }
+    std::map<std::string, std::string> env(const std::string& key = fake_key) const {
+        return {{"HOME", (dir / "home").string()},   {"KAGGLE_USERNAME", fake_user}, {"KAGGLE_KEY", key},
+                {"KAGGLE_API_TOKEN", ""},            {"KAGGLE_CONFIG_DIR", ""},      {"XDG_CONFIG_HOME", (dir / "xdg").string()},
+                {"KAGGLE_API_BASE_URL", fake.api_base()}};
+    }
+    void check_no_key(const ProcessResult& r) const {
+        std::string everything = r.out + r.err + all_file_text(ws);
+        BOOST_TEST(everything.find(fake_key) == std::string::npos);
+        BOOST_TEST(everything.find(fake_credentials().authorization().substr(6)) == std::string::npos);
+    }
+};
+
+}  // namespace
+
+BOOST_FIXTURE_TEST_SUITE(kaggle_cli, CliFixture)
+
+BOOST_AUTO_TEST_CASE(submit_checks_uploads_waits_and_prints_the_score) {
+    fake.set_scoring(1, "0.87654");
+    auto r = run_cli({"submit", (dir / "good.csv").string(), "-m", "manual check R00", "--dir", ws.string()}, {}, env());
+    BOOST_TEST_INFO("stdout: " << r.out << "\nstderr: " << r.err);
+    BOOST_TEST(r.exit_code == 0);
+    BOOST_TEST(r.out.find("public score: 0.87654") != std::string::npos);
+    BOOST_TEST(r.out.find("quota: 0 of 5") != std::string::npos);
+    auto subs = fake.submissions();
+    BOOST_REQUIRE_EQUAL(subs.size(), 1u);
+    BOOST_TEST(subs[0].description == "manual check R00");
+    BOOST_TEST(subs[0].content == "id,target\n5,0.2\n6,0.8\n");
+    for (const auto& s : fake.storage_requests()) BOOST_TEST(!s.headers.get("Authorization"));
+    check_no_key(r);
+}
+
+BOOST_AUTO_TEST_CASE(submit_refuses_an_invalid_file_before_any_upload) {
+    write_text(dir / "bad.csv", "id,prediction\n5,0.2\n");
+    auto r = run_cli({"submit", (dir / "bad.csv").string(), "--dir", ws.string()}, {}, env());
+    BOOST_TEST_INFO("stdout: " << r.out << "\nstderr: " << r.err);
+    BOOST_TEST(r.exit_code == 2);
+    BOOST_TEST(r.err.find("bad.csv") != std::string::npos);
+    BOOST_TEST(fake.storage_requests().empty());
+    BOOST_TEST(fake.submissions().empty());
+}
+
+BOOST_AUTO_TEST_CASE(submit_with_bad_credentials_names_the_source) {
+    const std::string wrong = "KGLKEY-wrong-1234-leakcheck";
+    auto r = run_cli({"submit", (dir / "good.csv").string(), "--dir", ws.string()}, {}, env(wrong));
+    BOOST_TEST_INFO("stdout: " << r.out << "\nstderr: " << r.err);
+    BOOST_TEST(r.exit_code == 1);
+    BOOST_TEST(r.err.find("KAGGLE_USERNAME/KAGGLE_KEY") != std::string::npos);
+    BOOST_TEST(r.err.find("401") != std::string::npos);
+    BOOST_TEST((r.out + r.err + all_file_text(ws)).find(wrong) == std::string::npos);
+    BOOST_TEST(fake.submissions().empty());
+}
+
+BOOST_AUTO_TEST_CASE(readable_kaggle_json_is_used_with_a_warning) {
+    fs::create_directories(dir / "home" / ".kaggle");
+    write_text(dir / "home" / ".kaggle" / "kaggle.json",
+               std::string(R"({"username": ")") + fake_user + R"(", "key": ")" + fake_key + R"("})");
+    fs::permissions(dir / "home" / ".kaggle" / "kaggle.json",
+                    fs::perms::owner_read | fs::perms::owner_write | fs::perms::group_read | fs::perms::others_read);
+    auto e = env();
+    e["KAGGLE_USERNAME"] = "";
+    e["KAGGLE_KEY"] = "";
+    auto r = run_cli({"submit", (dir / "good.csv").string(), "--no-wait", "--dir", ws.string()}, {}, e);
+    BOOST_TEST_INFO("stdout: " << r.out << "\nstderr: " << r.err);
+    BOOST_TEST(r.exit_code == 0);
+    BOOST_TEST((r.out + r.err).find("chmod 600") != std::string::npos);
+    BOOST_TEST(fake.submissions().size() == 1u);
+    check_no_key(r);
+}
+
+BOOST_AUTO_TEST_SUITE_END()
