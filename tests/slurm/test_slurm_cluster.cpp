@@ -9,6 +9,7 @@
 #include "base/atomic_file.hpp"
 #include "base/config.hpp"
 #include "base/plugin_host.hpp"
+#include "runner/experiment_runner.hpp"
 
 #include <autokaggle/sdk/errors.hpp>
 #include <autokaggle/sdk/runner.hpp>
@@ -340,4 +341,109 @@ BOOST_AUTO_TEST_CASE(refused_submissions_and_missing_tools_are_clear_errors) {
     BOOST_TEST(config_error);
     BOOST_TEST(contains(error, "'sbatch' was not found"));
     BOOST_TEST(contains(error, "apt-get install slurm-client"));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Through the host's ExperimentRunner, as the orchestrator uses it.
+
+namespace {
+
+/// A competition whose experiments the runner starts with the script contract's arguments.
+CompetitionInfo competition(const fs::path& root) {
+    CompetitionInfo c;
+    c.competition = "slurm-test";
+    c.task_type = "binary_classification";
+    c.metric = "auc_roc";
+    c.metric_direction = "higher";
+    c.target_column = "target";
+    c.id_column = "id";
+    c.cv_folds = 5;
+    c.train_csv = root / "data" / "train.csv";
+    c.python = test::python();
+    return c;
+}
+
+/// A contract-following script: fold lines (fold 1 scores `fold1`), then the OOF and test files
+/// at the paths it is given, then CV_SCORE. `pause_s` between the folds.
+std::string contract_script(double fold1, double pause_s) {
+    return "import argparse, time\n"
+           "import numpy as np\n"
+           "p = argparse.ArgumentParser()\n"
+           "for a in ['--data-dir', '--oof-out', '--test-out', '--oof-partial', '--folds', '--seed']:\n"
+           "    p.add_argument(a)\n"
+           "a = p.parse_args()\n"
+           "print('FOLD 1 SCORE=" + std::to_string(fold1) + "', flush=True)\n"
+           "time.sleep(" + std::to_string(pause_s) + ")\n"
+           "for k in range(2, 6):\n"
+           "    print(f'FOLD {k} SCORE=0.9', flush=True)\n"
+           "np.save(a.oof_out, np.linspace(0, 1, 10))\n"
+           "np.save(a.test_out, np.linspace(0, 1, 4))\n"
+           "print('CV_SCORE=0.9', flush=True)\n";
+}
+
+struct HostRun {
+    Fixture& f;
+    std::shared_ptr<Runner> runner = f.runner();
+    std::optional<json::object> record;
+    ExperimentRunner::Hooks hooks() {
+        ExperimentRunner::Hooks h;
+        h.persist_record = [this](const std::string&, const json::object* r) {
+            if (r) record = *r;
+        };
+        return h;
+    }
+    ExperimentRunner make() {
+        ExperimentRunner::Settings settings;
+        settings.rounds_dir = f.rounds;
+        settings.data_dir = f.dir / "data";
+        settings.python = test::python();
+        settings.poll_interval_s = 0.3;
+        return ExperimentRunner(*runner, competition(f.dir.path()), KillGateConfig{}, settings, hooks());
+    }
+};
+
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(the_fold1_kill_gate_cancels_the_slurm_job) {
+    Fixture f;
+    HostRun host{f};
+    ExperimentRunner experiments = host.make();
+    test::write_text(f.rounds / "R09_experiment.py", contract_script(0.5, 120));
+    KillGateContext gate;
+    gate.best_cv = 0.9;  // fold 1 at 0.5 is far more than 5% worse
+    auto started = Clock::now();
+    ExperimentResult result = experiments.run({9, f.rounds / "R09_experiment.py", "a poor model"}, gate);
+    double seconds = std::chrono::duration<double>(Clock::now() - started).count();
+    BOOST_TEST_MESSAGE(result.message << " (" << seconds << " s)");
+    BOOST_TEST((result.status == RunStatus::killed_fold1));
+    BOOST_TEST(result.fold_scores.size() == 1u);
+    BOOST_TEST(seconds < 60);
+    BOOST_REQUIRE(host.record);
+    std::string job_id(host.record->at("job_id").as_string());
+    BOOST_TEST(contains(scontrol_field(job_id, "JobState"), "CANCELLED"));
+    BOOST_TEST(contains(test::read_text(f.rounds / "R09_run.log"), "FOLD 1 SCORE=0.5"));
+}
+
+BOOST_AUTO_TEST_CASE(a_resumed_campaign_follows_the_job_it_recorded) {
+    Fixture f;
+    json::object record;
+    {
+        // The orchestrator that started the job dies while it runs: its runner's handle goes away
+        // with it, the record stays (in state.json, here a copy).
+        HostRun first{f};
+        auto spec = first.make().spec_for({10, f.rounds / "R10_experiment.py", "x"});
+        test::write_text(spec.script, contract_script(0.88, 4));
+        auto handle = first.runner->start(spec);
+        record = handle->record();
+        handle->poll(1.0);
+    }
+    HostRun second{f};
+    ExperimentRunner experiments = second.make();
+    ExperimentResult result = experiments.resume({10, f.rounds / "R10_experiment.py", "x"}, record);
+    BOOST_TEST_MESSAGE(result.message);
+    BOOST_TEST((result.status == RunStatus::ok));
+    BOOST_TEST(result.claimed_cv.value_or(0) == 0.9);
+    BOOST_TEST(result.fold_scores.size() == 5u);  // fold 1 too: the output is read from its start
+    auto q = test::run_process({"/usr/bin/squeue", "-h", "-n", "autokaggle-R10_experiment", "-o", "%i"});
+    BOOST_TEST(q.out.find_first_not_of(std::string(record.at("job_id").as_string()) + "\n") == std::string::npos);
 }
