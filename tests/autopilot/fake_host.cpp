@@ -71,7 +71,7 @@ ExperimentResult FakeHost::run_experiment(const ExperimentRequest& request) {
                                   "--oof-partial", (paths_.rounds / (std::string(tag) + "_oof_partial.npy")).string(),
                                   "--folds", "5", "--seed", "42"};
     argv.insert(argv.end(), extra_args.begin(), extra_args.end());
-    const auto run = run_process(argv, paths_.rounds, {}, std::chrono::seconds(280));
+    const auto run = run_process(argv, paths_.rounds, {}, std::chrono::seconds(900));
     write_text(result.log_file, run.out + run.err);
     result.exit_code = run.exit_code;
     result.log_tail = run.err.size() > 2000 ? run.err.substr(run.err.size() - 2000) : run.err;

@@ -13,7 +13,7 @@ def make_model(table, seed):
                   colsample_bytree=float(params.get("colsample_bytree", 0.8)),
                   min_child_weight=float(params.get("min_child_weight", 2.0)),
                   reg_lambda=float(params.get("reg_lambda", 1.0)),
-                  tree_method="hist", n_jobs=N_JOBS, random_state=seed, verbosity=0)
+                  tree_method="hist", n_jobs=OMP_THREADS, random_state=seed, verbosity=0)
     if CLASSIFICATION:
         model = xgb.XGBClassifier(**common)
     else:
