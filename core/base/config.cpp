@@ -33,7 +33,12 @@ std::string Diagnostic::format() const {
     out += ": ";
     if (!key_path.empty()) out += key_path + ": ";
     if (severity == Severity::warning) out += "warning: ";
-    return out + message;
+    // Continuation lines are indented so that each diagnostic reads as one block.
+    for (char c : message) {
+        out += c;
+        if (c == '\n') out += "    ";
+    }
+    return out;
 }
 
 namespace {
@@ -88,6 +93,7 @@ std::string placeholder_hint(std::string_view key) {
         {"deadline", "the competition's final submission date, YYYY-MM-DD (or remove the key)"},
         {"kaggle_username", "your Kaggle user name (or remove the key)"},
         {"task_type", "one of " + join(kTaskTypes, ", ")},
+        {"metric_direction", "\"higher\" or \"lower\" (whether a larger metric is better)"},
     };
     auto it = hints.find(key);
     return it == hints.end() ? "the real value" : it->second;
@@ -267,6 +273,10 @@ public:
     /// Paths already reported as placeholders or secrets: not reported again as type errors.
     void mark_reported(const std::string& path) { reported_.insert(path); }
     bool reported(const std::string& path) const { return reported_.count(path) > 0; }
+    /// The key path where `problem` was first reported (`path` when this is the first time).
+    const std::string& first_report_of(const std::string& problem, const std::string& path) {
+        return first_reports_.emplace(problem, path).first->second;
+    }
 
     // Typed readers. Each returns nullopt when the key is absent or wrong (wrong is reported).
     std::optional<std::string> string(const json::object& obj, std::string_view key, const std::string& path,
@@ -418,6 +428,7 @@ private:
     const KeyLocator& locator_;
     std::vector<Diagnostic> diagnostics_;
     std::set<std::string> reported_;
+    std::map<std::string, std::string> first_reports_;
 };
 
 /// Reports every unreplaced placeholder and every secret-looking key, at any depth.
@@ -430,6 +441,7 @@ void scan_placeholders_and_secrets(Validator& v, const json::value& value, const
     } else if (value.is_object()) {
         for (const auto& [k, child] : value.as_object()) {
             std::string child_path = path.empty() ? std::string(k) : path + "." + std::string(k);
+            if (k.starts_with('_')) continue;  // a comment
             if (looks_like_secret(k)) {
                 // The value is never echoed: it may be a real key.
                 v.error(child_path,
@@ -686,7 +698,10 @@ const PluginInfo* resolve_plugin(Validator& v, const PluginHost& host, std::stri
     try {
         return &host.find(kind, sel.plugin);
     } catch (const ConfigError& e) {
-        v.error(path, e.what());
+        // The full message (folders, names found) once per plugin; later slots refer to it.
+        const std::string& first = v.first_report_of(std::string(kind) + "/" + sel.plugin, path);
+        v.error(path, first == path ? std::string(e.what())
+                                    : std::string(kind) + " plugin '" + sel.plugin + "' not found (see " + first + ")");
         return nullptr;
     }
 }
@@ -827,6 +842,7 @@ ConfigLoadResult load_config(const fs::path& config_file, const PluginHost* plug
     v.unknown_keys(config.raw, "", kTopLevelKeys);
     if (plugins) check_with_plugins(v, *plugins, config);
 
+    result.plugin_dirs = config.plugin_dirs;
     bool errors = v.has_errors();
     result.diagnostics = v.take();
     std::stable_sort(result.diagnostics.begin(), result.diagnostics.end(), [](const Diagnostic& a, const Diagnostic& b) {

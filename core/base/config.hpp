@@ -95,6 +95,9 @@ struct Config {
 struct ConfigLoadResult {
     std::optional<Config> config;  ///< set when there are no errors
     std::vector<Diagnostic> diagnostics;
+    /// config.json's plugin_dirs (absolute), filled even when there are errors, so that a caller
+    /// can build the plugin host and validate again with it.
+    std::vector<std::filesystem::path> plugin_dirs;
     bool ok() const { return config.has_value(); }
 };
 

@@ -1,11 +1,123 @@
-// PLACEHOLDER until its issue lands: replaced by the real command.
+// autokaggle init DIR [--competition SLUG] [--download] [--force]: scaffolds a campaign workspace
+// from the shipped template (config.json with <PLACEHOLDER> values, LEARNINGS.md, knowledge/).
+#include "cli/args.hpp"
 #include "cli/commands.hpp"
 
+#include "base/atomic_file.hpp"
+#include "base/install_paths.hpp"
+#include "base/text.hpp"
+
+#include <autokaggle/sdk/errors.hpp>
+
+#include <algorithm>
+#include <cctype>
 #include <iostream>
 
 namespace autokaggle::cli {
-int cmd_init(CommandArgs) {
-    std::cerr << "autokaggle init: not available in this build\n";
+namespace fs = std::filesystem;
+
+namespace {
+
+struct InitOptions {
+    fs::path dir;
+    std::optional<std::string> competition;
+    bool download = false;
+    bool force = false;
+};
+
+InitOptions parse(const Args& args) {
+    if (args.positionals().empty()) throw UsageError("missing DIR: the folder to create the workspace in");
+    args.max_positionals(1);
+    InitOptions o;
+    o.dir = fs::absolute(args.positionals()[0]).lexically_normal();
+    o.competition = args.value("--competition");
+    o.download = args.flag("--download");
+    o.force = args.flag("--force");
+    if (o.competition) {
+        const std::string& slug = *o.competition;
+        bool valid = !slug.empty() && std::all_of(slug.begin(), slug.end(), [](char c) {
+            return std::islower(static_cast<unsigned char>(c)) || std::isdigit(static_cast<unsigned char>(c)) || c == '-';
+        });
+        if (!valid)
+            throw UsageError("--competition '" + slug + "' is not a Kaggle slug (lowercase letters, digits and '-', "
+                             "as in kaggle.com/competitions/<slug>)");
+    }
+    if (o.download && !o.competition) throw UsageError("--download needs --competition SLUG");
+    return o;
+}
+
+fs::path template_dir() {
+    if (auto dir = find_data("competitions/template")) return *dir;
+    std::string tried;
+    for (const auto& d : data_search_path()) tried += "\n  " + (d / "competitions/template").string();
+    throw Error("the workspace template was not found; looked in:" + tried +
+                "\n(set AUTOKAGGLE_DATA_DIR to the folder holding competitions/)");
+}
+
+/// The template's config.json with the slug filled in (text replacement keeps its layout).
+std::string config_text(const fs::path& template_config, const std::optional<std::string>& competition) {
+    std::string text = read_file(template_config);
+    if (!competition) return text;
+    const std::string key = "\"competition\": \"<PLACEHOLDER>\"";
+    auto at = text.find(key);
+    if (at == std::string::npos) throw Error(template_config.string() + " has no \"competition\" placeholder");
+    text.replace(at, key.size(), "\"competition\": \"" + *competition + "\"");
+    return text;
+}
+
+/// Copies the template into the workspace; existing files are kept (config.json is replaced
+/// with --force; LEARNINGS.md and knowledge/ never are: they hold what earlier campaigns learnt).
+void scaffold(const InitOptions& o) {
+    const fs::path from = template_dir();
+    fs::create_directories(o.dir);
+    for (auto it = fs::recursive_directory_iterator(from); it != fs::recursive_directory_iterator(); ++it) {
+        const fs::path rel = it->path().lexically_relative(from);
+        const fs::path to = o.dir / rel;
+        if (it->is_directory()) {
+            fs::create_directories(to);
+            continue;
+        }
+        const bool is_config = rel == "config.json";
+        if (fs::exists(to) && !(is_config && o.force)) {
+            std::cout << "  kept     " << rel.string() << (is_config ? " (exists; --force replaces it)" : "") << "\n";
+            if (is_config && o.competition)
+                std::cerr << "autokaggle init: warning: --competition not applied to the existing config.json\n";
+            continue;
+        }
+        atomic_write(to, is_config ? config_text(it->path(), o.competition) : read_file(it->path()));
+        std::cout << "  created  " << rel.string() << "\n";
+    }
+    fs::create_directories(o.dir / "data");
+}
+
+/// Fetching the data from Kaggle (and filling config.json from it) belongs to the Kaggle client.
+int download(const InitOptions&) {
+    std::cerr << "autokaggle init: --download needs the Kaggle client, which this build lacks; copy train.csv, "
+                 "test.csv and sample_submission.csv into data/ instead\n";
     return exit_failure;
 }
+
+}  // namespace
+
+int cmd_init(CommandArgs argv) {
+    Args args(argv, {"--competition"}, {"--download", "--force"});
+    if (args.help()) {
+        print_usage(command_named("init"));
+        std::cout << "\nCreates DIR with config.json (values to fill are marked <PLACEHOLDER>), LEARNINGS.md,\n"
+                     "knowledge/ and data/. Existing files are kept; --force replaces config.json.\n"
+                     "--competition SLUG  writes the Kaggle slug into config.json\n"
+                     "--download          also fetches the competition's data and fills config.json from it\n"
+                     "Then: edit config.json, put the data in data/, run autokaggle validate DIR.\n";
+        return exit_ok;
+    }
+    const InitOptions options = parse(args);
+    std::cout << "workspace " << options.dir.string() << "\n";
+    scaffold(options);
+    if (options.download) return download(options);
+    std::cout << "next: fill the <PLACEHOLDER> values in " << (options.dir / "config.json").string()
+              << ", put train.csv, test.csv and sample_submission.csv in " << (options.dir / "data").string()
+              << ", then run: autokaggle validate " << options.dir.string() << "\n";
+    return exit_ok;
+}
+
 }  // namespace autokaggle::cli
