@@ -11,6 +11,8 @@
 #include "metrics/metric_loader.hpp"
 #include "metrics/verify.hpp"
 
+#include <autokaggle/sdk/errors.hpp>
+
 #include <boost/json.hpp>
 
 #include <cstdio>
@@ -76,10 +78,11 @@ int cmd_blend(CommandArgs argv) {
     const std::filesystem::path config_file = dir / "config.json";
     if (!std::filesystem::exists(config_file))
         throw ConfigError(config_file.string() + " not found; run `autokaggle blend` in a workspace or pass its folder");
-    // plugin_dirs come from the config itself: read it once without plugins to find them.
-    Config pre = load_config_or_throw(config_file, nullptr);
-    PluginHost plugins(PluginHost::search_path(pre.plugin_dirs));
-    Config config = load_config_or_throw(config_file, &plugins);
+    // Blending needs the competition and its metric only: the agent, LLM and runner slots are
+    // not checked here (`autokaggle validate` does that), so a blend works while they are being
+    // set up. The metric comes from the plugins found through config.json's plugin_dirs.
+    Config config = load_config_or_throw(config_file, nullptr);
+    PluginHost plugins(PluginHost::search_path(config.plugin_dirs));
     const WorkspacePaths paths = workspace_paths(config);
 
     auto metric = metrics::load_metric(plugins, config.competition.metric);

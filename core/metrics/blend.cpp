@@ -2,6 +2,7 @@
 
 #include "base/atomic_file.hpp"
 #include "metrics/parallel.hpp"
+#include "metrics/radix_sort.hpp"
 #include "metrics/verify.hpp"
 
 #include <autokaggle/sdk/errors.hpp>
@@ -11,6 +12,7 @@
 #include <algorithm>
 #include <cmath>
 #include <numeric>
+#include <span>
 
 namespace autokaggle::metrics {
 
@@ -34,45 +36,66 @@ std::optional<double> json_number(const json::value* v) {
     return std::nullopt;
 }
 
-/// Average ranks (ties share the mean of their positions), divided by n: a monotone map onto
-/// (0, 1] that makes models on different scales comparable.
-std::vector<double> normalized_ranks(std::span<const double> values) {
+/// Twice the average rank of each value (ties share the mean of their positions; 1-based), so
+/// that every rank is an integer: sums of ranks stay exact, which keeps rank blends exact and
+/// lets the AUC's radix sort skip the low, always-zero bits.
+std::vector<double> doubled_ranks(std::span<const double> values) {
+    struct Item {
+        std::uint64_t key;
+        std::uint32_t index;
+    };
     const std::size_t n = values.size();
-    std::vector<std::size_t> order(n);
-    std::iota(order.begin(), order.end(), std::size_t{0});
-    std::sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return values[a] < values[b]; });
+    std::vector<Item> items(n), scratch;
+    for (std::size_t i = 0; i < n; ++i) items[i] = {sortable_key(values[i]), static_cast<std::uint32_t>(i)};
+    radix_sort(items, scratch, [](const Item& t) { return t.key; });
     std::vector<double> ranks(n);
     for (std::size_t i = 0; i < n;) {
         std::size_t j = i;
-        while (j + 1 < n && values[order[j + 1]] == values[order[i]]) ++j;
-        double avg = (static_cast<double>(i + j) / 2.0 + 1.0) / static_cast<double>(n);
-        for (std::size_t t = i; t <= j; ++t) ranks[order[t]] = avg;
+        while (j + 1 < n && items[j + 1].key == items[i].key) ++j;
+        const double doubled = static_cast<double>(i + j + 2);  // 2 * ((i + j) / 2 + 1)
+        for (std::size_t t = i; t <= j; ++t) ranks[items[t].index] = doubled;
         i = j + 1;
     }
     return ranks;
 }
 
-double pearson(const std::vector<double>& a, const std::vector<double>& b) {
-    // a and b are centred and scaled to unit norm (see standardized()).
-    double s = 0;
-    for (std::size_t i = 0; i < a.size(); ++i) s += a[i] * b[i];
-    return s;
+/// Ranks scaled onto (0, 1]: the form rank blends are written in.
+std::vector<double> normalized_ranks(std::span<const double> values) {
+    std::vector<double> r = doubled_ranks(values);
+    const double scale = 1.0 / (2.0 * static_cast<double>(std::max<std::size_t>(values.size(), 1)));
+    for (double& v : r) v *= scale;
+    return r;
 }
 
-std::vector<double> standardized(const std::vector<double>& x) {
+/// Mean and norm of the centred vector, for Pearson correlations without centred copies.
+struct Moments {
     double mean = 0;
-    for (double v : x) mean += v;
-    mean /= static_cast<double>(std::max<std::size_t>(x.size(), 1));
-    std::vector<double> out(x.size());
     double norm = 0;
-    for (std::size_t i = 0; i < x.size(); ++i) {
-        out[i] = x[i] - mean;
-        norm += out[i] * out[i];
+};
+
+Moments moments(const std::vector<double>& x) {
+    Moments m;
+    for (double v : x) m.mean += v;
+    m.mean /= static_cast<double>(std::max<std::size_t>(x.size(), 1));
+    for (double v : x) m.norm += (v - m.mean) * (v - m.mean);
+    m.norm = std::sqrt(m.norm);
+    return m;
+}
+
+/// Pearson correlation; four accumulators let the loop run at full speed without -ffast-math.
+double pearson(const std::vector<double>& a, const Moments& ma, const std::vector<double>& b, const Moments& mb) {
+    if (ma.norm == 0 || mb.norm == 0) return 0.0;
+    double s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+    const std::size_t n = a.size();
+    std::size_t i = 0;
+    for (; i + 4 <= n; i += 4) {
+        s0 += (a[i] - ma.mean) * (b[i] - mb.mean);
+        s1 += (a[i + 1] - ma.mean) * (b[i + 1] - mb.mean);
+        s2 += (a[i + 2] - ma.mean) * (b[i + 2] - mb.mean);
+        s3 += (a[i + 3] - ma.mean) * (b[i + 3] - mb.mean);
     }
-    norm = std::sqrt(norm);
-    if (norm > 0)
-        for (double& v : out) v /= norm;
-    return out;
+    for (; i < n; ++i) s0 += (a[i] - ma.mean) * (b[i] - mb.mean);
+    return ((s0 + s1) + (s2 + s3)) / (ma.norm * mb.norm);
 }
 
 bool better(const Metric& metric, double a, double b) { return improves(metric.direction(), a, b); }
@@ -220,7 +243,7 @@ BlendResult blend(const Metric& metric, const TargetEncoding& target, std::vecto
     parallel_for(m, threads, [&](std::size_t i, unsigned) {
         BlendInput& in = *cand[i].model;
         if (result.rank_average) {
-            oof[i] = normalized_ranks(in.oof.data);
+            oof[i] = doubled_ranks(in.oof.data);
             test[i] = normalized_ranks(in.test.data);
         } else {
             oof[i] = std::move(in.oof.data);
@@ -232,15 +255,15 @@ BlendResult blend(const Metric& metric, const TargetEncoding& target, std::vecto
 
     // 3. Correlations, then clusters of near-duplicates (leader = best member).
     {
-        std::vector<std::vector<double>> z(m);
-        parallel_for(m, threads, [&](std::size_t i, unsigned) { z[i] = standardized(oof[i]); });
+        std::vector<Moments> mom(m);
+        parallel_for(m, threads, [&](std::size_t i, unsigned) { mom[i] = moments(oof[i]); });
         result.correlation.assign(m, std::vector<double>(m, 1.0));
         std::vector<std::pair<std::size_t, std::size_t>> pairs;
         for (std::size_t i = 0; i < m; ++i)
             for (std::size_t j = i + 1; j < m; ++j) pairs.emplace_back(i, j);
         parallel_for(pairs.size(), threads, [&](std::size_t p, unsigned) {
             auto [i, j] = pairs[p];
-            double r = pearson(z[i], z[j]);
+            double r = pearson(oof[i], mom[i], oof[j], mom[j]);
             result.correlation[i][j] = result.correlation[j][i] = r;
         });
     }
@@ -262,12 +285,22 @@ BlendResult blend(const Metric& metric, const TargetEncoding& target, std::vecto
     }
     const std::size_t k = result.clusters.size();
     const std::size_t n_oof = oof.front().size();
-    std::vector<std::vector<double>> cluster_oof(k, std::vector<double>(n_oof, 0.0));
+    // A cluster's predictions: its single model's (no copy), or its members' average.
+    std::vector<std::vector<double>> merged(k);
+    std::vector<const std::vector<double>*> cluster_oof(k);
     parallel_for(k, threads, [&](std::size_t c, unsigned) {
         const auto& members = result.clusters[c];
+        if (members.size() == 1) {
+            cluster_oof[c] = &oof[members.front()];
+            return;
+        }
+        merged[c].assign(n_oof, 0.0);
         double w = 1.0 / static_cast<double>(members.size());
         for (std::size_t i : members)
-            for (std::size_t t = 0; t < n_oof; ++t) cluster_oof[c][t] += w * oof[i][t];
+            for (std::size_t t = 0; t < n_oof; ++t) merged[c][t] += w * oof[i][t];
+        // rank blends search on integer ranks (exact sums, no division: AUC ignores scale)
+        if (result.rank_average) merged[c] = doubled_ranks(merged[c]);
+        cluster_oof[c] = &merged[c];
     });
 
     // 4. Greedy forward selection with replacement.
@@ -279,23 +312,23 @@ BlendResult blend(const Metric& metric, const TargetEncoding& target, std::vecto
         std::vector<double> converted;
         return metric.score(metric_input(metric, target, buffer, converted));
     };
-    std::vector<double> sum = cluster_oof[0];
+    std::vector<double> sum = *cluster_oof[0];
     std::vector<std::size_t> picks(k, 0);
     picks[0] = 1;
     std::size_t count = 1;
     NpyArray first = shape;
-    first.data = cluster_oof[0];
+    first.data = *cluster_oof[0];
     double best = score_of(first);  // the best cluster (a single model unless near-duplicates merged)
     std::vector<std::size_t> best_picks = picks;
     std::vector<NpyArray> scratch(threads, shape);
     for (auto& s : scratch) s.data.resize(n_oof);
     std::vector<double> trial(k);
     for (int step = 0; step < options.config.steps && k > 1; ++step) {
-        const double inv = 1.0 / static_cast<double>(count + 1);
+        const double inv = result.rank_average ? 1.0 : 1.0 / static_cast<double>(count + 1);
         parallel_for(k, threads, [&](std::size_t c, unsigned worker) {
             NpyArray& buf = scratch[worker];
             const double* a = sum.data();
-            const double* b = cluster_oof[c].data();
+            const double* b = cluster_oof[c]->data();
             double* out = buf.data.data();
             for (std::size_t t = 0; t < n_oof; ++t) out[t] = (a[t] + b[t]) * inv;
             trial[c] = score_of(buf);
@@ -304,7 +337,7 @@ BlendResult blend(const Metric& metric, const TargetEncoding& target, std::vecto
         for (std::size_t c = 1; c < k; ++c)
             if (better(metric, trial[c], trial[pick])) pick = c;
         if (options.stop_when_no_improvement && !better(metric, trial[pick], best)) break;
-        for (std::size_t t = 0; t < n_oof; ++t) sum[t] += cluster_oof[pick][t];
+        for (std::size_t t = 0; t < n_oof; ++t) sum[t] += (*cluster_oof[pick])[t];
         ++picks[pick];
         ++count;
         ++result.steps;
@@ -323,10 +356,11 @@ BlendResult blend(const Metric& metric, const TargetEncoding& target, std::vecto
     }
     const std::size_t n_test = test.front().size();
     std::vector<double> blend_oof(n_oof, 0.0), blend_test(n_test, 0.0);
+    const double oof_scale = result.rank_average ? 1.0 / (2.0 * static_cast<double>(n_oof)) : 1.0;  // ranks onto (0, 1]
     for (std::size_t i = 0; i < m; ++i) {
         double w = result.candidates[i].weight;
         if (w == 0) continue;
-        for (std::size_t t = 0; t < n_oof; ++t) blend_oof[t] += w * oof[i][t];
+        for (std::size_t t = 0; t < n_oof; ++t) blend_oof[t] += w * oof_scale * oof[i][t];
         for (std::size_t t = 0; t < n_test; ++t) blend_test[t] += w * test[i][t];
     }
     result.oof = shape;

@@ -1,6 +1,6 @@
 #include "standard_metrics.hpp"
 
-#include "radix_sort.hpp"
+#include "metrics/radix_sort.hpp"
 
 #include <autokaggle/sdk/errors.hpp>
 
@@ -17,6 +17,8 @@ namespace autokaggle::standard_metrics {
 
 namespace {
 
+using metrics::radix_sort;
+using metrics::sortable_key;
 using Span = std::span<const double>;
 
 std::string num(double v) {
@@ -94,8 +96,9 @@ void require_labels(std::string_view metric, Span values, std::size_t k, const c
 /// separately, then merged counting negatives below and equal to each positive.
 double binary_auc(std::string_view metric, Span truth, Span pred, std::size_t stride, std::size_t col, double positive) {
     std::vector<std::uint64_t> pos, neg, scratch;
-    pos.reserve(truth.size() / 2);
-    neg.reserve(truth.size() / 2);
+    const auto positives = static_cast<std::size_t>(std::count(truth.begin(), truth.end(), positive));
+    pos.reserve(positives);
+    neg.reserve(truth.size() - positives);
     for (std::size_t i = 0; i < truth.size(); ++i) {
         std::uint64_t key = sortable_key(pred[i * stride + col]);
         (truth[i] == positive ? pos : neg).push_back(key);

@@ -96,10 +96,81 @@ BOOST_AUTO_TEST_CASE(bad_usage_and_bad_inputs) {
     auto mismatch = test::run_cli({"score", "--metric", "rmse", "--truth", (dir / "y.npy").string(), "--pred", (dir / "p.npy").string()});
     BOOST_TEST(mismatch.exit_code == 1);
     BOOST_TEST(mismatch.err.find("p.npy") != std::string::npos, mismatch.err);
-    BOOST_TEST(mismatch.err.find("expected 3") != std::string::npos, mismatch.err);
+    BOOST_TEST(mismatch.err.find("has 3 rows") != std::string::npos, mismatch.err);
     auto nofile = test::run_cli({"score", "--metric", "rmse", "--truth", (dir / "nope.csv").string(), "--pred", (dir / "p.npy").string()});
     BOOST_TEST(nofile.exit_code == 2);
     BOOST_TEST(nofile.err.find("nope.csv") != std::string::npos, nofile.err);
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+BOOST_AUTO_TEST_SUITE(blend_command)
+
+BOOST_AUTO_TEST_CASE(blends_the_registry_into_the_blends_folder) {
+    TempDir ws;
+    std::mt19937_64 rng(9);
+    std::normal_distribution<double> g(0.0, 1.0);
+    const std::size_t n = 3000, n_test = 200;
+    std::string train = "id,f,target\n", test = "id,f\n", sample = "id,target\n";
+    std::vector<double> y(n), signal(n);
+    for (std::size_t i = 0; i < n; ++i) {
+        signal[i] = g(rng);
+        y[i] = signal[i] + g(rng) > 0.3 ? 1 : 0;
+        train += std::to_string(i) + ",0," + (y[i] == 1 ? "good" : "bad") + "\n";
+    }
+    for (std::size_t i = 0; i < n_test; ++i) {
+        test += std::to_string(n + i) + ",0\n";
+        sample += std::to_string(n + i) + ",0.5\n";
+    }
+    write_text(ws / "data/train.csv", train);
+    write_text(ws / "data/test.csv", test);
+    write_text(ws / "data/sample_submission.csv", sample);
+    write_text(ws / "config.json", R"({"competition": "blend-test", "task_type": "binary_classification", "metric": "auc_roc",
+        "metric_direction": "higher", "target_column": "target", "id_column": "id", "data_dir": "./data",
+        "blend": {"max_gap": 0.5, "correlation_threshold": 0.995, "steps": 50}})");
+    boost::json::array entries;
+    for (int m = 0; m < 3; ++m) {
+        std::vector<double> oof(n), pred(n_test);
+        for (std::size_t i = 0; i < n; ++i) oof[i] = signal[i] + (0.6 + 0.2 * m) * g(rng);
+        for (auto& v : pred) v = g(rng);
+        std::string id = "R0" + std::to_string(m + 1);
+        metrics::write_npy(ws / ("rounds/" + id + "_oof.npy"), metrics::NpyArray::vector(oof));
+        metrics::write_npy(ws / ("rounds/" + id + "_test.npy"), metrics::NpyArray::vector(pred));
+        entries.push_back(boost::json::object{{"id", id}, {"round", m + 1}, {"family", "f" + std::to_string(m)}, {"cv", 0.5},
+                                              {"oof", "rounds/" + id + "_oof.npy"}, {"test", "rounds/" + id + "_test.npy"},
+                                              {"params", "whatever"}});
+    }
+    entries.push_back(boost::json::object{{"id", "R04"}, {"round", 4}, {"oof", "rounds/R04_oof.npy"}, {"test", "rounds/R04_test.npy"}});
+    write_text(ws / "experiments.json", boost::json::serialize(boost::json::object{{"experiments", entries}}));
+
+    auto text = test::run_cli({"blend", ws.path().string()});
+    BOOST_TEST_REQUIRE(text.exit_code == 0, text.err + text.out);
+    BOOST_TEST(text.out.find("correlation of OOF predictions") != std::string::npos, text.out);
+    BOOST_TEST(text.out.find("R04") != std::string::npos, text.out);  // listed as not blended
+    BOOST_TEST(text.out.find("blend cv:") != std::string::npos, text.out);
+
+    auto out = json_of(test::run_cli({"blend", ws.path().string(), "--json"}));
+    BOOST_TEST(out.at("rank_average").as_bool());
+    BOOST_TEST(out.at("models").as_array().size() == 3u);
+    double weights = 0;
+    for (const auto& m : out.at("models").as_array()) weights += m.at("weight").as_double();
+    BOOST_TEST(std::fabs(weights - 1.0) < 1e-12);
+    // the blend's CV, recomputed by scikit-learn from the files the command wrote
+    double reference = python_value(
+        "import numpy as np, pandas as pd, sys; from sklearn.metrics import roc_auc_score as f; "
+        "y = (pd.read_csv(sys.argv[1])['target'] == 'good').astype(int); print(repr(f(y, np.load(sys.argv[2]))))",
+        {(ws / "data/train.csv").string(), (ws / "blends/blend_oof.npy").string()});
+    BOOST_TEST(metrics_test::close(out.at("blend_cv").as_double(), reference));
+    BOOST_TEST(out.at("blend_cv").as_double() >= out.at("best_single").at("cv").as_double());
+    auto sub = test::read_text(ws / "blends/blend_submission.csv");
+    BOOST_TEST(sub.rfind("id,target\n3000,", 0) == 0u, sub.substr(0, 40));
+}
+
+BOOST_AUTO_TEST_CASE(missing_config_is_a_usage_error) {
+    TempDir ws;
+    auto r = test::run_cli({"blend", ws.path().string()});
+    BOOST_TEST(r.exit_code == 2);
+    BOOST_TEST(r.err.find("config.json") != std::string::npos, r.err);
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -1,0 +1,70 @@
+// LSD radix sort on 64-bit keys in O(n): 11-bit digits, and only over the bits that differ
+// between keys (integer-valued or narrow-range data sorts in fewer passes). Header-only: the
+// metric plugins use it too.
+#pragma once
+
+#include <array>
+#include <bit>
+#include <cstddef>
+#include <cstdint>
+#include <vector>
+
+namespace autokaggle::metrics {
+
+/// Order-preserving map of a finite double onto an unsigned key (-0.0 and 0.0 map alike).
+inline std::uint64_t sortable_key(double x) {
+    auto u = std::bit_cast<std::uint64_t>(x + 0.0);  // + 0.0 turns -0.0 into 0.0
+    return (u >> 63) ? ~u : (u | (std::uint64_t{1} << 63));
+}
+
+/// Sorts `items` ascending by key(item) (a std::uint64_t); stable. `scratch` is reused.
+template <class T, class Key>
+void radix_sort(std::vector<T>& items, std::vector<T>& scratch, Key key) {
+    constexpr int kBits = 11;
+    constexpr std::size_t kBuckets = std::size_t{1} << kBits;
+    const std::size_t n = items.size();
+    if (n < 2) return;
+    std::uint64_t any = 0, all = ~std::uint64_t{0};
+    for (const T& t : items) {
+        const std::uint64_t k = key(t);
+        any |= k;
+        all &= k;
+    }
+    const std::uint64_t varying = any ^ all;  // bits that are not the same in every key
+    if (varying == 0) return;
+    const int lo = std::countr_zero(varying);
+    const int hi = 63 - std::countl_zero(varying);
+    const int passes = (hi - lo) / kBits + 1;
+    std::vector<std::array<std::size_t, kBuckets>> counts(static_cast<std::size_t>(passes));
+    for (auto& c : counts) c.fill(0);
+    for (const T& t : items) {
+        const std::uint64_t k = key(t) >> lo;
+        for (int p = 0; p < passes; ++p) ++counts[static_cast<std::size_t>(p)][(k >> (p * kBits)) & (kBuckets - 1)];
+    }
+    scratch.resize(n);
+    T* src = items.data();
+    T* dst = scratch.data();
+    for (int p = 0; p < passes; ++p) {
+        auto& c = counts[static_cast<std::size_t>(p)];
+        std::size_t sum = 0;
+        for (std::size_t b = 0; b < kBuckets; ++b) {
+            const std::size_t t = c[b];
+            c[b] = sum;
+            sum += t;
+        }
+        const int shift = lo + p * kBits;
+        for (std::size_t i = 0; i < n; ++i) {
+            const std::uint64_t k = key(src[i]);
+            dst[c[(k >> shift) & (kBuckets - 1)]++] = src[i];
+        }
+        std::swap(src, dst);
+    }
+    if (src != items.data()) items.swap(scratch);
+}
+
+/// Sorts plain keys ascending.
+inline void radix_sort(std::vector<std::uint64_t>& keys, std::vector<std::uint64_t>& scratch) {
+    radix_sort(keys, scratch, [](std::uint64_t k) { return k; });
+}
+
+}  // namespace autokaggle::metrics
