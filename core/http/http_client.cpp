@@ -10,6 +10,7 @@
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/redirect_error.hpp>
 #include <boost/asio/ssl.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core.hpp>
@@ -342,9 +343,20 @@ asio::awaitable<Response> exchange(const Exchange& x) {
     const Url& hop = x.proxy ? *x.proxy : x.url;
     beast::error_code ec;
 
-    tcp::resolver resolver(executor);
-    const auto endpoints = co_await resolver.async_resolve(hop.host, std::to_string(hop.port),
-                                                           asio::redirect_error(use_awaitable, ec));
+    // The resolver has no deadline of its own: a timer cancels it when DNS hangs. Shared state,
+    // because the timer's handler may run after this frame is gone.
+    auto resolver = std::make_shared<tcp::resolver>(executor);
+    auto resolve_timed_out = std::make_shared<bool>(false);
+    asio::steady_timer resolve_deadline(executor, x.request.connect_timeout);
+    resolve_deadline.async_wait([resolver, resolve_timed_out](const beast::error_code& e) {
+        if (e) return;  // cancelled: resolution finished first
+        *resolve_timed_out = true;
+        resolver->cancel();
+    });
+    const auto endpoints = co_await resolver->async_resolve(hop.host, std::to_string(hop.port),
+                                                            asio::redirect_error(use_awaitable, ec));
+    resolve_deadline.cancel();
+    if (*resolve_timed_out) throw TransportError(Kind::timeout, "timed out resolving host '" + hop.host + "'");
     if (ec) throw TransportError(Kind::resolve, "cannot resolve host '" + hop.host + "': " + ec.message());
 
     beast::tcp_stream tcp(executor);

@@ -40,7 +40,7 @@ std::map<std::string, std::string> env_with_key() { return {{"ANTHROPIC_API_KEY"
 
 // --- The scripted model that plays all three roles --------------------------------------------
 
-const char* kExperiment = R"PY(import argparse, numpy as np, pandas as pd
+const char* kExperiment = R"PY(import argparse, os, numpy as np, pandas as pd
 from sklearn.metrics import roc_auc_score
 from sklearn.model_selection import StratifiedKFold
 from sklearn.pipeline import make_pipeline
@@ -58,8 +58,8 @@ oof = np.full(len(train), np.nan); pred = np.zeros(len(test))
 for k, (tr, va) in enumerate(StratifiedKFold(a.folds, shuffle=True, random_state=a.seed).split(X, y), 1):
     m = make_pipeline(SimpleImputer(), StandardScaler(), model()).fit(X[tr], y[tr])
     oof[va] = m.predict_proba(X[va])[:, 1]; pred += m.predict_proba(T)[:, 1] / a.folds
+    np.save(a.oof_partial + ".tmp.npy", oof); os.replace(a.oof_partial + ".tmp.npy", a.oof_partial)
     print(f"FOLD {k} SCORE={roc_auc_score(y[va], oof[va]):.6f}", flush=True)
-    if k == 1: np.save(a.oof_partial, oof)
 np.save(a.oof_out, oof); np.save(a.test_out, pred)
 print(f"CV_SCORE={roc_auc_score(y, oof):.6f}")
 )PY";
@@ -213,8 +213,13 @@ BOOST_AUTO_TEST_CASE(three_round_campaign_driven_by_a_scripted_model) {
     BOOST_TEST(std::count(results.begin(), results.end(), '\n') >= 4);  // header + 3 rounds
     BOOST_TEST(read_text(ws / "LEARNINGS.md").find("disagree usefully") != std::string::npos);
     const json::object state = json::parse(read_text(ws / "state.json")).as_object();
-    BOOST_TEST_MESSAGE("state.json budget: " << json::serialize(state.at("budget")));
-    BOOST_TEST(json::serialize(state.at("budget")).find("builder") != std::string::npos);
+    const auto& spent = state.at("budget_spent").as_object();
+    BOOST_TEST_MESSAGE("state.json budget_spent: " << json::serialize(spent));
+    for (const char* role : {"researcher", "builder", "reviewer"}) {
+        const auto& usage = spent.at("by_role").as_object().at(role).as_object();
+        BOOST_TEST(usage.at("input_tokens").to_number<double>() > 0, role);
+        BOOST_TEST(usage.at("usd").to_number<double>() > 0, role);  // priced from the options
+    }
 
     // The key was sent to the server and went nowhere else.
     BOOST_TEST(server.requests().at(0).headers.get("x-api-key").value_or("") == kFakeKey);

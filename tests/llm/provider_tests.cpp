@@ -191,6 +191,27 @@ BOOST_AUTO_TEST_CASE(slow_answer_past_the_timeout) {
     }
 }
 
+BOOST_AUTO_TEST_CASE(https_server_with_a_private_ca) {
+    const TlsFiles tls = make_self_signed_certificate(dir / "tls");
+    FakeServer secure(tls);
+    ScriptedModel model(secure, "/v1/messages");
+    model.push(anthropic_text("pong over TLS"));
+    ChatRequest request;
+    request.messages.push_back({Role::user, "ping", {}, {}});
+    auto untrusted = host.make_provider("anthropic", {{"model", "m"}, {"base_url", secure.base_url()}});
+    try {
+        untrusted->chat(request);
+        BOOST_FAIL("an untrusted certificate was accepted");
+    } catch (const ServiceError& e) {
+        BOOST_TEST(e.status() == 0);
+        BOOST_TEST(std::string(e.what()).find("certificate") != std::string::npos, e.what());
+    }
+    BOOST_TEST(model.calls() == 0u);
+    auto trusted = host.make_provider("anthropic", {{"model", "m"}, {"base_url", secure.base_url()},
+                                                    {"ca_file", tls.certificate.string()}});
+    BOOST_TEST(trusted->chat(request).message.text == "pong over TLS");
+}
+
 BOOST_AUTO_TEST_CASE(missing_key_names_the_variable) {
     ScopedEnv unset{"MY_CLAUDE_KEY", nullptr};
     try {
