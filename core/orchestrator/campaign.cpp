@@ -5,6 +5,7 @@
 #include "orchestrator/checks.hpp"
 #include "orchestrator/experiment_adapter.hpp"
 #include "orchestrator/experiments.hpp"
+#include "orchestrator/json_util.hpp"
 #include "orchestrator/policy.hpp"
 #include "orchestrator/results.hpp"
 #include "orchestrator/workspace.hpp"
@@ -486,9 +487,10 @@ struct Campaign::Impl {
         atomic_write(rf(n, "verification.md"), md.str());
         {
             std::lock_guard lock(state_mutex);
-            state.current.claimed_cv = claimed;
+            state.current.claimed_cv = claimed ? std::optional(json_util::canonical(*claimed)) : std::nullopt;
             state.current.code_crashed = !claimed;
-            state.current.verified_cv = check.verified_cv;
+            state.current.verified_cv =
+                check.verified_cv ? std::optional(json_util::canonical(*check.verified_cv)) : std::nullopt;
             state.current.verify_message = check.message;
         }
         info(round_tag(n) + " core verify: " + (check.verified_cv ? "verified " + format_score(*check.verified_cv) : "not verified") +
@@ -592,7 +594,7 @@ struct Campaign::Impl {
     /// Applies what the leaderboard reports about one submission: LB, best LB, divergence.
     void apply_status(SubmissionRecord& rec, const SubmissionInfo& info_) {
         rec.state = state_name(info_.state);
-        rec.lb = info_.public_score;
+        rec.lb = info_.public_score ? std::optional(json_util::canonical(*info_.public_score)) : std::nullopt;
         rec.message = info_.message;
         if (rec.state != "complete" || !rec.lb) return;
         const Direction dir = direction();
@@ -790,7 +792,7 @@ struct Campaign::Impl {
                 const fs::path other_oof = fs::path(other.oof).is_absolute() ? fs::path(other.oof) : paths.root / other.oof;
                 if (auto r = prediction_correlation(paths.root / e.oof, other_oof)) {
                     const std::string key = other.id < e.id ? other.id + "|" + e.id : e.id + "|" + other.id;
-                    registry.correlations[key] = std::round(*r * 1e6) / 1e6;
+                    registry.correlations[key] = json_util::canonical(std::round(*r * 1e6) / 1e6);
                 }
             }
         }
@@ -958,7 +960,7 @@ struct Campaign::Impl {
             Experiment e;
             e.id = rec.id;
             e.family = rec.family;
-            e.cv = rec.cv;
+            e.cv = rec.cv ? std::optional(json_util::canonical(*rec.cv)) : std::nullopt;
             e.oof = rec.oof.generic_string();
             e.test = rec.test.generic_string();
             e.status = "existing";

@@ -3,6 +3,8 @@
 #include <autokaggle/sdk/errors.hpp>
 
 #include <cmath>
+#include <cstdio>
+#include <cstdlib>
 #include <sstream>
 
 namespace autokaggle::json_util {
@@ -57,7 +59,7 @@ double Fields::number(std::string_view key, double fallback) const {
 std::optional<double> Fields::opt_number(std::string_view key) const {
     const auto* v = find(key);
     if (!v) return std::nullopt;
-    if (v->is_double()) return v->get_double();
+    if (v->is_double()) return canonical(v->get_double());
     if (v->is_int64()) return static_cast<double>(v->get_int64());
     if (v->is_uint64()) return static_cast<double>(v->get_uint64());
     wrong(key, "a number");
@@ -83,6 +85,13 @@ const json::array& Fields::array(std::string_view key) const {
     if (!v) return empty;
     if (!v->is_array()) wrong(key, "an array");
     return v->get_array();
+}
+
+double canonical(double v) {
+    if (!std::isfinite(v)) return v;
+    char buf[40];
+    std::snprintf(buf, sizeof buf, "%.15g", v);
+    return std::strtod(buf, nullptr);
 }
 
 json::value opt(const std::optional<double>& v) { return v ? json::value(*v) : json::value(nullptr); }

@@ -35,6 +35,12 @@ private:
 
 boost::json::value opt(const std::optional<double>& v);
 
+/// `v` rounded to 15 significant digits. Every score the orchestrator records is kept in this
+/// form and numbers read back from its JSON files are normalised to it, so a value survives a
+/// write/read cycle bit for bit (the JSON parser may be one unit in the last place off) and a
+/// resumed campaign computes exactly what an uninterrupted one does.
+double canonical(double v);
+
 /// Pretty-printed JSON with two-space indentation and a final newline (stable for diffs).
 std::string pretty(const boost::json::value& value);
 

@@ -38,7 +38,8 @@ BOOST_AUTO_TEST_CASE(a_twelve_round_campaign_keeps_every_record) {
                                       {"crash_rounds", json::array{4}},
                                       {"reject_rounds", json::array{6}},
                                       {"scrape_fail_rounds", json::array{3}},
-                                      {"claim_offset", json::object{{"8", 0.05}}}});
+                                      {"claim_offset", json::object{{"8", 0.05}}}},
+                   json::object{{"max_submissions_per_day", 10}});
     const auto r = run(root);
     BOOST_TEST_REQUIRE(r.exit_code == 0, r.err);
     BOOST_TEST(contains(r.out, "max_rounds"));
@@ -108,7 +109,7 @@ BOOST_AUTO_TEST_CASE(a_twelve_round_campaign_keeps_every_record) {
         best = cv;
         BOOST_TEST(fs::exists(rounds(root) / (tag(round) + "_submission.csv")));
     }
-    // Every round that qualified was submitted (quota 5/day is never reached here).
+    // Every round that qualified was submitted (quota 10/day is never reached here).
     std::optional<double> best_submitted;
     for (const auto& row : rows) {
         const bool qualifies = row.status == "ok" && row.round != 6 &&
@@ -158,7 +159,7 @@ BOOST_AUTO_TEST_CASE(a_twelve_round_campaign_keeps_every_record) {
     BOOST_TEST(contains(s.out, "best CV    " + format_score(best_cv) + " (" + tag(best_round) + ")"));
     BOOST_TEST(contains(s.out, "results (last 10 of 13)"));
     BOOST_TEST(contains(s.out, "builder    scripted, spawned at R10"));
-    BOOST_TEST(contains(s.out, std::to_string(5 - static_cast<int>(led.size())) + " of 5 left"));
+    BOOST_TEST(contains(s.out, std::to_string(10 - static_cast<int>(led.size())) + " of 10 left"));
     BOOST_TEST(!contains(s.out, "| R02 |"));
     const auto sj = status_of(root, {"--json", "--rows", "3"});
     BOOST_TEST_REQUIRE(sj.exit_code == 0, sj.err);
@@ -204,7 +205,8 @@ BOOST_AUTO_TEST_CASE(malformed_replies_and_missing_files_are_retried_once_then_f
     for (const auto& [n, why] : failures) {
         const auto& row = rows[static_cast<std::size_t>(n)];
         BOOST_TEST(row.status == "failed", tag(n));
-        BOOST_TEST(row.submitted == "no", tag(n));
+        // R07 fails after its submission decision (at findings): a submission may stand.
+        if (n != 7) BOOST_TEST(row.submitted == "no", tag(n));
         BOOST_TEST(contains(row.description, why), tag(n) << ": " << row.description);
     }
     BOOST_TEST(contains(rows[5].description, "scripted failure of code"));

@@ -4,6 +4,7 @@
 #include "campaign_support.hpp"
 
 #include <chrono>
+#include <cstdlib>
 #include <csignal>
 #include <map>
 #include <random>
@@ -112,14 +113,18 @@ BOOST_AUTO_TEST_CASE(sigkill_at_random_moments_and_resume_equals_an_uninterrupte
     const fs::path killed = dir / "killed";
     make_workspace(reference, kScript, kOverrides);
     auto slow = kScript;
-    slow["sleep_ms"] = 80;
+    slow["sleep_ms"] = 150;
     make_workspace(killed, slow, kOverrides);
 
     const auto ref = run(reference);
     BOOST_TEST_REQUIRE(ref.exit_code == 0, ref.err);
 
-    std::mt19937 rng(20260401);
-    std::uniform_int_distribution<int> delay_ms(30, 450);
+    // Fixed for reproducibility; AUTOKAGGLE_CRASH_SEED explores other kill schedules.
+    const char* seed_env = std::getenv("AUTOKAGGLE_CRASH_SEED");
+    const unsigned kill_seed = seed_env ? static_cast<unsigned>(std::strtoul(seed_env, nullptr, 10)) : 20260401u;
+    BOOST_TEST_MESSAGE("kill schedule seed " << kill_seed);
+    std::mt19937 rng(kill_seed);
+    std::uniform_int_distribution<int> delay_ms(30, 400);
     Observer observer(killed);
     int kills = 0, runs = 0;
     bool done = false;
