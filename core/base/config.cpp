@@ -137,11 +137,7 @@ std::string json_kind(const json::value& v) {
 }
 
 /// What was found, for messages: the type and (short) value.
-std::string found(const json::value& v) {
-    std::string text = json::serialize(v);
-    if (text.size() > 60) text = text.substr(0, 57) + "...";
-    return json_kind(v) + " (" + text + ")";
-}
+std::string found(const json::value& v) { return json_kind(v) + " (" + show_json(v) + ")"; }
 
 // --- Where each key is in the file -------------------------------------------------------------
 
@@ -328,7 +324,7 @@ public:
         if (!v->is_number()) return expected(path, *v, "a number");
         double d = v->to_number<double>();
         if (!(d >= min && d <= max)) {
-            error(path, "found " + json::serialize(*v) + ", allowed: " + range(min, max));
+            error(path, "found " + show_json(*v) + ", allowed: " + range(min, max));
             return std::nullopt;
         }
         return d;
@@ -415,10 +411,7 @@ private:
     }
     template <class T>
     static std::string range(T min, T max) {
-        auto show = [](T x) {
-            std::string s = json::serialize(json::value(x));
-            return s;
-        };
+        auto show = [](T x) { return show_json(json::value(x)); };
         if (max == std::numeric_limits<T>::max() || max == std::numeric_limits<T>::infinity())
             return show(min) + " or more";
         return show(min) + " to " + show(max);

@@ -475,7 +475,7 @@ json::object PluginHost::validate_options(const PluginInfo& plugin, const json::
         bool null_allowed = value.is_null() && (!def || def->is_null());
         if (!matches_type(value, type) && !null_allowed) {
             out.push_back({Diagnostic::Severity::error, path,
-                           "found " + std::string(json_type_name(value)) + " " + json::serialize(value) +
+                           "found " + std::string(json_type_name(value)) + " " + show_json(value) +
                                ", expected " + type + " (" + who + " option" +
                                (s.contains("doc") && s.at("doc").is_string()
                                     ? ": " + std::string(s.at("doc").as_string())

@@ -1,7 +1,11 @@
 #include "base/text.hpp"
 
+#include <boost/json/serialize.hpp>
+#include <boost/json/value.hpp>
+
 #include <algorithm>
 #include <cctype>
+#include <cstdio>
 #include <numeric>
 
 namespace autokaggle {
@@ -92,6 +96,19 @@ bool metric_pattern_matches(std::string_view provided, std::string_view metric) 
     std::string_view k = metric.substr(prefix.size());
     if (k.front() == '0') return false;
     return std::all_of(k.begin(), k.end(), [](char c) { return c >= '0' && c <= '9'; });
+}
+
+std::string show_json(const boost::json::value& value, std::size_t max_length) {
+    std::string text;
+    if (value.is_double()) {
+        char buf[32];
+        std::snprintf(buf, sizeof buf, "%.10g", value.get_double());
+        text = buf;
+    } else {
+        text = boost::json::serialize(value);
+    }
+    if (text.size() > max_length && max_length > 3) text = text.substr(0, max_length - 3) + "...";
+    return text;
 }
 
 }  // namespace autokaggle

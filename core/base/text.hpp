@@ -1,6 +1,8 @@
 // Small text helpers shared by the config loader, the plugin host and the CLI.
 #pragma once
 
+#include <boost/json/fwd.hpp>
+
 #include <optional>
 #include <string>
 #include <string_view>
@@ -24,5 +26,9 @@ std::string_view article(std::string_view word);
 /// True when a metric plugin's `provides` entry serves `metric`: equal names, or a pattern
 /// ending in "@k" ("map@k") matching that prefix followed by a positive whole number ("map@12").
 bool metric_pattern_matches(std::string_view provided, std::string_view metric);
+
+/// A JSON value as a user would write it, for messages: numbers as "2.5" rather than Boost.JSON's
+/// "2.5E0"; cut to `max_length` characters with "..." when longer.
+std::string show_json(const boost::json::value& value, std::size_t max_length = 60);
 
 }  // namespace autokaggle

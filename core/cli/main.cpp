@@ -3,6 +3,8 @@
 #include "cli/args.hpp"
 #include "cli/commands.hpp"
 
+#include "base/text.hpp"
+
 #include <autokaggle/sdk/errors.hpp>
 
 #include <array>
@@ -76,6 +78,10 @@ int main(int argc, char** argv) {
             return exit_failure;
         }
     }
-    std::cerr << "autokaggle: unknown command '" << args[0] << "' (autokaggle --help lists them)\n";
+    std::vector<std::string> names;
+    for (const auto& command : commands()) names.emplace_back(command.name);
+    std::cerr << "autokaggle: unknown command '" << args[0] << "'";
+    if (auto near = autokaggle::nearest(args[0], names)) std::cerr << "; did you mean '" << *near << "'?";
+    std::cerr << " (autokaggle --help lists them)\n";
     return exit_usage;
 }

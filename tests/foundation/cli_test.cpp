@@ -60,6 +60,10 @@ BOOST_AUTO_TEST_CASE(version_and_help) {
         BOOST_TEST(help.exit_code == 0, command);
         BOOST_TEST(at::contains(help.out, std::string("usage: autokaggle ") + command), help.out);
     }
+    auto typo = at::run_cli({"valdate"});
+    BOOST_TEST(typo.exit_code == 2);
+    BOOST_TEST(at::contains(typo.err, "unknown command 'valdate'; did you mean 'validate'?"), typo.err);
+    BOOST_TEST(at::run_cli({}).exit_code == 2);  // no command: the overview, as bad usage
     auto bad = at::run_cli({"validate", "--bogus"});
     BOOST_TEST(bad.exit_code == 2);
     BOOST_TEST(at::contains(bad.err, "unknown option --bogus"), bad.err);

@@ -239,7 +239,7 @@ BOOST_AUTO_TEST_CASE(out_of_range_values_say_what_is_allowed) {
     config["kill_gate"] = json::parse(R"({"max_correlation": 1.5})");
     auto loaded = load(config);
     BOOST_TEST(loaded.at_path("cv_folds").message == "found 1, allowed: 2 to 100");
-    BOOST_TEST(at::contains(loaded.at_path("kill_gate.max_correlation").message, "allowed: 0"));
+    BOOST_TEST(loaded.at_path("kill_gate.max_correlation").message == "found 1.5, allowed: 0 to 1");
 }
 
 BOOST_AUTO_TEST_CASE(bad_enum_values_list_the_allowed_ones) {

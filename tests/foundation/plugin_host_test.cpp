@@ -319,7 +319,7 @@ BOOST_AUTO_TEST_CASE(validate_options_fills_defaults_and_reports_problems) {
     for (const auto& d : diags) by_path[d.key_path] = d.message;
     BOOST_TEST(at::contains(by_path["agents.builder.options.max_turn"], "did you mean 'max_turns'"));
     BOOST_TEST(at::contains(by_path["agents.builder.options.verbose"], "found string \"yes\", expected boolean"));
-    BOOST_TEST(at::contains(by_path["agents.builder.options.max_turns"], "found number 2.5E0, expected integer"),
+    BOOST_TEST(at::contains(by_path["agents.builder.options.max_turns"], "found number 2.5, expected integer"),
                by_path["agents.builder.options.max_turns"]);
 
     diags.clear();

@@ -1,6 +1,8 @@
 // Suggestions and metric-name patterns (the pieces error messages are built from).
 #include "base/text.hpp"
 
+#include <boost/json/parse.hpp>
+#include <boost/json/value.hpp>
 #include <boost/test/unit_test.hpp>
 
 BOOST_AUTO_TEST_SUITE(text)
@@ -38,6 +40,15 @@ BOOST_AUTO_TEST_CASE(split_join_trim) {
     BOOST_TEST((autokaggle::split("a::b", ':') == std::vector<std::string>{"a", "", "b"}));
     BOOST_TEST(autokaggle::join({"a", "b", "c"}, ", ") == "a, b, c");
     BOOST_TEST(autokaggle::trim("  x y \t\n") == "x y");
+}
+
+BOOST_AUTO_TEST_CASE(show_json_writes_numbers_as_users_do) {
+    BOOST_TEST(autokaggle::show_json(boost::json::value(2.5)) == "2.5");
+    BOOST_TEST(autokaggle::show_json(boost::json::value(0.0)) == "0");
+    BOOST_TEST(autokaggle::show_json(boost::json::value(1e-6)) == "1e-06");
+    BOOST_TEST(autokaggle::show_json(boost::json::value(3)) == "3");
+    BOOST_TEST(autokaggle::show_json(boost::json::value("x")) == "\"x\"");
+    BOOST_TEST(autokaggle::show_json(boost::json::parse("[1,2,3,4,5,6]"), 8) == "[1,2,...");
 }
 
 BOOST_AUTO_TEST_SUITE_END()
