@@ -6,6 +6,7 @@
 #include "base/atomic_file.hpp"
 #include "base/install_paths.hpp"
 #include "base/text.hpp"
+#include "kaggle/setup.hpp"
 
 #include <autokaggle/sdk/errors.hpp>
 
@@ -90,11 +91,14 @@ void scaffold(const InitOptions& o) {
     fs::create_directories(o.dir / "data");
 }
 
-/// Fetching the data from Kaggle (and filling config.json from it) belongs to the Kaggle client.
-int download(const InitOptions&) {
-    std::cerr << "autokaggle init: --download needs the Kaggle client, which this build lacks; copy train.csv, "
-                 "test.csv and sample_submission.csv into data/ instead\n";
-    return exit_failure;
+/// Fetches the data from Kaggle and fills config.json from it (core/kaggle does the work).
+int download(const InitOptions& o) {
+    const fs::path config_file = o.dir / "config.json";
+    kaggle::DownloadOptions options;
+    options.progress = [](const std::string& line) { std::cout << "  " << line << "\n" << std::flush; };
+    const kaggle::DownloadReport report = kaggle::download_competition(config_file, *o.competition, options);
+    std::cout << kaggle::format_report(report, config_file);
+    return exit_ok;
 }
 
 }  // namespace

@@ -244,6 +244,14 @@ FillReport fill_config(json::object& config, const Competition& competition, con
             set("kaggle_username", json::string(kaggle_username), "from the credentials");
     }
     if (!config.contains("data_dir")) set("data_dir", json::string("./data"), "");
+    // Template placeholders nothing above could fill (a deadline Kaggle did not give, ...).
+    for (const auto& kv : config) {
+        if (!kv.value().is_string() || kv.value().as_string() != placeholder) continue;
+        std::string key(kv.key());
+        bool listed = std::any_of(report.placeholders.begin(), report.placeholders.end(),
+                                  [&](const std::string& p) { return p.rfind(key + ":", 0) == 0; });
+        if (!listed) report.placeholders.push_back(key + ": not known from Kaggle; fill it in");
+    }
     return report;
 }
 

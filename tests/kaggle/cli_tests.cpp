@@ -116,4 +116,46 @@ BOOST_AUTO_TEST_CASE(readable_kaggle_json_is_used_with_a_warning) {
     check_no_key(r);
 }
 
+BOOST_AUTO_TEST_CASE(init_download_fetches_unpacks_and_fills_the_config) {
+    write_zip(dir / "upstream.zip", {{"train.csv", "row_id,x,y\n1,0.5,1.5\n2,0.1,2.25\n3,0.7,0.125\n"},
+                                     {"test.csv", "row_id,x\n4,0.2\n"},
+                                     {"sample_submission.csv", "row_id,y\n4,0\n"}});
+    fake.set_data_zip(read_text(dir / "upstream.zip"));
+    auto competition = fake_competition(7);
+    competition["evaluationMetric"] = "Root Mean Squared Error";
+    competition.erase("deadline");
+    fake.set_competition(competition);
+
+    const fs::path fresh = dir / "fresh";
+    auto r = run_cli({"init", fresh.string(), "--competition", fake_slug, "--download"}, {}, env());
+    BOOST_TEST_INFO("stdout: " << r.out << "\nstderr: " << r.err);
+    BOOST_TEST(r.exit_code == 0);
+    BOOST_TEST(read_text(fresh / "data" / "train.csv").find("3,0.7,0.125") != std::string::npos);
+    auto config = json::parse(read_text(fresh / "config.json")).as_object();
+    BOOST_TEST(config.at("metric").as_string() == "rmse");
+    BOOST_TEST(config.at("metric_direction").as_string() == "lower");
+    BOOST_TEST(config.at("task_type").as_string() == "regression");
+    BOOST_TEST(config.at("cv_strategy").as_string() == "KFold");
+    BOOST_TEST(config.at("target_column").as_string() == "y");
+    BOOST_TEST(config.at("id_column").as_string() == "row_id");
+    BOOST_TEST(config.at("max_submissions_per_day").as_int64() == 7);
+    BOOST_TEST(config.at("deadline").as_string() == "<PLACEHOLDER>");  // Kaggle gave none
+    BOOST_TEST(r.out.find("TO FILL  deadline") != std::string::npos);
+    BOOST_TEST(r.out.find("KAGGLE_USERNAME/KAGGLE_KEY") != std::string::npos);
+    for (const auto& s : fake.storage_requests()) BOOST_TEST(!s.headers.get("Authorization"));
+    BOOST_TEST((r.out + r.err + all_file_text(fresh)).find(fake_key) == std::string::npos);
+}
+
+BOOST_AUTO_TEST_CASE(init_download_without_credentials_lists_where_it_looked) {
+    auto e = env();
+    e["KAGGLE_USERNAME"] = "";
+    e["KAGGLE_KEY"] = "";
+    auto r = run_cli({"init", (dir / "nocreds").string(), "--competition", fake_slug, "--download"}, {}, e);
+    BOOST_TEST_INFO("stdout: " << r.out << "\nstderr: " << r.err);
+    BOOST_TEST(r.exit_code == 2);
+    BOOST_TEST(r.err.find("no Kaggle credentials found") != std::string::npos);
+    BOOST_TEST(r.err.find((dir / "home" / ".kaggle" / "kaggle.json").string()) != std::string::npos);
+    BOOST_TEST(fake.api_requests().empty());
+}
+
 BOOST_AUTO_TEST_SUITE_END()
