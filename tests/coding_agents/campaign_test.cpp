@@ -55,9 +55,14 @@ std::string role_of(const std::vector<std::string>& argv, const std::map<std::st
     return {};
 }
 
-std::string first_line(const fs::path& file) {
+/// The first line of a shipped prompt as the plugin renders it for this competition.
+std::string first_line(const fs::path& file, const std::string& competition) {
     std::string text = test::read_text(file);
-    return text.substr(0, text.find('\n'));
+    std::string line = text.substr(0, text.find('\n'));
+    const std::string placeholder = "{{competition}}";
+    for (auto pos = line.find(placeholder); pos != std::string::npos; pos = line.find(placeholder))
+        line.replace(pos, placeholder.size(), competition);
+    return line;
 }
 
 }  // namespace
@@ -101,7 +106,8 @@ BOOST_AUTO_TEST_CASE(three_rounds_through_autokaggle_run_with_claude_code_in_eve
     // its first call after the re-spawn at round 2, which start fresh (the latter with the summary).
     std::map<std::string, std::string> first_lines;
     for (const char* role : {"researcher", "builder", "reviewer"})
-        first_lines[role] = first_line(test::source_dir() / "prompts" / (std::string(role) + ".md"));
+        first_lines[role] =
+            first_line(test::source_dir() / "prompts" / (std::string(role) + ".md"), "pima-diabetes");
     auto calls = read_calls(calls_log);
     BOOST_REQUIRE(calls.size() >= 3u * 5u);
     std::map<std::string, std::string> current;  // role -> session its last call used
@@ -113,6 +119,7 @@ BOOST_AUTO_TEST_CASE(three_rounds_through_autokaggle_run_with_claude_code_in_eve
             BOOST_REQUIRE(!role.empty());
             BOOST_TEST(std::string(calls[i].at("cwd").as_string()) == fs::canonical(ws).string());
             ++calls_by_role[role];
+            BOOST_TEST(arg_after(argv, "--append-system-prompt").find("{{") == std::string::npos);
             std::string prompt = arg_after(argv, "-p"), resume = resume_of(argv);
             std::string own = "claude-session-" + std::to_string(calls[i].at("call").to_number<long long>());
             bool after_respawn = prompt.find("fresh session of a running campaign") != std::string::npos;

@@ -9,12 +9,13 @@ import subprocess
 import sys
 
 EXPERIMENT = '''\
-"""R{nn}: logistic regression (C={c}) on the standardised features, {folds}-fold stratified CV."""
+"""R{nn}: logistic regression (C={c}) on the imputed, standardised features, {folds}-fold stratified CV."""
 import json
 import pathlib
 
 import numpy as np
 import pandas as pd
+from sklearn.impute import SimpleImputer
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import roc_auc_score
 from sklearn.model_selection import StratifiedKFold
@@ -36,7 +37,8 @@ oof = np.zeros(len(train))
 test_pred = np.zeros(len(test))
 folds = StratifiedKFold(n_splits={folds}, shuffle=True, random_state=42)
 for k, (fit_rows, val_rows) in enumerate(folds.split(X, y), start=1):
-    model = make_pipeline(StandardScaler(), LogisticRegression(C={c}, max_iter=1000))
+    model = make_pipeline(SimpleImputer(strategy="median"), StandardScaler(),
+                          LogisticRegression(C={c}, max_iter=1000))
     model.fit(X.iloc[fit_rows], y[fit_rows])
     oof[val_rows] = model.predict_proba(X.iloc[val_rows])[:, 1]
     test_pred += model.predict_proba(X_test)[:, 1] / {folds}

@@ -381,9 +381,11 @@ std::string contract_script(double fold1, double pause_s) {
            "print('CV_SCORE=0.9', flush=True)\n";
 }
 
+/// The host side of one orchestrator process: its runner and the record it persisted.
 struct HostRun {
+    explicit HostRun(Fixture& fixture) : f(fixture), runner(fixture.runner()) {}
     Fixture& f;
-    std::shared_ptr<Runner> runner = f.runner();
+    std::shared_ptr<Runner> runner;
     std::optional<json::object> record;
     ExperimentRunner::Hooks hooks() {
         ExperimentRunner::Hooks h;
