@@ -51,29 +51,31 @@ PY
 
 seconds() { date +%s.%N; }
 calc() { "$py" -c "print($1)"; }
-run_timed() {  # prints "<seconds> <peak MB> <stdout>"
+run_timed() {  # prints "<wall seconds> <cpu seconds> <peak MB> <stdout>"
     local out start end
     start=$(seconds)
-    out=$(/usr/bin/time -f "%M" -o "$work/mem" "$@")
+    out=$(/usr/bin/time -f "%U %S %M" -o "$work/usage" "$@")
     end=$(seconds)
-    echo "$(calc "$end - $start") $(( $(cat "$work/mem") / 1024 )) $out"
+    read -r user sys mem <"$work/usage"
+    echo "$(calc "$end - $start") $(calc "$user + $sys") $(( mem / 1024 )) $out"
 }
 score_of() { "$py" -c 'import json,sys; print(repr(json.loads(sys.argv[1])["score"]))' "$1"; }
 
-printf '\n%-28s %12s %12s %10s %8s %s\n' "case" "autokaggle s" "sklearn s" "ratio" "agree" "(peak MB ours / sklearn)"
+printf '\n%-16s %22s %22s %14s %6s %s\n' "case" "autokaggle wall/cpu s" "sklearn wall/cpu s" "ratio wall/cpu" "agree" "(peak MB ours / sklearn)"
 for case in "auc_roc y10m score10m AUC-10M" "logloss y10m prob10m logloss-10M" "map@3 ymap pmap map@3-1Mx20"; do
     set -- $case
-    read -r t_ours m_ours out_ours <<<"$(run_timed "$cli" score --metric "$1" --truth "$work/$2.npy" --pred "$work/$3.npy" --json)"
-    read -r t_sk m_sk out_sk <<<"$(run_timed "$py" "$work/sk.py" "$1" "$work/$2.npy" "$work/$3.npy")"
+    read -r t_ours c_ours m_ours out_ours <<<"$(run_timed "$cli" score --metric "$1" --truth "$work/$2.npy" --pred "$work/$3.npy" --json)"
+    read -r t_sk c_sk m_sk out_sk <<<"$(run_timed "$py" "$work/sk.py" "$1" "$work/$2.npy" "$work/$3.npy")"
     a=$(score_of "$out_ours"); b=$(score_of "$out_sk")
     agree=$("$py" -c "import sys; a,b=float(sys.argv[1]),float(sys.argv[2]); print('yes' if abs(a-b)<=1e-9*max(1,abs(b)) else 'NO')" "$a" "$b")
-    printf '%-28s %12.3f %12.3f %9.1fx %8s (%s / %s)   %s vs %s\n' "$4" "$t_ours" "$t_sk" "$(calc "$t_sk / $t_ours")" "$agree" "$m_ours" "$m_sk" "$a" "$b"
+    printf '%-16s %10.3f / %9.3f %10.3f / %9.3f %6.1fx / %5.1fx %6s (%s / %s)   %s vs %s\n' "$4" "$t_ours" "$c_ours" "$t_sk" "$c_sk" \
+        "$(calc "$t_sk / $t_ours")" "$(calc "$c_sk / max($c_ours, 0.01)")" "$agree" "$m_ours" "$m_sk" "$a" "$b"
 done
 
 echo
-echo "hill-climbing blend (50 models x 1M rows, 100 steps, 2 threads):"
-for metric in auc_roc logloss rmse; do
-    "$build/bin/bench-metrics-blend" --models 50 --rows 1000000 --steps 100 --threads 2 --metric "$metric"
+echo "hill-climbing blend (50 models x 1M rows, up to 100 steps, 2 threads; EARLY_STOP=1 stops when no addition improves):"
+for metric in ${BLEND_METRICS:-rmse logloss auc_roc}; do
+    "$build/bin/bench-metrics-blend" --models 50 --rows 1000000 --steps 100 --threads 2 --metric "$metric" --early-stop "${EARLY_STOP:-0}"
 done
 
 echo
