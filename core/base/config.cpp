@@ -666,28 +666,11 @@ void read_plugins(Validator& v, const json::object& root, Config& config) {
 
 // --- Checks against the loaded plugins ---------------------------------------------------------
 
-std::vector<std::string> names_of_kind(const PluginHost& host, std::string_view kind) {
-    std::vector<std::string> names;
-    for (const auto& p : host.plugins())
-        if (p.kind == kind) names.push_back(p.name);
-    return names;
-}
-
 /// The plugin a slot names, or nullptr after reporting why there is none.
 const PluginInfo* resolve_plugin(Validator& v, const PluginHost& host, std::string_view kind,
                                  const PluginSelection& sel) {
     const std::string path = sel.key_path + ".plugin";
     if (sel.plugin.empty() || v.reported(path)) return nullptr;
-    auto names = names_of_kind(host, kind);
-    bool right_kind_exists = std::find(names.begin(), names.end(), sel.plugin) != names.end();
-    for (const auto& p : host.plugins())
-        if (!right_kind_exists && p.name == sel.plugin) {
-            v.error(path, "plugin '" + sel.plugin + "' is " + std::string(article(p.kind)) + " " + p.kind +
-                              " plugin, not " + std::string(article(kind)) + " " + std::string(kind) + " (" +
-                              std::string(kind) + " plugins found: " + (names.empty() ? "none" : join(names, ", ")) +
-                              ")");
-            return nullptr;
-        }
     try {
         return &host.find(kind, sel.plugin);
     } catch (const ConfigError& e) {

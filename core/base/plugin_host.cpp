@@ -426,11 +426,12 @@ const std::vector<PluginLoadFailure>& PluginHost::failures() const { return impl
 
 const PluginInfo& PluginHost::find(std::string_view kind, std::string_view name) const {
     if (const PluginInfo* info = impl_->find_loaded(kind, name)) return *info;
-    std::string message = std::string(kind) + " plugin '" + std::string(name) + "' not found.";
+    const std::string wanted = std::string(kind) + " plugin '" + std::string(name) + "' not found";
+    std::string message = wanted + ".";
     for (const auto& info : impl_->infos)
-        if (info.name == name)
-            message += " ('" + info.name + "' is " + std::string(article(info.kind)) + " " + info.kind +
-                       " plugin, not " + std::string(article(kind)) + " " + std::string(kind) + ".)";
+        if (info.name == name)  // names are per kind: say so before the list of folders
+            message = "plugin '" + info.name + "' is " + std::string(article(info.kind)) + " " + info.kind +
+                      " plugin, not " + std::string(article(kind)) + " " + std::string(kind) + " (" + wanted + ").";
     auto names = impl_->names_of_kind(kind);
     message += "\nFolders searched, in order:" + impl_->describe_search_dirs();
     message += "\n" + std::string(kind) + " plugins found: " + (names.empty() ? "none" : join(names, ", "));
