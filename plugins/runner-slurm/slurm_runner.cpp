@@ -92,6 +92,10 @@ public:
     json::object record() const override;
     /// Stops following without touching the job (it is not ours, or Slurm forgot it).
     void abandon() { finished_ = true; }
+    /// A re-attached job that is still queued checks for the marker file when it starts.
+    void ensure_sentinel() const {
+        if (!fs::exists(sentinel_)) atomic_write(sentinel_, "job " + job_id_ + "\n");
+    }
 
     JobView view() const;
     const std::string& job_id() const { return job_id_; }
@@ -146,10 +150,7 @@ SlurmRunHandle::SlurmRunHandle(const RunSpec& spec, const Options& options, std:
       output_(fs::path(spec.log_file).concat(".partial")),
       sentinel_(spec.work_dir / (".autokaggle-slurm-" + spec.label)),
       script_(spec.work_dir / (spec.label + ".sbatch")),
-      job_id_(std::move(job_id)) {
-    // A job still queued checks for the sentinel when it starts.
-    if (!fs::exists(sentinel_)) atomic_write(sentinel_, "job " + job_id_ + "\n");
-}
+      job_id_(std::move(job_id)) {}
 
 void SlurmRunHandle::submit() {
     if (spec_.python.empty() && options_.job.python.empty())
@@ -500,6 +501,7 @@ std::unique_ptr<RunHandle> SlurmRunner::attach(const RunSpec& spec, const json::
         handle->abandon();
         return nullptr;
     }
+    handle->ensure_sentinel();
     if (host_)
         host_->log(LogLevel::info, "runner-slurm",
                    spec.label + ": re-attached to Slurm job " + job_id + " (" + (v.state.empty() ? "?" : v.state) + ")");

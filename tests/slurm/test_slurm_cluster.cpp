@@ -295,6 +295,7 @@ BOOST_AUTO_TEST_CASE(a_new_process_reattaches_to_the_running_job) {
     BOOST_TEST(!runner->attach(spec, unknown));
     RunSpec other = f.spec(6, "print('x')\n");
     BOOST_TEST(!runner->attach(other, record));  // job 'autokaggle-R05_experiment' is not R06's
+    BOOST_TEST(!fs::exists(f.rounds / ".autokaggle-slurm-R06_experiment"));  // nothing left behind
 }
 
 BOOST_AUTO_TEST_CASE(a_node_that_cannot_see_the_workspace_is_reported) {
