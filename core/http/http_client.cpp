@@ -248,6 +248,24 @@ struct Exchange {
     asio::ssl::context& tls;
 };
 
+/// Removes a partly downloaded file unless the download completed.
+class PartialFile {
+public:
+    PartialFile() = default;
+    PartialFile(const PartialFile&) = delete;
+    PartialFile& operator=(const PartialFile&) = delete;
+    ~PartialFile() {
+        if (path_.empty()) return;
+        std::error_code ignored;
+        std::filesystem::remove(path_, ignored);
+    }
+    void track(std::filesystem::path path) { path_ = std::move(path); }
+    void release() { path_.clear(); }
+
+private:
+    std::filesystem::path path_;
+};
+
 template <class Stream>
 void expire(Stream& stream, std::chrono::milliseconds after) {
     beast::get_lowest_layer(stream).expires_after(after);
@@ -289,9 +307,11 @@ asio::awaitable<Response> http_round_trip(Stream& stream, const Exchange& x) {
 
     const bool to_file = x.request.download_to && response.status / 100 == 2;
     std::filesystem::path part;
+    PartialFile cleanup;
     std::ofstream file;
     if (to_file) {
         part = x.request.download_to->string() + ".part";
+        cleanup.track(part);
         std::filesystem::create_directories(x.request.download_to->parent_path());
         file.open(part, std::ios::binary | std::ios::trunc);
         if (!file) throw Error("cannot write " + part.string() + ": " + std::strerror(errno));
@@ -312,6 +332,7 @@ asio::awaitable<Response> http_round_trip(Stream& stream, const Exchange& x) {
         file.close();
         if (!file) throw Error("cannot write " + part.string() + ": disk full or I/O error");
         atomic_install(part, *x.request.download_to);
+        cleanup.release();
     }
     co_return response;
 }

@@ -134,6 +134,18 @@ BOOST_AUTO_TEST_CASE(downloads_stream_into_a_file) {
     BOOST_TEST(resp.body.empty());
     BOOST_TEST(autokaggle::test::read_text(dir / "sub" / "data.zip") == payload);
     BOOST_TEST(!std::filesystem::exists(dir / "sub" / "data.zip.part"));
+
+    // A download cut off half-way leaves neither the file nor the partial file.
+    server.route("GET", "/cut.zip", [&](const RecordedRequest&) {
+        FakeResponse r = FakeResponse::text(200, payload);
+        r.action = FakeResponse::Action::truncate_body;
+        return r;
+    });
+    Request cut = get(server.base_url() + "/cut.zip");
+    cut.download_to = dir / "sub" / "cut.zip";
+    BOOST_CHECK_THROW(client.send(cut), TransportError);
+    BOOST_TEST(!std::filesystem::exists(dir / "sub" / "cut.zip"));
+    BOOST_TEST(!std::filesystem::exists(dir / "sub" / "cut.zip.part"));
 }
 
 BOOST_AUTO_TEST_CASE(redirect_to_another_host_drops_authorization) {
