@@ -95,7 +95,7 @@ BOOST_AUTO_TEST_CASE(validate_reports_a_broken_config_with_positions_and_exits_2
   "cv_folds": "5",
   "api_key": "sk-do-not-print-me",
   "agents": {"builder": "fixture-metrics"},
-  "runner": "slurm"
+  "runner": "no-such-runner"
 }
 )");
     auto r = at::run_cli({"validate", dir.path().string()}, {}, fixture_env());
@@ -105,7 +105,7 @@ BOOST_AUTO_TEST_CASE(validate_reports_a_broken_config_with_positions_and_exits_2
     BOOST_TEST(at::contains(r.out, "config.json:8:3: cv_folds: found a string (\"5\"), expected a whole number"), r.out);
     BOOST_TEST(at::contains(r.out, "config.json:9:3: api_key: looks like a secret"), r.out);
     BOOST_TEST(at::contains(r.out, "agents.builder.plugin: plugin 'fixture-metrics' is a metric plugin, not an agent"), r.out);
-    BOOST_TEST(at::contains(r.out, "runner.plugin: runner plugin 'slurm' not found"), r.out);
+    BOOST_TEST(at::contains(r.out, "runner.plugin: runner plugin 'no-such-runner' not found"), r.out);
     BOOST_TEST(at::contains(r.out, at::good_plugins().string()), r.out);
     BOOST_TEST(!at::contains(r.out + r.err, "sk-do-not-print-me"));
 }
