@@ -399,3 +399,33 @@ BOOST_AUTO_TEST_CASE(experiments_run_through_the_configured_runner) {
     }
     BOOST_TEST(state(root).at("run_records").as_object().empty());
 }
+
+BOOST_AUTO_TEST_CASE(a_failed_eda_is_recorded_and_the_campaign_goes_on) {
+    TempDir dir;
+    const fs::path root = dir / "ws";
+    make_workspace(root, json::object{{"seed", 2}, {"faults", json::object{{"R00_eda", "no_output"}, {"R01_code", "bad_token"}}}},
+                   json::object{{"budget", json::object{{"max_rounds", 2}}}});
+    const auto r = run(root);
+    BOOST_TEST_REQUIRE(r.exit_code == 0, r.err);
+    const auto rows = results(root);
+    BOOST_TEST_REQUIRE(rows.size() == 3u);
+    BOOST_TEST(rows[0].status == "failed");
+    BOOST_TEST(contains(rows[0].description, "failed at eda: the output file rounds/R00_eda.md is missing or empty"));
+    BOOST_TEST(rows[1].status == "failed");
+    BOOST_TEST(contains(rows[1].description, "failed at code: the reply 'I think it went well' is not a valid token for the code phase"));
+    BOOST_TEST(rows[2].status == "ok");
+    BOOST_TEST(contains(text(root / "agents" / "builder" / "problems.log"), "R00 eda: the output file rounds/R00_eda.md"));
+}
+
+BOOST_AUTO_TEST_CASE(a_token_budget_stops_the_campaign) {
+    TempDir dir;
+    const fs::path root = dir / "ws";
+    make_workspace(root, json::object{{"seed", 7}}, json::object{{"budget", json::object{{"max_tokens", 3000}}}});
+    const auto r = run(root);
+    BOOST_TEST_REQUIRE(r.exit_code == 0, r.err);
+    const auto st = state(root);
+    BOOST_TEST(st.at("stop").as_object().at("reason").as_string() == "max_tokens");
+    const auto& total = st.at("budget_spent").as_object().at("total").as_object();
+    BOOST_TEST(total.at("input_tokens").as_int64() + total.at("output_tokens").as_int64() >= 3000);
+    BOOST_TEST(contains(status_of(root).out, "stopped    R01 "));
+}
