@@ -11,6 +11,8 @@
 #include <autokaggle/sdk/errors.hpp>
 #include <autokaggle/sdk/llm.hpp>
 
+#include <boost/json.hpp>
+
 #include <cstdio>
 #include <iostream>
 
@@ -90,13 +92,14 @@ void print_hints(const ServiceError& e, const PluginSelection& s, const std::str
 }  // namespace
 
 int cmd_llm(CommandArgs argv) {
-    const Args args(argv, {"--llm", "--role", "--dir", "--prompt"}, {"--help"});
+    const Args args(argv, {"--llm", "--role", "--dir", "--prompt"}, {"--help", "--tools"});
     if (args.help() || args.positionals().empty()) {
         print_usage(command_named("llm"));
         std::cout << "\n  --llm NAME     a configuration under \"llms\" in config.json\n"
                      "  --role ROLE    the configuration the agent of ROLE uses\n"
                      "  --dir DIR      the workspace (default: the current folder)\n"
-                     "  --prompt TEXT  what to send (default: a one-word request)\n";
+                     "  --prompt TEXT  what to send (default: a one-word request)\n"
+                     "  --tools        also check that the model calls tools (agents need it)\n";
         return args.help() ? exit_ok : exit_usage;
     }
     args.max_positionals(1);
@@ -126,6 +129,14 @@ int cmd_llm(CommandArgs argv) {
     prompt.text = args.value_or("--prompt", "Reply with the single word: pong");
     request.messages.push_back(prompt);
     request.max_tokens = 256;
+    const bool check_tools = args.flag("--tools");
+    if (check_tools) {
+        boost::json::object schema{{"type", "object"},
+                                   {"properties", boost::json::object{{"word", boost::json::object{{"type", "string"}}}}},
+                                   {"required", boost::json::array{"word"}}};
+        request.tools.push_back({"record_answer", "Records a one-word answer.", std::move(schema)});
+        request.messages.front().text = "Call the record_answer tool with the word pong.";
+    }
     try {
         const ChatResponse reply = provider.chat(request);
         const Usage& u = reply.usage;
@@ -140,6 +151,16 @@ int cmd_llm(CommandArgs argv) {
         std::snprintf(cost, sizeof cost, "%.2f", reply.latency_s);
         std::cout << "latency: " << cost << " s\n";
         if (!reply.request_id.empty()) std::cout << "request id: " << reply.request_id << "\n";
+        if (!check_tools) return exit_ok;
+        if (reply.message.tool_calls.empty()) {
+            std::cerr << "autokaggle llm: the model answered without calling the tool; the llm agent needs a model "
+                         "with tool support (for Ollama: a model tagged 'tools')\n";
+            return exit_failure;
+        }
+        const ToolCall& call = reply.message.tool_calls.front();
+        std::cout << "tool call: " << call.name << " " << boost::json::serialize(call.arguments)
+                  << (call.arguments.is_object() ? "" : "  (arguments are not an object: the agent will ask the model to retry)")
+                  << "\n";
         return exit_ok;
     } catch (const ServiceError& e) {
         std::cerr << "autokaggle llm: the provider failed: " << redact(e.what()) << "\n";

@@ -156,6 +156,23 @@ BOOST_AUTO_TEST_CASE(llm_test_prints_reply_usage_and_latency) {
     BOOST_TEST(server.requests().at(0).headers.get("x-api-key").value_or("") == kFakeKey);
 }
 
+BOOST_AUTO_TEST_CASE(llm_test_checks_tool_calling) {
+    TempDir dir;
+    FakeServer server;
+    ScriptedModel model(server, "/v1/messages");
+    model.push(anthropic_tool("toolu_1", "record_answer", {{"word", "pong"}}));
+    model.push(anthropic_text("pong"));  // a model that ignores tools
+    const fs::path ws = make_workspace(dir.path(), server.base_url());
+    auto r = run_cli({"llm", "test", "--llm", "fake", "--tools", "--dir", ws.string()}, {}, env_with_key());
+    BOOST_TEST(r.exit_code == 0, r.err);
+    BOOST_TEST(r.out.find(R"(tool call: record_answer {"word":"pong"})") != std::string::npos, r.out);
+    const auto body = json::parse(server.requests().at(0).body).as_object();
+    BOOST_TEST(body.at("tools").as_array().at(0).as_object().at("name").as_string() == "record_answer");
+    r = run_cli({"llm", "test", "--llm", "fake", "--tools", "--dir", ws.string()}, {}, env_with_key());
+    BOOST_TEST(r.exit_code == 1);
+    BOOST_TEST(r.err.find("without calling the tool") != std::string::npos, r.err);
+}
+
 BOOST_AUTO_TEST_CASE(llm_test_by_role_and_failures_say_what_to_check) {
     TempDir dir;
     FakeServer server;
