@@ -105,7 +105,10 @@ std::string classify_error(int status, std::string_view message) {
 Client::Client(Credentials credentials, ClientOptions options)
     : credentials_(std::move(credentials)),
       options_(std::move(options)),
-      http_(http::ClientOptions{std::nullopt, std::nullopt, options_.user_agent}) {}
+      http_(http::ClientOptions{std::nullopt, std::nullopt, options_.user_agent}) {
+    // Kaggle expects "<client>/<version>".
+    if (options_.user_agent.find('/') == std::string::npos) options_.user_agent += "/" AUTOKAGGLE_VERSION;
+}
 
 http::Request Client::api_request(std::string_view service_method, const json::object& body) const {
     http::Request r;

@@ -130,6 +130,8 @@ BOOST_AUTO_TEST_CASE(submit_uploads_then_creates_with_the_description) {
     BOOST_TEST(start.at("fileName").as_string() == "R03_submission.csv");
     BOOST_TEST(start.at("contentLength").as_int64() == 24);
     BOOST_TEST(start.at("lastModifiedEpochSeconds").as_int64() > 1600000000);
+    BOOST_TEST(fake.api_requests()[0].headers.get("User-Agent").value_or("").rfind("autokaggle/", 0) == 0u);
+    BOOST_TEST(fake.api_requests()[0].headers.get("Content-Type").value_or("") == "application/json");
     auto stored = fake.submissions();
     BOOST_REQUIRE_EQUAL(stored.size(), 1u);
     BOOST_TEST(std::to_string(stored[0].ref) == info.ref);
