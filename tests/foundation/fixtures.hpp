@@ -3,6 +3,8 @@
 
 #include "support/test_support.hpp"
 
+#include <cstdlib>
+#include <optional>
 #include <string>
 
 namespace autokaggle::test {
@@ -19,5 +21,22 @@ inline fs::path fixture_library(const std::string& name) {
 inline bool contains(const std::string& haystack, const std::string& needle) {
     return haystack.find(needle) != std::string::npos;
 }
+
+/// Sets an environment variable for one test and restores it afterwards.
+class ScopedEnv {
+public:
+    ScopedEnv(const char* name, const std::string& value) : name_(name) {
+        if (const char* old = std::getenv(name)) old_ = old;
+        ::setenv(name, value.c_str(), 1);
+    }
+    ~ScopedEnv() {
+        if (old_) ::setenv(name_, old_->c_str(), 1);
+        else ::unsetenv(name_);
+    }
+
+private:
+    const char* name_;
+    std::optional<std::string> old_;
+};
 
 }  // namespace autokaggle::test

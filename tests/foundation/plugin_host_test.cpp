@@ -55,23 +55,6 @@ autokaggle::PluginContext context(std::string instance = "builder") {
     return ctx;
 }
 
-/// Sets an environment variable for one test and restores it afterwards.
-class ScopedEnv {
-public:
-    ScopedEnv(const char* name, const std::string& value) : name_(name) {
-        if (const char* old = std::getenv(name)) old_ = old;
-        ::setenv(name, value.c_str(), 1);
-    }
-    ~ScopedEnv() {
-        if (old_) ::setenv(name_, old_->c_str(), 1);
-        else ::unsetenv(name_);
-    }
-
-private:
-    const char* name_;
-    std::optional<std::string> old_;
-};
-
 }  // namespace
 
 BOOST_AUTO_TEST_SUITE(plugin_host)
@@ -168,7 +151,7 @@ BOOST_AUTO_TEST_CASE(wrong_kind_is_named) {
 }
 
 BOOST_AUTO_TEST_CASE(search_path_order_is_config_then_environment_then_executable) {
-    ScopedEnv env("AUTOKAGGLE_PLUGIN_PATH", "/env/one::/env/two");
+    at::ScopedEnv env("AUTOKAGGLE_PLUGIN_PATH", "/env/one::/env/two");
     auto dirs = PluginHost::search_path({"/config/dir"});
     BOOST_TEST_REQUIRE(dirs.size() == 4u);
     BOOST_TEST(dirs[0] == fs::path("/config/dir"));
