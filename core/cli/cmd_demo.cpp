@@ -107,6 +107,12 @@ Board read_board(const fs::path& file) {
     return b;
 }
 
+/// The plan title without its "R03 plan: " prefix.
+std::string what_was_tried(const std::string& description) {
+    const auto pos = description.find(" plan: ");
+    return pos != std::string::npos && pos <= 4 ? description.substr(pos + 7) : description;
+}
+
 std::optional<double> number(const std::string& text) {
     if (text.empty()) return std::nullopt;
     char* end = nullptr;
@@ -137,7 +143,7 @@ void print_leaderboard(const fs::path& root) {
         std::cout << cell(tag(row.round), 6)
                   << cell(cv ? fixed(*cv) : (row.cv_score.empty() ? "-" : row.cv_score), 10)
                   << cell(lb ? fixed(*lb) : "-", 10) << cell(row.submitted.empty() ? "-" : row.submitted, 10)
-                  << cell(row.status, 13) << cell(row.description, 60) << "\n";
+                  << cell(row.status, 13) << cell(what_was_tried(row.description), 60) << "\n";
         if (cv && row.status == "ok") {
             if (!first) first = {row.round, *cv};
             if (!best || (higher ? *cv > best->second : *cv < best->second)) best = {row.round, *cv};

@@ -13,6 +13,7 @@
 #include <boost/json.hpp>
 
 #include <algorithm>
+#include <cstdio>
 
 namespace autokaggle::autopilot {
 
@@ -77,7 +78,9 @@ std::string params_text(const json::object& params) {
     std::string out;
     for (const auto& [k, v] : params) {
         if (!out.empty()) out += ", ";
-        out += std::string(k) + "=" + json::serialize(v);
+        char number[32];
+        if (v.is_double()) std::snprintf(number, sizeof number, "%g", v.as_double());
+        out += std::string(k) + "=" + (v.is_double() ? std::string(number) : json::serialize(v));
     }
     return out;
 }
@@ -269,12 +272,14 @@ ExperimentSpec choose_experiment(const CampaignView& view, const Constraint& con
         candidates.push_back(s);
     }
 
-    auto order = family_order(facts);
-    // Families the research brief points at move to the front (stable otherwise).
-    std::stable_partition(order.begin(), order.end(), [&](const std::string& f) {
-        return std::find(view.suggested_families.begin(), view.suggested_families.end(), f) !=
-               view.suggested_families.end();
-    });
+    // Families the research brief points at come first, in the brief's order; then the rest.
+    std::vector<std::string> order;
+    const auto known = family_order(facts);
+    for (const auto& f : view.suggested_families)
+        if (std::find(known.begin(), known.end(), f) != known.end() && std::find(order.begin(), order.end(), f) == order.end())
+            order.push_back(f);
+    for (const auto& f : known)
+        if (std::find(order.begin(), order.end(), f) == order.end()) order.push_back(f);
     auto ranked = view.ranked_families();
     std::string best_tree = "hgb";
     for (const auto& f : ranked)

@@ -145,16 +145,23 @@ std::string Reviewer::verify(const PhaseRequest& request) {
     const auto view = read_campaign(host_, request.round);
     const auto log = read_text_or_empty(round_file(host_.paths().rounds, request.round, "run.log"));
     const auto verdict = verify_run(view, log, std::nullopt);
-    const auto file = request.output.empty() ? round_file(host_.paths().rounds, request.round, "review.md") : request.output;
-    std::string text = read_text_or_empty(file);
     const std::string heading = "\n## Verification of the run\n";
-    if (auto pos = text.find(heading); pos != std::string::npos) text.erase(pos);  // idempotent on retry
     std::ostringstream md;
     md << heading << "\n";
     for (const auto& n : verdict.notes) md << "- " << n << "\n";
     const std::string token = verdict.approved ? "APPROVED" : "REVISE: " + verdict.reason;
     md << "\nVerdict: " << token << "\n";
-    atomic_write(file, text + md.str());
+    // The verdict goes to the phase's own file and is appended to the round's review, so the
+    // review holds the whole story of the round. Re-running replaces the appended section.
+    const auto review_file = round_file(host_.paths().rounds, request.round, "review.md");
+    for (const auto& file : {review_file, request.output}) {
+        if (file.empty()) continue;
+        std::string text = read_text_or_empty(file);
+        if (auto pos = text.find(heading); pos != std::string::npos) text.erase(pos);
+        if (file != review_file) text = "# " + round_tag(request.round) + " verification\n";
+        atomic_write(file, text + md.str());
+        if (request.output.empty()) break;
+    }
     return token;
 }
 

@@ -28,7 +28,7 @@ from sklearn import metrics as skm
 warnings.filterwarnings("ignore")
 
 CLASSIFICATION = SPEC["task_type"] in ("binary_classification", "multiclass_classification")
-N_JOBS = int(SPEC.get("n_jobs", 2))
+N_JOBS = int(os.environ.get("AUTOKAGGLE_THREADS") or SPEC.get("n_jobs", 2))
 OMP_THREADS = int(os.environ.get("OMP_NUM_THREADS", "1"))
 
 
