@@ -718,7 +718,23 @@ void check_agent_serves_task(Validator& v, const PluginHost& host, const std::st
     v.error(sel.key_path + ".plugin",
             "agent plugin '" + info->name + "' cannot serve task_type \"" + task_type + "\" (it serves " +
                 join(info->provides, ", ") + "); choose an agent that writes its own code, such as the llm, " +
-                "claude-code or codex plugins" + (able.empty() ? std::string() : " (found here: " + join(able, ", ") + ")"));
+                "claude-code or codex plugins" +
+                (able.empty() ? std::string() : " (found here: " + join(able, ", ") + ")"));
+}
+
+/// Agent plugins share a convention: an option named "llm" names a configuration under "llms".
+/// Checked on what the user wrote (a plugin's default may name a configuration only some use).
+void check_llm_reference(Validator& v, const Config& config, const std::string& role, const PluginSelection& sel) {
+    const json::value* agents = config.raw.if_contains("agents");
+    const json::value* slot = agents && agents->is_object() ? agents->as_object().if_contains(role) : nullptr;
+    const json::value* options = slot && slot->is_object() ? slot->as_object().if_contains("options") : nullptr;
+    const json::value* llm = options && options->is_object() ? options->as_object().if_contains("llm") : nullptr;
+    if (!llm || !llm->is_string() || config.llms.count(std::string(llm->as_string()))) return;
+    std::vector<std::string> names;
+    for (const auto& [name, unused] : config.llms) names.push_back(name);
+    v.error(sel.key_path + ".options.llm",
+            "names \"" + std::string(llm->as_string()) + "\", which is not configured under \"llms\" (" +
+                (names.empty() ? std::string("no llms configured") : "configured: " + join(names, ", ")) + ")");
 }
 
 void check_with_plugins(Validator& v, const PluginHost& host, Config& config) {
@@ -726,26 +742,16 @@ void check_with_plugins(Validator& v, const PluginHost& host, Config& config) {
     for (auto& [role, sel] : config.agents) {
         validate_selection(v, host, "agent", sel, option_diags);
         check_agent_serves_task(v, host, config.competition.task_type, sel);
-        // Convention shared by agent plugins: an option named "llm" names a configuration under "llms".
-        const json::object* given = nullptr;
-        if (const auto* agents = config.raw.if_contains("agents"); agents && agents->is_object())
-            if (const auto* r = agents->as_object().if_contains(role); r && r->is_object())
-                if (const auto* o = r->as_object().if_contains("options"); o && o->is_object()) given = &o->as_object();
-        if (given)
-            if (const auto* llm = given->if_contains("llm"); llm && llm->is_string() && !config.llms.count(std::string(llm->as_string()))) {
-                std::vector<std::string> names;
-                for (const auto& [name, s] : config.llms) names.push_back(name);
-                v.error(sel.key_path + ".options.llm",
-                        "names \"" + std::string(llm->as_string()) + "\", which is not configured under \"llms\" (" +
-                            (names.empty() ? std::string("no llms configured") : "configured: " + join(names, ", ")) +
-                            ")");
-            }
+        check_llm_reference(v, config, role, sel);
     }
     for (auto& [name, sel] : config.llms) validate_selection(v, host, "llm", sel, option_diags);
     validate_selection(v, host, "submitter", config.submitter, option_diags);
     validate_selection(v, host, "scraper", config.scraper, option_diags);
     validate_selection(v, host, "runner", config.runner, option_diags);
-    for (auto& d : option_diags) (d.severity == Severity::error ? v.error(d.key_path, d.message) : v.warning(d.key_path, d.message));
+    for (auto& d : option_diags) {
+        if (d.severity == Severity::error) v.error(d.key_path, d.message);
+        else v.warning(d.key_path, d.message);
+    }
 
     const std::string& metric = config.competition.metric;
     if (!metric.empty() && !v.reported("metric") && !host.find_metric(metric)) {
