@@ -40,8 +40,10 @@ std::string seconds_text(double s) {
     return out.str();
 }
 
-std::int64_t unix_now() {
-    return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+/// Milliseconds since the epoch: the push time survives a restart in the record.
+std::int64_t unix_now_ms() {
+    return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+        .count();
 }
 
 std::string string_option(const json::object& o, const char* key, std::string fallback = {}) {
@@ -131,13 +133,13 @@ private:
     void check();
     void collect(RunStatus status, std::string message);
     void finish(RunStatus status, std::string message, const std::string& log);
-    double elapsed_s() const { return static_cast<double>(unix_now() - started_at_); }
+    double elapsed_s() const { return static_cast<double>(unix_now_ms() - started_at_) / 1000.0; }
 
     RunSpec spec_;
     Options options_;
     std::shared_ptr<const kaggle::Client> client_;
     KernelRef kernel_;
-    std::int64_t started_at_;
+    std::int64_t started_at_;  ///< ms since the epoch
     double timeout_s_;
     double interval_s_;
     Clock::time_point next_check_{};
@@ -161,7 +163,7 @@ json::object KernelRunHandle::record() const {
     r["slug"] = kernel_.ref();
     r["title"] = kernel_.title;
     r["version_number"] = kernel_.version;
-    r["started_at"] = started_at_;
+    r["started_at_ms"] = started_at_;
     r["url"] = kernel_url(kernel_);
     return r;
 }
@@ -419,7 +421,7 @@ std::unique_ptr<RunHandle> KernelsRunner::start(const RunSpec& spec) {
     log(LogLevel::info, spec.label + ": pushed Kaggle kernel " + kernel.ref() + " version " +
                             std::to_string(kernel.version) +
                             (options_.enable_gpu ? " on " + options_.machine_shape : std::string(" on CPU")));
-    return std::make_unique<KernelRunHandle>(spec, options_, client_, kernel, unix_now());
+    return std::make_unique<KernelRunHandle>(spec, options_, client_, kernel, unix_now_ms());
 }
 
 std::unique_ptr<RunHandle> KernelsRunner::attach(const RunSpec& spec, const json::object& record) {
@@ -434,8 +436,8 @@ std::unique_ptr<RunHandle> KernelsRunner::attach(const RunSpec& spec, const json
     kernel.slug = ref.substr(slash + 1);
     kernel.title = jr::string(record, "title");
     kernel.version = static_cast<int>(jr::integer(record, "version_number"));
-    std::int64_t started = jr::integer(record, "started_at");
-    auto handle = std::make_unique<KernelRunHandle>(spec, options_, client_, kernel, started > 0 ? started : unix_now());
+    std::int64_t started = jr::integer(record, "started_at_ms");
+    auto handle = std::make_unique<KernelRunHandle>(spec, options_, client_, kernel, started > 0 ? started : unix_now_ms());
     std::optional<std::string> state;
     try {
         state = handle->probe();
