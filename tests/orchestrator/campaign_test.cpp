@@ -3,6 +3,8 @@
 
 #include "campaign_support.hpp"
 #include "fixture/script.hpp"
+#include "metrics/csv.hpp"
+#include "metrics/npy.hpp"
 #include "orchestrator/policy.hpp"
 
 #include <chrono>
@@ -428,4 +430,34 @@ BOOST_AUTO_TEST_CASE(a_token_budget_stops_the_campaign) {
     const auto& total = st.at("budget_spent").as_object().at("total").as_object();
     BOOST_TEST(total.at("input_tokens").as_int64() + total.at("output_tokens").as_int64() >= 3000);
     BOOST_TEST(contains(status_of(root).out, "stopped    R01 "));
+}
+
+BOOST_AUTO_TEST_CASE(existing_experiments_are_registered_once_with_a_recomputed_cv) {
+    TempDir dir;
+    const fs::path root = dir / "ws";
+    make_workspace(root, json::object{{"seed", 2}},
+                   json::object{{"existing_oof_dir", "old"}});
+    fs::create_directories(root / "old");
+    const auto train = autokaggle::metrics::read_csv(root / "data" / "train.csv", {"target"});
+    const auto truth = train.numbers("target");
+    std::vector<double> oof(truth.size());
+    for (std::size_t i = 0; i < truth.size(); ++i) oof[i] = truth[i] + (i % 2 ? 0.25 : -0.25);
+    autokaggle::metrics::write_npy(root / "old" / "xgb_oof.npy", autokaggle::metrics::NpyArray::vector(oof));
+    autokaggle::metrics::write_npy(root / "old" / "xgb_test.npy", autokaggle::metrics::NpyArray::vector(std::vector<double>(20, 1.0)));
+    autokaggle::metrics::write_npy(root / "old" / "short_oof.npy", autokaggle::metrics::NpyArray::vector({1.0, 2.0}));
+    autokaggle::metrics::write_npy(root / "old" / "short_test.npy", autokaggle::metrics::NpyArray::vector(std::vector<double>(20, 1.0)));
+    for (int pass = 0; pass < 2; ++pass) {
+        const auto r = run(root, {"--max-rounds", "0"});
+        BOOST_TEST_REQUIRE(r.exit_code == 0, r.err);
+    }
+    const auto reg = json::parse(text(root / "experiments.json")).as_object();
+    const auto& exps = reg.at("experiments").as_array();
+    BOOST_TEST_REQUIRE(exps.size() == 1u);
+    const auto& e = exps[0].as_object();
+    BOOST_TEST(e.at("id").as_string() == "existing:xgb");
+    BOOST_TEST(e.at("round").as_int64() == -1);
+    BOOST_TEST(e.at("oof").as_string() == "old/xgb_oof.npy");
+    BOOST_TEST(e.at("test").as_string() == "old/xgb_test.npy");
+    BOOST_TEST(as_double(e.at("cv")) == 0.25, boost::test_tools::tolerance(1e-12));
+    BOOST_TEST(contains(text(root / "logs" / "autokaggle.log"), "short_oof.npy"));
 }
