@@ -236,6 +236,7 @@ void KernelRunHandle::collect(RunStatus status, std::string message) {
     http::RetryPolicy retry{3, std::chrono::milliseconds(1000), std::chrono::milliseconds(10'000),
                             std::chrono::milliseconds(30'000), 0.25};
     int fetched = 0;
+    fs::path log_output;  // a "<name>.log" among the outputs, for answers without a "log" field
     for (const auto& item : jr::array(answer, "files")) {
         if (!item.is_object()) continue;
         std::string name = jr::string(item.as_object(), "fileName");
@@ -253,12 +254,15 @@ void KernelRunHandle::collect(RunStatus status, std::string message) {
             request.download_to = target;
             http::send_with_retry(storage, request, retry, "Kaggle kernel output " + name);
             ++fetched;
+            if (target.extension() == ".log") log_output = target;
         } catch (const Error& e) {
             message += "; output " + name + " was not downloaded: " + e.what();
         }
     }
     message += " (" + std::to_string(fetched) + " output file" + (fetched == 1 ? "" : "s") + " downloaded)";
-    finish(status, std::move(message), log_text(jr::string(answer, "log")));
+    std::string log = log_text(jr::string(answer, "log"));
+    if (log.empty() && !log_output.empty()) log = log_text(read_file_if_exists(log_output).value_or(""));
+    finish(status, std::move(message), log);
 }
 
 void KernelRunHandle::finish(RunStatus status, std::string message, const std::string& log) {

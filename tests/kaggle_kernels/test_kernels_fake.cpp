@@ -50,6 +50,7 @@ public:
         std::string save_error;            ///< SaveKernel's `error` on HTTP 200
         std::string failure_message = "Your notebook hit an unhandled error while executing";
         int status_http_error = 0;         ///< when set, every status call fails with this HTTP status
+        bool log_as_file = false;          ///< the log as a "<name>.log" output file, no "log" field
     };
 
     FakeKernels(const fs::path& root, Settings settings) : root_(root), settings_(std::move(settings)) {
@@ -158,6 +159,11 @@ private:
         json::array log;
         log.push_back(json::object{{"stream_name", "stdout"}, {"time", 1.0}, {"data", stdout_}});
         if (!stderr_.empty()) log.push_back(json::object{{"stream_name", "stderr"}, {"time", 2.0}, {"data", stderr_}});
+        if (settings_.log_as_file) {
+            test::write_text(working() / "kernel.log", json::serialize(log));
+            files.push_back(json::object{{"fileName", "kernel.log"}, {"url", storage.base_url() + "/blobs/kernel.log"}});
+            return FakeResponse::json(200, json::serialize(json::object{{"files", files}}));
+        }
         return FakeResponse::json(200, json::serialize(json::object{{"files", files}, {"log", json::serialize(log)}}));
     }
 
@@ -555,4 +561,19 @@ BOOST_AUTO_TEST_CASE(an_api_that_keeps_failing_ends_the_run_with_an_error_after_
         BOOST_TEST_MESSAGE(e.what());
         return contains(e.what(), "has failed for 1 s") && contains(e.what(), "alice/autokaggle-kk-test-r16-experiment");
     });
+}
+
+BOOST_AUTO_TEST_CASE(a_log_delivered_as_an_output_file_is_read_too) {
+    FakeKernels::Settings settings;
+    settings.queued_polls = 0;
+    settings.log_as_file = true;
+    Fixture f(settings);
+    auto runner = f.runner();
+    ExperimentRunner experiments = f.experiments(*runner);
+    test::write_text(f.rounds / "R17_experiment.py", contract_script(0));
+    ExperimentResult result = experiments.run({17, f.rounds / "R17_experiment.py", "x"});
+    BOOST_TEST_MESSAGE(result.message);
+    BOOST_TEST((result.status == RunStatus::ok));
+    BOOST_TEST(result.fold_scores.size() == 5u);
+    BOOST_TEST(contains(test::read_text(f.rounds / "R17_run.log"), "CV_SCORE=0.777"));
 }
