@@ -140,7 +140,7 @@ BOOST_AUTO_TEST_CASE(regression_boston_encodings_and_log_target) {
 
 BOOST_AUTO_TEST_CASE(agents_drive_two_rounds_from_eda_to_findings) {
     TempDir dir("autopilot-families");
-    test::FakeHost host(dir.path(), test::pima(), 2);
+    test::FakeHost host(dir.path(), test::pima());  // no round limit: round 2 explores
     Builder builder(host);
     Reviewer reviewer(host);
     Researcher researcher(host);
