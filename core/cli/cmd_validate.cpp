@@ -7,6 +7,7 @@
 #include "base/config.hpp"
 #include "base/plugin_host.hpp"
 #include "base/text.hpp"
+#include "kaggle/setup.hpp"
 #include "runner/python_env.hpp"
 
 #include <autokaggle/sdk/errors.hpp>
@@ -144,6 +145,22 @@ void check_python(Report& report, const Config& config) {
     }
 }
 
+/// When a Kaggle plugin is configured, one cheap authenticated call says whether the credentials
+/// work and which source they came from.
+void check_kaggle(Report& report, const Config& config) {
+    const PluginSelection* kaggle_plugin = nullptr;
+    for (const PluginSelection* s : {&config.submitter, &config.scraper, &config.runner})
+        if (s->plugin == "kaggle" || s->plugin == "kaggle-kernels") kaggle_plugin = s;
+    if (!kaggle_plugin) return;
+    std::string api_base;
+    if (auto it = kaggle_plugin->options.find("api_base"); it != kaggle_plugin->options.end() && it->value().is_string())
+        api_base = std::string(it->value().get_string());
+    kaggle::CredentialCheck check = kaggle::check_credentials(api_base, config.competition.competition);
+    for (const auto& w : check.warnings) report.warning("kaggle", w);
+    if (check.ok) std::cout << "kaggle: " << check.message << "\n";
+    else report.error("kaggle (" + kaggle_plugin->key_path + ")", check.message);
+}
+
 std::string plugin_summary(const Config& config) {
     std::string out;
     for (const auto& [role, sel] : config.agents) out += "  " + role + std::string(11 - role.size(), ' ') + sel.plugin + "\n";
@@ -188,6 +205,7 @@ int cmd_validate(CommandArgs argv) {
     if (result.ok()) {
         check_data(report, *result.config);
         check_python(report, *result.config);
+        check_kaggle(report, *result.config);
     }
     if (report.errors() > 0) {
         std::cout << file.string() << ": " << report.errors() << " error(s), " << report.warnings()
