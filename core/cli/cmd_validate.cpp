@@ -150,7 +150,7 @@ void check_python(Report& report, const Config& config) {
 void check_kaggle(Report& report, const Config& config) {
     const PluginSelection* kaggle_plugin = nullptr;
     for (const PluginSelection* s : {&config.submitter, &config.scraper, &config.runner})
-        if (s->plugin == "kaggle" || s->plugin == "kaggle-kernels") kaggle_plugin = s;
+        if (!kaggle_plugin && (s->plugin == "kaggle" || s->plugin == "kaggle-kernels")) kaggle_plugin = s;
     if (!kaggle_plugin) return;
     std::string api_base;
     if (auto it = kaggle_plugin->options.find("api_base"); it != kaggle_plugin->options.end() && it->value().is_string())

@@ -99,6 +99,23 @@ BOOST_AUTO_TEST_CASE(submit_with_bad_credentials_names_the_source) {
     BOOST_TEST(fake.submissions().empty());
 }
 
+BOOST_AUTO_TEST_CASE(validate_checks_the_credentials_and_names_their_source) {
+    auto good = run_cli({"validate", ws.string()}, {}, env());
+    BOOST_TEST_INFO("stdout: " << good.out << "\nstderr: " << good.err);
+    BOOST_TEST(good.exit_code == 0);
+    BOOST_TEST(good.out.find("kaggle: ") != std::string::npos);
+    BOOST_TEST(good.out.find("KAGGLE_USERNAME/KAGGLE_KEY") != std::string::npos);
+    check_no_key(good);
+
+    const std::string wrong = "KGLKEY-wrong-5678-leakcheck";
+    auto bad = run_cli({"validate", ws.string()}, {}, env(wrong));
+    BOOST_TEST_INFO("stdout: " << bad.out << "\nstderr: " << bad.err);
+    BOOST_TEST(bad.exit_code == 2);
+    BOOST_TEST(bad.out.find("kaggle (submitter)") != std::string::npos);
+    BOOST_TEST(bad.out.find("KAGGLE_USERNAME/KAGGLE_KEY") != std::string::npos);
+    BOOST_TEST((bad.out + bad.err).find(wrong) == std::string::npos);
+}
+
 BOOST_AUTO_TEST_CASE(readable_kaggle_json_is_used_with_a_warning) {
     fs::create_directories(dir / "home" / ".kaggle");
     write_text(dir / "home" / ".kaggle" / "kaggle.json",
