@@ -1,7 +1,5 @@
 #include "fake_host.hpp"
 
-#include <autokaggle/sdk/errors.hpp>
-
 #include <boost/test/unit_test.hpp>
 
 #include <cstdio>
@@ -15,63 +13,44 @@ CompetitionSpec pima() { return {"pima-diabetes", "binary_classification", "auc_
 CompetitionSpec vehicle() { return {"vehicle", "multiclass_classification", "logloss", "lower", "Class"}; }
 CompetitionSpec boston() { return {"boston-housing", "regression", "rmse", "lower", "cmedv"}; }
 
-FakeHost::FakeHost(const fs::path& root, const CompetitionSpec& spec, int max_rounds) {
+FakeHost::FakeHost(const fs::path& root, const CompetitionSpec& spec, int max_rounds) : HostDouble(root, spec.name) {
     const auto source = shared_dir() / "competitions" / spec.name;
     fs::create_directories(root / "data");
     for (const char* f : {"train.csv", "test.csv", "sample_submission.csv"})
         fs::copy_file(source / "data" / f, root / "data" / f, fs::copy_options::overwrite_existing);
     fs::copy_file(source / "answers.csv", root / "answers.csv", fs::copy_options::overwrite_existing);
     fs::permissions(root / "answers.csv", fs::perms::owner_write, fs::perm_options::add);
-    paths_.root = root;
-    paths_.config = root / "config.json";
-    paths_.data = root / "data";
-    paths_.rounds = root / "rounds";
-    paths_.agents = root / "agents";
-    paths_.knowledge = root / "knowledge";
-    paths_.logs = root / "logs";
-    paths_.state = root / "state.json";
-    paths_.results = root / "results.tsv";
-    paths_.experiments = root / "experiments.json";
-    paths_.learnings = root / "LEARNINGS.md";
-    for (const auto& d : {paths_.rounds, paths_.agents, paths_.logs}) fs::create_directories(d);
-    competition_.competition = spec.name;
-    competition_.task_type = spec.task_type;
-    competition_.metric = spec.metric;
-    competition_.metric_direction = spec.direction;
-    competition_.target_column = spec.target;
-    competition_.id_column = "id";
-    competition_.cv_strategy = spec.task_type == "regression" ? "KFold" : "StratifiedKFold";
-    competition_.cv_folds = 5;
-    competition_.seed = 42;
-    competition_.train_csv = root / "data" / "train.csv";
-    competition_.test_csv = root / "data" / "test.csv";
-    competition_.sample_submission_csv = root / "data" / "sample_submission.csv";
-    competition_.python = python();
-    competition_.max_rounds = max_rounds;
-    config_["competition"] = spec.name;
-}
-
-void FakeHost::log(LogLevel, std::string_view source, std::string_view message) {
-    messages.push_back(std::string(source) + ": " + std::string(message));
-}
-
-LlmProvider& FakeHost::llm(std::string_view name) {
-    throw ConfigError("no LLM '" + std::string(name) + "' in the autopilot tests");
+    for (const auto& d : {paths().rounds, paths().agents, paths().logs}) fs::create_directories(d);
+    CompetitionInfo& c = mutable_competition();
+    c.task_type = spec.task_type;
+    c.metric = spec.metric;
+    c.metric_direction = spec.direction;
+    c.target_column = spec.target;
+    c.id_column = "id";
+    c.cv_strategy = spec.task_type == "regression" ? "KFold" : "StratifiedKFold";
+    c.cv_folds = 5;
+    c.seed = 42;
+    c.train_csv = root / "data" / "train.csv";
+    c.test_csv = root / "data" / "test.csv";
+    c.sample_submission_csv = root / "data" / "sample_submission.csv";
+    c.python = python();
+    c.max_rounds = max_rounds;
+    mutable_config()["competition"] = spec.name;
 }
 
 ExperimentResult FakeHost::run_experiment(const ExperimentRequest& request) {
     char tag[16];
     std::snprintf(tag, sizeof tag, "R%02d", request.round);
     ExperimentResult result;
-    result.oof_file = paths_.rounds / (std::string(tag) + "_oof.npy");
-    result.test_file = paths_.rounds / (std::string(tag) + "_test.npy");
-    result.log_file = paths_.rounds / (std::string(tag) + "_run.log");
-    std::vector<std::string> argv{python().string(), request.script.string(), "--data-dir", paths_.data.string(),
+    result.oof_file = paths().rounds / (std::string(tag) + "_oof.npy");
+    result.test_file = paths().rounds / (std::string(tag) + "_test.npy");
+    result.log_file = paths().rounds / (std::string(tag) + "_run.log");
+    std::vector<std::string> argv{python().string(), request.script.string(), "--data-dir", paths().data.string(),
                                   "--oof-out", result.oof_file.string(), "--test-out", result.test_file.string(),
-                                  "--oof-partial", (paths_.rounds / (std::string(tag) + "_oof_partial.npy")).string(),
+                                  "--oof-partial", (paths().rounds / (std::string(tag) + "_oof_partial.npy")).string(),
                                   "--folds", "5", "--seed", "42"};
     argv.insert(argv.end(), extra_args.begin(), extra_args.end());
-    const auto run = run_process(argv, paths_.rounds, {}, std::chrono::seconds(900));
+    const auto run = run_process(argv, paths().rounds, {}, std::chrono::seconds(900));
     write_text(result.log_file, run.out + run.err);
     result.exit_code = run.exit_code;
     result.log_tail = run.err.size() > 2000 ? run.err.substr(run.err.size() - 2000) : run.err;
@@ -86,7 +65,7 @@ ExperimentResult FakeHost::run_experiment(const ExperimentRequest& request) {
     result.message = result.status == RunStatus::ok ? "ok" : "exit " + std::to_string(run.exit_code) + ": " + result.log_tail;
     char cv[64] = "crash";
     if (result.claimed_cv) std::snprintf(cv, sizeof cv, "%.6f", *result.claimed_cv);
-    record_result(paths_.results, request.round, cv, result.status == RunStatus::ok ? "ok" : "crash", request.description);
+    record_result(paths().results, request.round, cv, result.status == RunStatus::ok ? "ok" : "crash", request.description);
     return result;
 }
 

@@ -2,7 +2,7 @@
 // `claude`/`codex` executables: sessions resumed with the right ids over three rounds, re-spawn,
 // usage summed, and every failure the CLIs can show reported clearly.
 #define BOOST_TEST_MODULE coding_agents
-#include "host_double.hpp"
+#include "support/host_double.hpp"
 #include "support/test_support.hpp"
 
 #include "base/config.hpp"
@@ -62,6 +62,7 @@ struct Fixture {
     ScopedEnv control_env{"FAKE_AGENT_CONTROL", control.string()};
 
     Fixture() {
+        host.mutable_competition() = test::binary_competition("playground-test", host.paths().data);
         for (const char* role : {"researcher", "builder", "reviewer"})
             test::write_text(workspace / "prompts" / (std::string(role) + ".md"),
                              std::string("You are the {{role}} of a Kaggle campaign on {{competition}}.\n") +

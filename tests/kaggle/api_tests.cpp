@@ -24,7 +24,7 @@ struct Fixture {
     kaggle::Credentials credentials = fake_credentials();
     FakeKaggle fake{credentials.authorization()};
     TestClient hooks;
-    RecordingHost host{dir.path(), fake_slug};
+    HostDouble host{dir.path(), fake_slug};
 
     Fixture() { fake.set_competition(fake_competition()); }
 

@@ -14,7 +14,7 @@ namespace {
 
 struct ScriptFixture {
     TempDir dir{"autokaggle-cmdscraper"};
-    RecordingHost host{dir.path(), "some-comp"};
+    HostDouble host{dir.path(), "some-comp"};
 
     command_scraper::CommandScraper scraper_for(const std::string& script_name, const std::string& script,
                                                 const std::string& options_json = "{}") {

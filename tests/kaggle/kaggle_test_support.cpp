@@ -45,40 +45,6 @@ boost::json::object fake_competition(int max_daily) {
                                {"userHasEntered", true}};
 }
 
-RecordingHost::RecordingHost(fs::path root, std::string competition) {
-    paths_.root = root;
-    paths_.config = root / "config.json";
-    paths_.data = root / "data";
-    paths_.rounds = root / "rounds";
-    paths_.agents = root / "agents";
-    paths_.knowledge = root / "knowledge";
-    paths_.logs = root / "logs";
-    paths_.state = root / "state.json";
-    paths_.results = root / "results.tsv";
-    paths_.experiments = root / "experiments.json";
-    paths_.learnings = root / "LEARNINGS.md";
-    competition_.competition = std::move(competition);
-    competition_.python = "/usr/bin/python3";
-    competition_.max_submissions_per_day = 5;
-}
-
-void RecordingHost::log(LogLevel level, std::string_view source, std::string_view message) {
-    static const char* names[] = {"debug", "info", "warn", "error"};
-    std::lock_guard lock(mutex_);
-    lines_.push_back(std::string(names[static_cast<int>(level)]) + " " + std::string(source) + ": " + std::string(message));
-}
-
-LlmProvider& RecordingHost::llm(std::string_view name) { throw ConfigError("no LLM " + std::string(name) + " in Kaggle tests"); }
-
-ExperimentResult RecordingHost::run_experiment(const ExperimentRequest&) { throw Error("no experiments in Kaggle tests"); }
-
-std::string RecordingHost::log_text() const {
-    std::lock_guard lock(mutex_);
-    std::string out;
-    for (const auto& l : lines_) out += l + "\n";
-    return out;
-}
-
 void write_zip(const fs::path& zip, const std::map<std::string, std::string>& files) {
     TempDir staging("autokaggle-zip");
     std::string script = "import sys, zipfile, os\nz = zipfile.ZipFile(sys.argv[1], 'w')\n";

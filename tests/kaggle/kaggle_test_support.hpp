@@ -1,18 +1,15 @@
 // Shared by the Kaggle test suites: distinctive fake credentials (asserted never to appear in
-// any output), a HostServices double that records the log, a client pointed at a FakeKaggle,
-// and zip archives written by Python's zipfile (an independent implementation).
+// any output), the shared HostServices double, a client pointed at a FakeKaggle, and zip
+// archives written by Python's zipfile (an independent implementation).
 #pragma once
 
 #include "fake_kaggle.hpp"
 #include "kaggle/client.hpp"
+#include "support/host_double.hpp"
 #include "support/test_support.hpp"
 
-#include <autokaggle/sdk/host.hpp>
-
-#include <atomic>
 #include <chrono>
 #include <map>
-#include <mutex>
 #include <string>
 #include <vector>
 
@@ -36,32 +33,6 @@ kaggle::Client make_client(const FakeKaggle& fake, const kaggle::Credentials& cr
 
 /// The competition JSON the fake serves by default.
 boost::json::object fake_competition(int max_daily = 5);
-
-class RecordingHost final : public HostServices {
-public:
-    RecordingHost(fs::path root, std::string competition);
-    const WorkspacePaths& paths() const override { return paths_; }
-    const CompetitionInfo& competition() const override { return competition_; }
-    const boost::json::object& config() const override { return config_; }
-    void log(LogLevel level, std::string_view source, std::string_view message) override;
-    bool cancel_requested() const override { return cancel_.load(); }
-    void report_usage(std::string_view, const Usage&) override {}
-    LlmProvider& llm(std::string_view name) override;
-    ExperimentResult run_experiment(const ExperimentRequest&) override;
-
-    std::string log_text() const;
-    boost::json::object& mutable_config() { return config_; }
-    CompetitionInfo& mutable_competition() { return competition_; }
-    void request_cancel() { cancel_ = true; }
-
-private:
-    WorkspacePaths paths_;
-    CompetitionInfo competition_;
-    boost::json::object config_;
-    std::atomic<bool> cancel_{false};
-    mutable std::mutex mutex_;
-    std::vector<std::string> lines_;
-};
 
 /// Writes `files` (name -> content) into a zip at `zip` with /usr/bin/python3's zipfile;
 /// names ending in ".stored" are stored uncompressed (suffix dropped), the rest deflated.

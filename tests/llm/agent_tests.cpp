@@ -94,7 +94,7 @@ BOOST_AUTO_TEST_CASE(phase_with_tools_writes_the_output_and_returns_the_token) {
     const auto protected_write = last_tool_results(request_body(3));
     BOOST_TEST(protected_write.at(0).as_object().at("is_error").as_bool());
 
-    const Usage u = host.usage("builder");
+    const Usage u = host.usage_of("builder");
     BOOST_TEST(u.output_tokens == 4 * 20);
     BOOST_TEST(u.input_tokens > 0);
     BOOST_TEST(fs::exists(host.paths().agents / "builder" / "conversation.json"));
@@ -255,10 +255,10 @@ BOOST_AUTO_TEST_CASE(context_stays_lean_over_twenty_rounds) {
                 r.inputs.push_back(host.paths().root / name);
             }
             if (r.inputs.size() > 3) r.inputs.erase(r.inputs.begin() + 1, r.inputs.end() - 2);  // ...the trigger names the latest
-            const Usage before = host.usage("builder");
+            const Usage before = host.usage_of("builder");
             BOOST_REQUIRE(agent->run_phase(r) == "DONE");
             bytes.push_back(server.requests().at(0).body.size());
-            tokens.push_back(host.usage("builder").input_tokens - before.input_tokens);
+            tokens.push_back(host.usage_of("builder").input_tokens - before.input_tokens);
         }
     };
 

@@ -28,22 +28,6 @@ ScopedEnv::~ScopedEnv() {
 
 namespace {
 
-WorkspacePaths layout(const fs::path& root) {
-    WorkspacePaths p;
-    p.root = fs::weakly_canonical(root);
-    p.config = p.root / "config.json";
-    p.data = p.root / "data";
-    p.rounds = p.root / "rounds";
-    p.agents = p.root / "agents";
-    p.knowledge = p.root / "knowledge";
-    p.logs = p.root / "logs";
-    p.state = p.root / "state.json";
-    p.results = p.root / "results.tsv";
-    p.experiments = p.root / "experiments.json";
-    p.learnings = p.root / "LEARNINGS.md";
-    return p;
-}
-
 void write_tiny_dataset(const fs::path& data) {
     std::string train = "id,x1,x2,target\n", test = "id,x1,x2\n", sample = "id,target\n";
     for (int i = 0; i < 120; ++i) {
@@ -63,24 +47,18 @@ void write_tiny_dataset(const fs::path& data) {
 
 }  // namespace
 
-TestHost::TestHost(const fs::path& root) : paths_(layout(root)), plugins_(std::vector<fs::path>{plugin_dir()}) {
-    for (const auto& d : {paths_.data, paths_.rounds, paths_.agents, paths_.logs, paths_.knowledge}) fs::create_directories(d);
-    write_tiny_dataset(paths_.data);
-    write_text(paths_.learnings, "# Learnings\n- Fit encoders inside folds.\n");
-    write_text(paths_.results, "round\tscript\tcv_score\tlb\tstatus\tsubmitted\ttimestamp\tdescription\n");
-    competition_.competition = "tiny-binary";
-    competition_.task_type = "binary_classification";
-    competition_.metric = "auc_roc";
-    competition_.metric_direction = "higher";
-    competition_.target_column = "target";
-    competition_.id_column = "id";
-    competition_.cv_strategy = "StratifiedKFold";
-    competition_.cv_folds = 3;
-    competition_.deadline = "2030-01-01";
-    competition_.train_csv = paths_.data / "train.csv";
-    competition_.test_csv = paths_.data / "test.csv";
-    competition_.sample_submission_csv = paths_.data / "sample_submission.csv";
-    competition_.python = python();
+TestHost::TestHost(const fs::path& root)
+    : HostDouble(fs::weakly_canonical(root), "tiny-binary"), plugins_(std::vector<fs::path>{plugin_dir()}) {
+    const WorkspacePaths& p = paths();
+    for (const auto& d : {p.data, p.rounds, p.agents, p.logs, p.knowledge}) fs::create_directories(d);
+    write_tiny_dataset(p.data);
+    write_text(p.learnings, "# Learnings\n- Fit encoders inside folds.\n");
+    write_text(p.results, "round\tscript\tcv_score\tlb\tstatus\tsubmitted\ttimestamp\tdescription\n");
+    CompetitionInfo& c = mutable_competition();
+    c = binary_competition("tiny-binary", p.data);
+    c.cv_folds = 3;
+    c.deadline = "2030-01-01";
+    mirror_log_to(p.logs / "autokaggle.log");
 }
 
 json::object TestHost::validated(const std::string& kind, const std::string& plugin, const json::object& options) const {
@@ -112,29 +90,6 @@ std::shared_ptr<Agent> TestHost::make_agent(const std::string& role, json::objec
     return plugins_.create_agent("llm", context);
 }
 
-void TestHost::log(LogLevel level, std::string_view source, std::string_view message) {
-    std::lock_guard lock(mutex_);
-    const std::string line = std::to_string(static_cast<int>(level)) + " " + std::string(source) + ": " + std::string(message);
-    log_lines_.push_back(line);
-    std::ofstream(paths_.logs / "autokaggle.log", std::ios::app) << line << "\n";
-}
-
-void TestHost::report_usage(std::string_view role, const Usage& usage) {
-    std::lock_guard lock(mutex_);
-    usage_[std::string(role)] += usage;
-}
-
-Usage TestHost::usage(const std::string& role) const {
-    std::lock_guard lock(mutex_);
-    auto it = usage_.find(role);
-    return it == usage_.end() ? Usage{} : it->second;
-}
-
-std::vector<std::string> TestHost::log_lines() const {
-    std::lock_guard lock(mutex_);
-    return log_lines_;
-}
-
 LlmProvider& TestHost::llm(std::string_view name) {
     std::pair<std::string, json::object> config;
     {
@@ -155,15 +110,15 @@ ExperimentResult TestHost::run_experiment(const ExperimentRequest& request) {
     char tag[16];
     std::snprintf(tag, sizeof tag, "R%02d", request.round);
     ExperimentResult r;
-    r.oof_file = paths_.rounds / (std::string(tag) + "_oof.npy");
-    r.test_file = paths_.rounds / (std::string(tag) + "_test.npy");
-    r.log_file = paths_.rounds / (std::string(tag) + "_run.log");
+    r.oof_file = paths().rounds / (std::string(tag) + "_oof.npy");
+    r.test_file = paths().rounds / (std::string(tag) + "_test.npy");
+    r.log_file = paths().rounds / (std::string(tag) + "_run.log");
     const auto started = std::chrono::steady_clock::now();
-    const auto p = run_process({competition_.python.string(), request.script.string(), "--data-dir", paths_.data.string(),
+    const auto p = run_process({competition().python.string(), request.script.string(), "--data-dir", paths().data.string(),
                                 "--oof-out", r.oof_file.string(), "--test-out", r.test_file.string(), "--oof-partial",
-                                (paths_.rounds / (std::string(tag) + "_oof_partial.npy")).string(), "--folds",
-                                std::to_string(competition_.cv_folds), "--seed", std::to_string(competition_.seed)},
-                               paths_.rounds);
+                                (paths().rounds / (std::string(tag) + "_oof_partial.npy")).string(), "--folds",
+                                std::to_string(competition().cv_folds), "--seed", std::to_string(competition().seed)},
+                               paths().rounds);
     r.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
     const std::string log = p.out + p.err;
     write_text(r.log_file, log);

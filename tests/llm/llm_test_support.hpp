@@ -3,6 +3,7 @@
 #pragma once
 
 #include "fakeserver/fake_server.hpp"
+#include "support/host_double.hpp"
 #include "support/test_support.hpp"
 
 #include "base/plugin_host.hpp"
@@ -40,7 +41,10 @@ private:
     std::optional<std::string> old_;
 };
 
-class TestHost final : public HostServices {
+/// The shared HostDouble with the real provider and agent plugins from the build tree: llm()
+/// creates the configured providers, run_experiment() runs scripts in a real Python process,
+/// and the log is mirrored to logs/autokaggle.log (so file leak checks see it).
+class TestHost final : public HostDouble {
 public:
     /// A workspace in `root` with a tiny binary-classification data set in data/.
     explicit TestHost(const std::filesystem::path& root);
@@ -53,32 +57,19 @@ public:
     std::shared_ptr<LlmProvider> make_provider(const std::string& plugin, boost::json::object options,
                                                const std::string& name = "test");
 
-    const WorkspacePaths& paths() const override { return paths_; }
-    const CompetitionInfo& competition() const override { return competition_; }
-    const boost::json::object& config() const override { return config_; }
-    void log(LogLevel level, std::string_view source, std::string_view message) override;
-    bool cancel_requested() const override { return false; }
-    void report_usage(std::string_view role, const Usage& usage) override;
     LlmProvider& llm(std::string_view configuration_name) override;
     /// Runs the script with the contract's arguments in a real Python process.
     ExperimentResult run_experiment(const ExperimentRequest& request) override;
 
-    Usage usage(const std::string& role) const;
-    std::vector<std::string> log_lines() const;
     PluginHost& plugins() { return plugins_; }
 
 private:
     boost::json::object validated(const std::string& kind, const std::string& plugin, const boost::json::object& options) const;
 
-    WorkspacePaths paths_;
-    CompetitionInfo competition_;
-    boost::json::object config_;
     PluginHost plugins_;
     mutable std::mutex mutex_;
     std::map<std::string, std::pair<std::string, boost::json::object>> llm_configs_;
     std::map<std::string, std::shared_ptr<LlmProvider>, std::less<>> llms_;
-    std::map<std::string, Usage> usage_;
-    std::vector<std::string> log_lines_;
 };
 
 /// One scripted model turn: given the parsed request body, the reply's JSON body.

@@ -10,6 +10,7 @@
 #include "metrics/verify.hpp"
 #include "runner_test_util.hpp"
 #include "standard_metrics.hpp"
+#include "support/host_double.hpp"
 
 #include <autokaggle/sdk/errors.hpp>
 
@@ -36,18 +37,8 @@ struct Workspace {
     explicit Workspace(local_runner::Options options = quick()) : runner(options) {
         fs::create_directories(dir / "rounds");
         fs::create_directories(dir / "data");
-        competition.competition = "synthetic";
-        competition.task_type = "binary_classification";
-        competition.metric = "auc_roc";
-        competition.metric_direction = "higher";
-        competition.target_column = "target";
-        competition.id_column = "id";
-        competition.cv_strategy = "StratifiedKFold";
-        competition.cv_folds = 5;
+        competition = binary_competition("synthetic", dir / "data");
         competition.seed = 7;
-        competition.train_csv = dir / "data" / "train.csv";
-        competition.test_csv = dir / "data" / "test.csv";
-        competition.python = python();
     }
 
     static local_runner::Options quick() {

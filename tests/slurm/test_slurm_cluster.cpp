@@ -4,6 +4,7 @@
 // orchestrator is gone, a node that cannot see the workspace, refused submissions.
 // Where the cluster cannot start, every test fails with the reason.
 #define BOOST_TEST_MODULE runner_slurm_cluster
+#include "support/host_double.hpp"
 #include "support/test_support.hpp"
 
 #include "base/atomic_file.hpp"
@@ -350,19 +351,7 @@ BOOST_AUTO_TEST_CASE(refused_submissions_and_missing_tools_are_clear_errors) {
 namespace {
 
 /// A competition whose experiments the runner starts with the script contract's arguments.
-CompetitionInfo competition(const fs::path& root) {
-    CompetitionInfo c;
-    c.competition = "slurm-test";
-    c.task_type = "binary_classification";
-    c.metric = "auc_roc";
-    c.metric_direction = "higher";
-    c.target_column = "target";
-    c.id_column = "id";
-    c.cv_folds = 5;
-    c.train_csv = root / "data" / "train.csv";
-    c.python = test::python();
-    return c;
-}
+CompetitionInfo competition(const fs::path& root) { return test::binary_competition("slurm-test", root / "data"); }
 
 /// A contract-following script: fold lines (fold 1 scores `fold1`), then the OOF and test files
 /// at the paths it is given, then CV_SCORE. `pause_s` between the folds.
