@@ -46,10 +46,7 @@ protected:
         CliReply reply;
         std::optional<json::object> doc = find_result_object(result.out);
         if (!doc) {
-            reply.error = "output is not a Claude Code JSON result";
-            if (result.exit_code != 0) reply.error += " (" + describe(result) + ")";
-            if (auto err = cli_agent::tail(result.err, 800); !err.empty()) reply.error += "; stderr: " + err;
-            if (auto out = cli_agent::tail(result.out, 400); !out.empty()) reply.error += "; stdout: " + out;
+            reply.error = cli_agent::unreadable_output_error("output is not a Claude Code JSON result", result);
             return reply;
         }
         reply.session_id = string_field(*doc, "session_id");
@@ -140,28 +137,13 @@ private:
         return any ? std::optional<Usage>(u) : std::nullopt;
     }
 
-    static std::string describe(const cli_agent::CommandResult& r) {
-        if (r.signal) return "killed by signal " + std::to_string(*r.signal);
-        if (r.exit_code) return "exit code " + std::to_string(*r.exit_code);
-        return "ended";
-    }
-
     Flags flags_;
 };
 
 std::unique_ptr<Agent> make_claude_code_agent(const PluginContext& context) {
     cli_agent::Options options(context.options, "agents." + context.instance + ".options");
-    cli_agent::CliSettings settings;
-    settings.plugin_name = "claude-code";
-    settings.tool_name = "Claude Code";
-    settings.install_hint = "npm install -g @anthropic-ai/claude-code";
-    settings.executable = cli_agent::resolve_executable(options.string("executable", "claude"),
-                                                        options.path_of("executable"), settings.tool_name,
-                                                        settings.install_hint);
-    double timeout_s = options.number("timeout_s", 3600);
-    if (timeout_s < 0) throw ConfigError(options.path_of("timeout_s") + ": must be >= 0 (0 = no limit)");
-    settings.timeout = std::chrono::milliseconds(static_cast<long long>(timeout_s * 1000));
-    settings.prompts_dir = options.string("prompts_dir", "");
+    cli_agent::CliSettings settings = cli_agent::read_cli_settings(
+        options, "claude-code", "Claude Code", "npm install -g @anthropic-ai/claude-code", "claude");
 
     ClaudeCodeAgent::Flags flags;
     flags.model = options.string("model", "");

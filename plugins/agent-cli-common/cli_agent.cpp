@@ -27,6 +27,33 @@ fs::path resolve_executable(const std::string& configured, const std::string& op
                       "` (and log in once), or set " + option_path + " to the full path of the executable");
 }
 
+CliSettings read_cli_settings(const Options& options, std::string plugin_name, std::string tool_name,
+                              std::string install_hint, const std::string& default_executable) {
+    CliSettings settings;
+    settings.plugin_name = std::move(plugin_name);
+    settings.tool_name = std::move(tool_name);
+    settings.install_hint = std::move(install_hint);
+    settings.executable = resolve_executable(options.string("executable", default_executable),
+                                             options.path_of("executable"), settings.tool_name,
+                                             settings.install_hint);
+    double timeout_s = options.number("timeout_s", 3600);
+    if (timeout_s < 0) throw ConfigError(options.path_of("timeout_s") + ": must be >= 0 (0 = no limit)");
+    settings.timeout = std::chrono::milliseconds(static_cast<long long>(timeout_s * 1000));
+    settings.prompts_dir = options.string("prompts_dir", "");
+    return settings;
+}
+
+std::string unreadable_output_error(std::string what, const CommandResult& result) {
+    if (result.exit_code != 0) {
+        if (result.signal) what += " (killed by signal " + std::to_string(*result.signal) + ")";
+        else if (result.exit_code) what += " (exit code " + std::to_string(*result.exit_code) + ")";
+        else what += " (ended)";
+    }
+    if (auto err = tail(result.err, 800); !err.empty()) what += "; stderr: " + err;
+    if (auto out = tail(result.out, 400); !out.empty()) what += "; stdout: " + out;
+    return what;
+}
+
 std::string last_line_token(std::string_view text) {
     const std::string_view blanks = " \t\r\n";
     const std::string_view marks = " \t*`_>";

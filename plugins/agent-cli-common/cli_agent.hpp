@@ -45,6 +45,17 @@ struct CliSettings {
     std::string prompts_dir;          ///< option value, may be empty
 };
 
+class Options;
+
+/// The settings every CLI agent reads the same way: `executable` (default `default_executable`,
+/// resolved now), `timeout_s` (>= 0, 0 = no limit, default 3600) and `prompts_dir`.
+CliSettings read_cli_settings(const Options& options, std::string plugin_name, std::string tool_name,
+                              std::string install_hint, const std::string& default_executable);
+
+/// The error for output the plugin could not read: `what`, how the process ended when it failed,
+/// and the tails of its stderr and stdout.
+std::string unreadable_output_error(std::string what, const CommandResult& result);
+
 /// Resolves the configured executable (a path, or a name on PATH) or throws ConfigError saying
 /// how to install the tool and which option names the executable.
 std::filesystem::path resolve_executable(const std::string& configured, const std::string& option_path,

@@ -104,10 +104,7 @@ protected:
         if (!failure.empty()) {
             reply.error = failure;
         } else if (!any_event) {
-            reply.error = "output is not Codex JSON lines";
-            if (result.exit_code != 0) reply.error += " (" + describe(result) + ")";
-            if (auto err = cli_agent::tail(result.err, 800); !err.empty()) reply.error += "; stderr: " + err;
-            if (auto out = cli_agent::tail(result.out, 400); !out.empty()) reply.error += "; stdout: " + out;
+            reply.error = cli_agent::unreadable_output_error("output is not Codex JSON lines", result);
         } else if (result.exit_code == 0 && turns == 0) {
             reply.error = "the output ended without turn.completed (the answer may be cut short)";
         }
@@ -138,28 +135,13 @@ private:
         return out;
     }
 
-    static std::string describe(const cli_agent::CommandResult& r) {
-        if (r.signal) return "killed by signal " + std::to_string(*r.signal);
-        if (r.exit_code) return "exit code " + std::to_string(*r.exit_code);
-        return "ended";
-    }
-
     Flags flags_;
 };
 
 std::unique_ptr<Agent> make_codex_agent(const PluginContext& context) {
     cli_agent::Options options(context.options, "agents." + context.instance + ".options");
-    cli_agent::CliSettings settings;
-    settings.plugin_name = "codex";
-    settings.tool_name = "Codex";
-    settings.install_hint = "npm install -g @openai/codex";
-    settings.executable = cli_agent::resolve_executable(options.string("executable", "codex"),
-                                                        options.path_of("executable"), settings.tool_name,
-                                                        settings.install_hint);
-    double timeout_s = options.number("timeout_s", 3600);
-    if (timeout_s < 0) throw ConfigError(options.path_of("timeout_s") + ": must be >= 0 (0 = no limit)");
-    settings.timeout = std::chrono::milliseconds(static_cast<long long>(timeout_s * 1000));
-    settings.prompts_dir = options.string("prompts_dir", "");
+    cli_agent::CliSettings settings =
+        cli_agent::read_cli_settings(options, "codex", "Codex", "npm install -g @openai/codex", "codex");
 
     CodexAgent::Flags flags;
     flags.model = options.string("model", "");
