@@ -8,11 +8,6 @@ namespace autokaggle::http {
 
 namespace {
 
-std::string text_option(const boost::json::object& o, const char* key) {
-    const auto* v = o.if_contains(key);
-    return v && v->is_string() ? std::string(v->get_string()) : std::string();
-}
-
 double number_option(const boost::json::object& o, const char* key, double fallback) {
     const auto* v = o.if_contains(key);
     if (!v) return fallback;
@@ -41,10 +36,10 @@ ProviderConfig read_provider_config(const boost::json::object& options, const st
                                     const ProviderDefaults& defaults) {
     ProviderConfig c;
     c.configuration = configuration;
-    c.model = text_option(options, "model");
+    c.model = string_field(options, "model");
     if (c.model.empty())
         throw ConfigError("config.json: " + c.key_path("model") + ": missing; name the model (e.g. \"claude-sonnet-4-5\", \"gpt-4.1\", \"qwen2.5-coder:14b\")");
-    c.base_url = text_option(options, "base_url");
+    c.base_url = string_field(options, "base_url");
     if (c.base_url.empty()) c.base_url = defaults.base_url;
     while (c.base_url.ends_with('/')) c.base_url.pop_back();
     try {
@@ -60,11 +55,11 @@ ProviderConfig read_provider_config(const boost::json::object& options, const st
         throw ConfigError("config.json: llms." + configuration +
                           ".options: max_tokens and max_retries must be >= 0, timeout_s and connect_timeout_s > 0");
     c.context_window = static_cast<long long>(number_option(options, "context_window", 0));
-    if (const std::string ca = text_option(options, "ca_file"); !ca.empty()) c.ca_file = ca;
+    if (const std::string ca = string_field(options, "ca_file"); !ca.empty()) c.ca_file = ca;
     c.prices = {number_option(options, "price_input", 0), number_option(options, "price_output", 0),
                 number_option(options, "price_cache_write", 0), number_option(options, "price_cache_read", 0)};
 
-    c.api_key_env = text_option(options, "api_key_env");
+    c.api_key_env = string_field(options, "api_key_env");
     if (c.api_key_env.empty()) c.api_key_env = defaults.api_key_env;
     const char* key = std::getenv(c.api_key_env.c_str());
     c.api_key = key ? key : "";
@@ -105,6 +100,26 @@ double cost_usd(const Usage& u, const Prices& p) {
             static_cast<double>(u.cache_creation_input_tokens) * p.cache_write +
             static_cast<double>(u.cache_read_input_tokens) * p.cache_read) /
            1e6;
+}
+
+std::string string_field(const boost::json::object& o, std::string_view key) {
+    const auto* v = o.if_contains(key);
+    return v && v->is_string() ? std::string(v->get_string()) : std::string();
+}
+
+long long count_field(const boost::json::object& o, std::string_view key) {
+    const auto* v = o.if_contains(key);
+    if (!v) return 0;
+    if (v->is_int64()) return v->get_int64();
+    if (v->is_uint64()) return static_cast<long long>(v->get_uint64());
+    return 0;
+}
+
+ServiceError malformed_answer(const std::string& api, const Response& response, const std::string& why,
+                              const std::string& request_id) {
+    return ServiceError(api + " returned a malformed answer: " + why + " (body starts: " + response.body.substr(0, 300) +
+                            ")",
+                        response.status, "malformed_response", request_id);
 }
 
 }  // namespace autokaggle::http

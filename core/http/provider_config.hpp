@@ -4,6 +4,7 @@
 
 #include "http/http_client.hpp"
 
+#include <autokaggle/sdk/errors.hpp>
 #include <autokaggle/sdk/host.hpp>
 
 #include <boost/json/object.hpp>
@@ -11,6 +12,7 @@
 #include <filesystem>
 #include <optional>
 #include <string>
+#include <string_view>
 
 /// The options schema entries every provider declares (to be spliced into its own schema:
 /// "{" AUTOKAGGLE_LLM_COMMON_OPTIONS ", ...}").
@@ -71,5 +73,16 @@ Request make_post(const ProviderConfig& config, const std::string& url, std::str
 
 /// usd of a call from its token counts and the price table.
 double cost_usd(const Usage& usage, const Prices& prices);
+
+/// The string at `key` of a server's answer, or "" when absent or not a string (servers omit
+/// fields freely).
+std::string string_field(const boost::json::object& o, std::string_view key);
+/// The integer count at `key` of a server's answer, or 0 when absent or not an integer.
+long long count_field(const boost::json::object& o, std::string_view key);
+
+/// The error for an answer that cannot be read: `api` (e.g. "Anthropic API (<base_url>)"),
+/// why, and the start of the body.
+ServiceError malformed_answer(const std::string& api, const Response& response, const std::string& why,
+                              const std::string& request_id);
 
 }  // namespace autokaggle::http

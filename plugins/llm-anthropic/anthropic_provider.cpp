@@ -34,19 +34,6 @@ json::array content_blocks(const Message& m) {
     return blocks;
 }
 
-std::string json_string(const json::object& o, std::string_view key) {
-    const auto* v = o.if_contains(key);
-    return v && v->is_string() ? std::string(v->get_string()) : std::string();
-}
-
-long long json_count(const json::object& o, std::string_view key) {
-    const auto* v = o.if_contains(key);
-    if (!v) return 0;
-    if (v->is_int64()) return v->get_int64();
-    if (v->is_uint64()) return static_cast<long long>(v->get_uint64());
-    return 0;
-}
-
 class AnthropicProvider final : public LlmProvider {
 public:
     explicit AnthropicProvider(http::ProviderConfig config)
@@ -97,10 +84,7 @@ private:
     ChatResponse parse(const http::Response& response) const {
         const std::string request_id = response.header("request-id");
         auto malformed = [&](const std::string& why) {
-            std::string excerpt = response.body.substr(0, 300);
-            return ServiceError("Anthropic API (" + config_.base_url + ") returned a malformed answer: " + why +
-                                    " (body starts: " + excerpt + ")",
-                                response.status, "malformed_response", request_id);
+            return http::malformed_answer("Anthropic API (" + config_.base_url + ")", response, why, request_id);
         };
         boost::system::error_code ec;
         const json::value v = json::parse(response.body, ec);
@@ -113,25 +97,25 @@ private:
         for (const auto& block_value : content->get_array()) {
             if (!block_value.is_object()) continue;
             const auto& block = block_value.get_object();
-            const std::string type = json_string(block, "type");
+            const std::string type = http::string_field(block, "type");
             if (type == "text") {
                 if (!out.message.text.empty()) out.message.text += "\n";
-                out.message.text += json_string(block, "text");
+                out.message.text += http::string_field(block, "text");
             } else if (type == "tool_use") {
-                ToolCall call{json_string(block, "id"), json_string(block, "name"), {}};
+                ToolCall call{http::string_field(block, "id"), http::string_field(block, "name"), {}};
                 if (const auto* input = block.if_contains("input")) call.arguments = *input;
                 out.message.tool_calls.push_back(std::move(call));
             }
         }
-        out.stop_reason = json_string(o, "stop_reason");
-        out.model = json_string(o, "model");
-        out.request_id = request_id.empty() ? json_string(o, "id") : request_id;
+        out.stop_reason = http::string_field(o, "stop_reason");
+        out.model = http::string_field(o, "model");
+        out.request_id = request_id.empty() ? http::string_field(o, "id") : request_id;
         if (const auto* usage = o.if_contains("usage"); usage && usage->is_object()) {
             const auto& u = usage->get_object();
-            out.usage.input_tokens = json_count(u, "input_tokens");
-            out.usage.output_tokens = json_count(u, "output_tokens");
-            out.usage.cache_creation_input_tokens = json_count(u, "cache_creation_input_tokens");
-            out.usage.cache_read_input_tokens = json_count(u, "cache_read_input_tokens");
+            out.usage.input_tokens = http::count_field(u, "input_tokens");
+            out.usage.output_tokens = http::count_field(u, "output_tokens");
+            out.usage.cache_creation_input_tokens = http::count_field(u, "cache_creation_input_tokens");
+            out.usage.cache_read_input_tokens = http::count_field(u, "cache_read_input_tokens");
         }
         out.usage.usd = http::cost_usd(out.usage, config_.prices);
         return out;

@@ -17,19 +17,6 @@ namespace {
 
 namespace json = boost::json;
 
-std::string json_string(const json::object& o, std::string_view key) {
-    const auto* v = o.if_contains(key);
-    return v && v->is_string() ? std::string(v->get_string()) : std::string();
-}
-
-long long json_count(const json::object& o, std::string_view key) {
-    const auto* v = o.if_contains(key);
-    if (!v) return 0;
-    if (v->is_int64()) return v->get_int64();
-    if (v->is_uint64()) return static_cast<long long>(v->get_uint64());
-    return 0;
-}
-
 /// Arguments travel as a JSON string; parse it, but keep the raw text when it is not JSON.
 json::value decode_arguments(const json::value* raw) {
     if (!raw || raw->is_null()) return json::string();
@@ -53,7 +40,7 @@ std::string content_text(const json::value* content) {
     std::string out;
     if (content->is_array())
         for (const auto& part : content->get_array())
-            if (part.is_object()) out += json_string(part.get_object(), "text");
+            if (part.is_object()) out += http::string_field(part.get_object(), "text");
     return out;
 }
 
@@ -120,9 +107,7 @@ private:
         std::string request_id = response.header("x-request-id");
         if (request_id.empty()) request_id = response.header("request-id");
         auto malformed = [&](const std::string& why) {
-            return ServiceError("OpenAI-compatible API (" + config_.base_url + ") returned a malformed answer: " + why +
-                                    " (body starts: " + response.body.substr(0, 300) + ")",
-                                response.status, "malformed_response", request_id);
+            return http::malformed_answer("OpenAI-compatible API (" + config_.base_url + ")", response, why, request_id);
         };
         boost::system::error_code ec;
         const json::value v = json::parse(response.body, ec);
@@ -152,26 +137,26 @@ private:
                 if (!call_value.is_object()) continue;
                 const auto& call = call_value.get_object();
                 ToolCall tool;
-                tool.id = json_string(call, "id");
+                tool.id = http::string_field(call, "id");
                 if (tool.id.empty()) tool.id = "call_" + std::to_string(index);  // some servers omit it
                 if (const auto* fn = call.if_contains("function"); fn && fn->is_object()) {
-                    tool.name = json_string(fn->get_object(), "name");
+                    tool.name = http::string_field(fn->get_object(), "name");
                     tool.arguments = decode_arguments(fn->get_object().if_contains("arguments"));
                 }
                 out.message.tool_calls.push_back(std::move(tool));
             }
         }
-        out.stop_reason = json_string(choice, "finish_reason");
-        out.model = json_string(o, "model");
-        out.request_id = request_id.empty() ? json_string(o, "id") : request_id;
+        out.stop_reason = http::string_field(choice, "finish_reason");
+        out.model = http::string_field(o, "model");
+        out.request_id = request_id.empty() ? http::string_field(o, "id") : request_id;
         if (const auto* usage = o.if_contains("usage"); usage && usage->is_object()) {
             const auto& u = usage->get_object();
             long long cached = 0;
             if (const auto* details = u.if_contains("prompt_tokens_details"); details && details->is_object())
-                cached = json_count(details->get_object(), "cached_tokens");
-            out.usage.input_tokens = json_count(u, "prompt_tokens") - cached;
+                cached = http::count_field(details->get_object(), "cached_tokens");
+            out.usage.input_tokens = http::count_field(u, "prompt_tokens") - cached;
             out.usage.cache_read_input_tokens = cached;
-            out.usage.output_tokens = json_count(u, "completion_tokens");
+            out.usage.output_tokens = http::count_field(u, "completion_tokens");
         }
         out.usage.usd = http::cost_usd(out.usage, config_.prices);
         return out;
