@@ -49,10 +49,10 @@ protected:
             reply.error = cli_agent::unreadable_output_error("output is not a Claude Code JSON result", result);
             return reply;
         }
-        reply.session_id = string_field(*doc, "session_id");
-        reply.text = string_field(*doc, "result");
+        reply.session_id = cli_agent::string_field(*doc, "session_id");
+        reply.text = cli_agent::string_field(*doc, "result");
         reply.usage = usage_of(*doc);
-        const std::string subtype = string_field(*doc, "subtype");
+        const std::string subtype = cli_agent::string_field(*doc, "subtype");
         long long turns = 0;
         if (const auto* t = doc->if_contains("num_turns"); t && t->is_number()) turns = t->to_number<long long>();
         if (turns > 0) reply.detail = std::to_string(turns) + " turns";
@@ -99,11 +99,6 @@ private:
         json::value v = json::parse(out, ec);
         if (!ec && v.is_object()) return std::move(v.as_object());
         return std::nullopt;
-    }
-
-    static std::string string_field(const json::object& o, const char* key) {
-        const auto* v = o.if_contains(key);
-        return v && v->is_string() ? std::string(v->as_string()) : std::string();
     }
 
     static std::string errors_text(const json::object& o) {

@@ -43,6 +43,11 @@ CliSettings read_cli_settings(const Options& options, std::string plugin_name, s
     return settings;
 }
 
+std::string string_field(const json::object& o, std::string_view key) {
+    const auto* v = o.if_contains(key);
+    return v && v->is_string() ? std::string(v->as_string()) : std::string();
+}
+
 std::string unreadable_output_error(std::string what, const CommandResult& result) {
     if (result.exit_code != 0) {
         if (result.signal) what += " (killed by signal " + std::to_string(*result.signal) + ")";

@@ -11,10 +11,13 @@
 #include <autokaggle/sdk/agent.hpp>
 #include <autokaggle/sdk/plugin.hpp>
 
+#include <boost/json/object.hpp>
+
 #include <chrono>
 #include <filesystem>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace autokaggle::cli_agent {
@@ -55,6 +58,9 @@ CliSettings read_cli_settings(const Options& options, std::string plugin_name, s
 /// The error for output the plugin could not read: `what`, how the process ended when it failed,
 /// and the tails of its stderr and stdout.
 std::string unreadable_output_error(std::string what, const CommandResult& result);
+
+/// The string at `key` of a CLI's JSON output, or "" when absent or not a string.
+std::string string_field(const boost::json::object& o, std::string_view key);
 
 /// Resolves the configured executable (a path, or a name on PATH) or throws ConfigError saying
 /// how to install the tool and which option names the executable.

@@ -75,15 +75,15 @@ protected:
             json::value v = json::parse(line, ec);
             if (ec || !v.is_object()) continue;
             const auto& event = v.as_object();
-            const std::string type = string_field(event, "type");
+            const std::string type = cli_agent::string_field(event, "type");
             if (type.empty()) continue;
             any_event = true;
             if (type == "thread.started") {
-                reply.session_id = string_field(event, "thread_id");
+                reply.session_id = cli_agent::string_field(event, "thread_id");
             } else if (type == "item.completed") {
                 const auto* item = event.if_contains("item");
-                if (item && item->is_object() && string_field(item->as_object(), "type") == "agent_message")
-                    reply.text = string_field(item->as_object(), "text");
+                if (item && item->is_object() && cli_agent::string_field(item->as_object(), "type") == "agent_message")
+                    reply.text = cli_agent::string_field(item->as_object(), "text");
             } else if (type == "turn.completed") {
                 ++turns;
                 if (const auto* u = event.if_contains("usage"); u && u->is_object()) {
@@ -92,10 +92,10 @@ protected:
                 }
             } else if (type == "turn.failed") {
                 const auto* e = event.if_contains("error");
-                std::string message = e && e->is_object() ? string_field(e->as_object(), "message") : std::string();
+                std::string message = e && e->is_object() ? cli_agent::string_field(e->as_object(), "message") : std::string();
                 failure = "Codex reported turn.failed" + (message.empty() ? std::string() : ": " + message);
             } else if (type == "error") {
-                std::string message = string_field(event, "message");
+                std::string message = cli_agent::string_field(event, "message");
                 if (failure.empty()) failure = "Codex reported an error" + (message.empty() ? "" : ": " + message);
             }
         }
@@ -112,11 +112,6 @@ protected:
     }
 
 private:
-    static std::string string_field(const json::object& o, const char* key) {
-        const auto* v = o.if_contains(key);
-        return v && v->is_string() ? std::string(v->as_string()) : std::string();
-    }
-
     Usage usage_of(const json::object& u) const {
         auto get = [&](const char* key) -> long long {
             const auto* n = u.if_contains(key);
