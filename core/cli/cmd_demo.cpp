@@ -25,7 +25,7 @@ namespace json = boost::json;
 namespace {
 
 constexpr const char* kDemoCompetition = "competitions/pima-diabetes";
-constexpr int kDefaultRounds = 6;
+constexpr int kDefaultRounds = 12;
 
 fs::path shipped_competition() {
     if (auto dir = find_data(kDemoCompetition)) return *dir;

@@ -19,13 +19,13 @@ constexpr std::array kCommands{
     Command{"init", "init DIR [--competition SLUG] [--download] [--force]", "scaffold a campaign workspace", cmd_init},
     Command{"validate", "validate [DIR]", "check config.json, plugins, data and the Python environment", cmd_validate},
     Command{"plugins", "plugins [--dir DIR] [--json]", "list every plugin found, and those that failed to load", cmd_plugins},
-    Command{"run", "run [DIR] [--max-rounds N]", "run or resume the campaign", cmd_run},
+    Command{"run", "run [DIR] [--max-rounds N] [--quiet]", "run or resume the campaign", cmd_run},
     Command{"status", "status [DIR] [--json] [--rows N]", "the campaign at a glance", cmd_status},
-    Command{"score", "score --metric M --truth FILE[:COL] --pred FILE[:COL] [--json]", "one metric on two files", cmd_score},
+    Command{"score", "score --metric M --truth FILE[:COL] --pred FILE[:COL] [--id COL] [--json]", "one metric on two files", cmd_score},
     Command{"blend", "blend [DIR] [--json]", "build the best blend from the experiment registry", cmd_blend},
-    Command{"submit", "submit FILE [-m MESSAGE] [--dir DIR]", "a manual submission through the configured submitter", cmd_submit},
-    Command{"llm", "llm test [--llm NAME | --role ROLE] [--dir DIR]", "send one prompt through a configured provider", cmd_llm},
-    Command{"demo", "demo [--max-rounds N] [--dir DIR]", "an offline campaign on the shipped competition", cmd_demo},
+    Command{"submit", "submit FILE [-m MESSAGE] [--dir DIR] [--timeout S] [--no-wait]", "a manual submission through the configured submitter", cmd_submit},
+    Command{"llm", "llm test [--llm NAME | --role ROLE] [--dir DIR] [--prompt TEXT] [--tools]", "send one prompt through a configured provider", cmd_llm},
+    Command{"demo", "demo [--max-rounds N] [--dir DIR] [--quiet]", "an offline campaign on the shipped competition", cmd_demo},
 };
 
 void print_main_help() {

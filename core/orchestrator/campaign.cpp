@@ -141,7 +141,12 @@ struct Campaign::Impl {
                   [this](const std::string& label) { return run_record(label); },
                   [this] { return kill_gate_context(); }) {
         host.set_stop_check([this] { return stop_reason(); });
-        host.set_experiment_runner([this](const ExperimentRequest& r) { return adapter.run(r); });
+        host.set_experiment_runner([this](const ExperimentRequest& r) {
+            ExperimentResult result = adapter.run(r);
+            std::lock_guard lock(state_mutex);
+            state.current.run_status = std::string(to_string(result.status));
+            return result;
+        });
     }
 
     // ---- bookkeeping ------------------------------------------------------------------------
@@ -768,7 +773,9 @@ struct Campaign::Impl {
         const auto& c = state.current;
         if (c.failure) return "failed";
         if (n == 0) return "eda";
-        if (c.code_crashed) return "crash";
+        // A run the Builder reported as crashed keeps the runner's own word for how it ended
+        // (killed_fold1, timeout, oom) so results.tsv tells a stopped idea from a broken script.
+        if (c.code_crashed) return c.run_status.empty() || c.run_status == "ok" ? "crash" : c.run_status;
         return c.verified_cv ? "ok" : "unverified";
     }
 

@@ -38,6 +38,7 @@ json::value to_json(const RoundProgress& p) {
                    {"failure", p.failure ? json::value(*p.failure) : json::value(nullptr)},
                    {"claimed_cv", opt(p.claimed_cv)},
                    {"code_crashed", p.code_crashed},
+                   {"run_status", p.run_status},
                    {"verified_cv", opt(p.verified_cv)},
                    {"verify_message", p.verify_message},
                    {"scrape_note", p.scrape_note}};
@@ -56,6 +57,7 @@ RoundProgress progress_from(const Fields& f) {
     if (f.find("failure")) p.failure = f.str("failure");
     p.claimed_cv = f.opt_number("claimed_cv");
     p.code_crashed = f.boolean("code_crashed");
+    if (f.find("run_status")) p.run_status = f.str("run_status");
     p.verified_cv = f.opt_number("verified_cv");
     p.verify_message = f.str("verify_message");
     p.scrape_note = f.str("scrape_note");

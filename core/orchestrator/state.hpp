@@ -44,6 +44,7 @@ struct RoundProgress {
     std::optional<std::string> failure;       ///< "plan: reply 'x' is not a valid token (...)"
     std::optional<double> claimed_cv;
     bool code_crashed = false;
+    std::string run_status;                   ///< outcome of the round's last experiment run ("ok", "killed_fold1", ...)
     std::optional<double> verified_cv;
     std::string verify_message;
     std::optional<DecisionRecord> decision;
