@@ -8,6 +8,7 @@
 #include "base/plugin_host.hpp"
 #include "base/text.hpp"
 #include "kaggle/setup.hpp"
+#include "orchestrator/campaign_host.hpp"
 #include "runner/python_env.hpp"
 
 #include <autokaggle/sdk/errors.hpp>
@@ -161,6 +162,35 @@ void check_kaggle(Report& report, const Config& config) {
     else report.error("kaggle (" + kaggle_plugin->key_path + ")", check.message);
 }
 
+/// Creates every configured agent, the submitter, the scraper and the runner exactly as `run`
+/// would, so that what a plugin can only find out itself (a missing executable such as
+/// `claude` or `sbatch`, unusable credentials) is reported now rather than mid-campaign.
+void check_plugins_start(Report& report, const Config& config, const PluginHost& plugins) {
+    Logger quiet_logger({}, true);
+    CampaignHost host(config, workspace_paths(config), plugins, quiet_logger);
+    auto attempt = [&](const std::string& key_path, auto&& create) {
+        try {
+            create();
+        } catch (const std::exception& e) {
+            report.error("config.json: " + key_path, e.what());
+        }
+    };
+    auto context = [&](std::string instance, const boost::json::object& options) {
+        PluginContext c;
+        c.instance = std::move(instance);
+        c.options = options;
+        c.host = &host;
+        return c;
+    };
+    for (const auto& [role, sel] : config.agents)
+        attempt(sel.key_path, [&] { plugins.create_agent(sel.plugin, context(role, sel.options)); });
+    attempt(config.submitter.key_path,
+            [&] { plugins.create_submitter(config.submitter.plugin, context("", config.submitter.options)); });
+    attempt(config.scraper.key_path,
+            [&] { plugins.create_scraper(config.scraper.plugin, context("", config.scraper.options)); });
+    attempt(config.runner.key_path, [&] { plugins.create_runner(config.runner.plugin, context("", config.runner.options)); });
+}
+
 std::string plugin_summary(const Config& config) {
     std::string out;
     for (const auto& [role, sel] : config.agents) out += "  " + role + std::string(11 - role.size(), ' ') + sel.plugin + "\n";
@@ -206,6 +236,7 @@ int cmd_validate(CommandArgs argv) {
         check_data(report, *result.config);
         check_python(report, *result.config);
         check_kaggle(report, *result.config);
+        check_plugins_start(report, *result.config, plugins);
     }
     if (report.errors() > 0) {
         std::cout << file.string() << ": " << report.errors() << " error(s), " << report.warnings()

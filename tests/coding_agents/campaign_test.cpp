@@ -167,4 +167,10 @@ BOOST_AUTO_TEST_CASE(run_stops_early_when_the_cli_is_missing) {
     BOOST_TEST((r.out + r.err).find("npm install -g @anthropic-ai/claude-code") != std::string::npos);
     BOOST_TEST((r.out + r.err).find("agents.builder.options.executable") != std::string::npos);
     BOOST_TEST(!fs::exists(ws / "rounds" / "R00_eda.md"));  // nothing ran
+
+    auto v = test::run_cli({"validate", ws.string()}, ws, {}, std::chrono::seconds(120));
+    BOOST_TEST_MESSAGE("validate exit " << v.exit_code << "\n" << v.out << v.err);
+    BOOST_TEST(v.exit_code == 2);
+    BOOST_TEST(v.out.find("npm install -g @anthropic-ai/claude-code") != std::string::npos);
+    BOOST_TEST(v.out.find("agents.builder") != std::string::npos);
 }
