@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cstdint>
 #include <cstdio>
 #include <numeric>
 
@@ -96,6 +97,17 @@ bool metric_pattern_matches(std::string_view provided, std::string_view metric) 
     std::string_view k = metric.substr(prefix.size());
     if (k.front() == '0') return false;
     return std::all_of(k.begin(), k.end(), [](char c) { return c >= '0' && c <= '9'; });
+}
+
+std::string content_hash(std::string_view text) {
+    std::uint64_t h = 1469598103934665603ull;
+    for (unsigned char c : text) {
+        h ^= c;
+        h *= 1099511628211ull;
+    }
+    char buf[17];
+    std::snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(h));
+    return buf;
 }
 
 std::string show_json(const boost::json::value& value, std::size_t max_length) {

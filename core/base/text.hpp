@@ -31,4 +31,8 @@ bool metric_pattern_matches(std::string_view provided, std::string_view metric);
 /// "2.5E0"; cut to `max_length` characters with "..." when longer.
 std::string show_json(const boost::json::value& value, std::size_t max_length = 60);
 
+/// A short fingerprint of a text (64-bit FNV-1a as 16 hex digits) for seen-lists: telling
+/// whether a note changed, not security.
+std::string content_hash(std::string_view text);
+
 }  // namespace autokaggle

@@ -6,6 +6,7 @@
 #include <autokaggle/sdk/errors.hpp>
 
 #include "base/atomic_file.hpp"
+#include "base/text.hpp"
 
 #include <boost/json.hpp>
 
@@ -20,17 +21,6 @@ namespace {
 namespace json = boost::json;
 
 constexpr int kWordBudget = 480;
-
-std::string fnv1a(const std::string& text) {
-    std::uint64_t h = 1469598103934665603ull;
-    for (unsigned char c : text) {
-        h ^= c;
-        h *= 1099511628211ull;
-    }
-    char buf[17];
-    std::snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(h));
-    return buf;
-}
 
 int word_count(const std::string& text) {
     std::istringstream in(text);
@@ -145,7 +135,7 @@ std::string Researcher::run_phase(const PhaseRequest& request) {
     for (const auto& s : sources) {
         // Our own findings name families we ran; only outside knowledge steers the order.
         if (s.label.find("_findings.md") == std::string::npos) all_text += s.text + "\n";
-        const auto hash = fnv1a(s.text);
+        const auto hash = content_hash(s.text);
         auto* old = seen.if_contains(s.label);
         const bool changed = old && old->is_string() && old->as_string() != hash;
         if (old && !changed) continue;

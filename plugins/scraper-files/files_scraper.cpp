@@ -3,6 +3,7 @@
 #include <autokaggle/sdk/errors.hpp>
 
 #include "base/atomic_file.hpp"
+#include "base/text.hpp"
 
 #include <boost/json.hpp>
 
@@ -16,17 +17,6 @@ namespace fs = std::filesystem;
 namespace json = boost::json;
 
 namespace {
-
-std::string content_hash(const std::string& text) {
-    std::uint64_t h = 1469598103934665603ull;
-    for (unsigned char c : text) {
-        h ^= c;
-        h *= 1099511628211ull;
-    }
-    char buf[17];
-    std::snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(h));
-    return buf;
-}
 
 bool is_note(const fs::path& p) {
     const auto ext = p.extension().string();
