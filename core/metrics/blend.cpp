@@ -3,6 +3,7 @@
 #include "base/atomic_file.hpp"
 #include "metrics/parallel.hpp"
 #include "metrics/radix_sort.hpp"
+#include "metrics/summation.hpp"
 #include "metrics/verify.hpp"
 
 #include <autokaggle/sdk/errors.hpp>
@@ -103,19 +104,6 @@ double pearson(const std::vector<double>& a, const Moments& ma, const std::vecto
 
 bool better(const Metric& metric, double a, double b) { return improves(metric.direction(), a, b); }
 
-/// The standard plugin's summation (plain sums over blocks of 1024 rows, Neumaier across blocks),
-/// reproduced operation for operation so that fused scores are bit-identical to the plugin's.
-struct BlockedSum {
-    static constexpr std::size_t block = 1024;
-    double total = 0, compensation = 0;
-    void flush(double block_sum) {
-        const double t = total + block_sum;
-        compensation += std::fabs(total) >= std::fabs(block_sum) ? (total - t) + block_sum : (block_sum - t) + total;
-        total = t;
-    }
-    double value() const { return total + compensation; }
-};
-
 /// Metrics whose blend trials are scored in one fused pass (no blended vector is written).
 bool fused_rmse(std::string_view metric_name, std::size_t cols) { return metric_name == "rmse" && cols == 1; }
 
@@ -178,21 +166,7 @@ public:
         auto widen = [](std::uint32_t k) { return std::uint64_t{k}; };
         radix_sort(s.pos, s.tmp, widen);
         radix_sort(s.neg, s.tmp, widen);
-        std::uint64_t twice = 0;
-        std::size_t below = 0, upto = 0;
-        const auto& pos = s.pos;
-        const auto& neg = s.neg;
-        for (std::size_t i = 0; i < pos.size();) {
-            const std::uint32_t v = pos[i];
-            std::size_t j = i;
-            while (j < pos.size() && pos[j] == v) ++j;
-            while (below < neg.size() && neg[below] < v) ++below;
-            if (upto < below) upto = below;
-            while (upto < neg.size() && neg[upto] == v) ++upto;
-            twice += static_cast<std::uint64_t>(j - i) * (2 * below + (upto - below));
-            i = j;
-        }
-        return static_cast<double>(twice) / (2.0 * static_cast<double>(pos.size()) * static_cast<double>(neg.size()));
+        return auc_of_sorted(s.pos, s.neg);
     }
 
 private:

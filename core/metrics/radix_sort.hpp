@@ -67,4 +67,24 @@ inline void radix_sort(std::vector<std::uint64_t>& keys, std::vector<std::uint64
     radix_sort(keys, scratch, [](std::uint64_t k) { return k; });
 }
 
+/// AUC from the positives' and the negatives' keys, each sorted ascending: the share of
+/// (positive, negative) pairs ordered correctly, ties counting one half, in one merge pass.
+/// Shared by the standard auc_roc and the blender's rank trials so both count exactly alike.
+template <class Key>
+double auc_of_sorted(const std::vector<Key>& pos, const std::vector<Key>& neg) {
+    std::uint64_t twice = 0;  // twice the number of correctly ordered pairs
+    std::size_t below = 0, upto = 0;
+    for (std::size_t i = 0; i < pos.size();) {
+        const Key v = pos[i];
+        std::size_t j = i;
+        while (j < pos.size() && pos[j] == v) ++j;
+        while (below < neg.size() && neg[below] < v) ++below;
+        if (upto < below) upto = below;
+        while (upto < neg.size() && neg[upto] == v) ++upto;
+        twice += static_cast<std::uint64_t>(j - i) * (2 * below + (upto - below));
+        i = j;
+    }
+    return static_cast<double>(twice) / (2.0 * static_cast<double>(pos.size()) * static_cast<double>(neg.size()));
+}
+
 }  // namespace autokaggle::metrics

@@ -1,6 +1,7 @@
 #include "standard_metrics.hpp"
 
 #include "metrics/radix_sort.hpp"
+#include "metrics/summation.hpp"
 
 #include <autokaggle/sdk/errors.hpp>
 
@@ -18,6 +19,7 @@ namespace autokaggle::standard_metrics {
 namespace {
 
 using metrics::radix_sort;
+using metrics::Sum;
 using metrics::sortable_key;
 using Span = std::span<const double>;
 
@@ -31,30 +33,6 @@ std::string num(double v) {
 [[noreturn]] void fail(std::string_view metric, const std::string& what) {
     throw MetricError(std::string(metric) + ": " + what);
 }
-
-/// Sum with bounded rounding error: plain sums over blocks of 1024, Neumaier across blocks.
-class Sum {
-public:
-    void add(double x) {
-        block_ += x;
-        if (++count_ == 1024) flush();
-    }
-    double value() {
-        flush();
-        return total_ + compensation_;
-    }
-
-private:
-    void flush() {
-        double t = total_ + block_;
-        compensation_ += std::fabs(total_) >= std::fabs(block_) ? (total_ - t) + block_ : (block_ - t) + total_;
-        total_ = t;
-        block_ = 0;
-        count_ = 0;
-    }
-    double block_ = 0, total_ = 0, compensation_ = 0;
-    int count_ = 0;
-};
 
 /// n rows, checked: the prediction array holds n * pred_cols values, all finite.
 std::size_t rows_checked(std::string_view metric, const MetricInput& in) {
@@ -108,20 +86,7 @@ double binary_auc(std::string_view metric, Span truth, Span pred, std::size_t st
                          std::to_string(neg.size()) + " negatives); AUC is undefined");
     radix_sort(pos, scratch);
     radix_sort(neg, scratch);
-    // twice the number of (positive, negative) pairs ordered correctly, ties counted once
-    std::uint64_t twice = 0;
-    std::size_t below = 0, upto = 0;
-    for (std::size_t i = 0; i < pos.size();) {
-        const std::uint64_t v = pos[i];
-        std::size_t j = i;
-        while (j < pos.size() && pos[j] == v) ++j;
-        while (below < neg.size() && neg[below] < v) ++below;
-        if (upto < below) upto = below;
-        while (upto < neg.size() && neg[upto] == v) ++upto;
-        twice += static_cast<std::uint64_t>(j - i) * (2 * below + (upto - below));
-        i = j;
-    }
-    return static_cast<double>(twice) / (2.0 * static_cast<double>(pos.size()) * static_cast<double>(neg.size()));
+    return metrics::auc_of_sorted(pos, neg);
 }
 
 double auc_roc(std::string_view name, const MetricInput& in, const Options&) {
