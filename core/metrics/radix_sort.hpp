@@ -67,12 +67,11 @@ inline void radix_sort(std::vector<std::uint64_t>& keys, std::vector<std::uint64
     radix_sort(keys, scratch, [](std::uint64_t k) { return k; });
 }
 
-/// AUC from the positives' and the negatives' keys, each sorted ascending: the share of
-/// (positive, negative) pairs ordered correctly, ties counting one half, in one merge pass.
-/// Shared by the standard auc_roc and the blender's rank trials so both count exactly alike.
+/// Twice the number of (positive, negative) pairs ordered correctly plus the tied pairs, from
+/// the positives' and the negatives' keys, each sorted ascending, in one merge pass.
 template <class Key>
-double auc_of_sorted(const std::vector<Key>& pos, const std::vector<Key>& neg) {
-    std::uint64_t twice = 0;  // twice the number of correctly ordered pairs
+std::uint64_t twice_ordered_pairs(const std::vector<Key>& pos, const std::vector<Key>& neg) {
+    std::uint64_t twice = 0;
     std::size_t below = 0, upto = 0;
     for (std::size_t i = 0; i < pos.size();) {
         const Key v = pos[i];
@@ -84,7 +83,20 @@ double auc_of_sorted(const std::vector<Key>& pos, const std::vector<Key>& neg) {
         twice += static_cast<std::uint64_t>(j - i) * (2 * below + (upto - below));
         i = j;
     }
-    return static_cast<double>(twice) / (2.0 * static_cast<double>(pos.size()) * static_cast<double>(neg.size()));
+    return twice;
+}
+
+/// AUC from twice the correctly ordered pairs (ties once): one division, shared by the standard
+/// auc_roc and the blender's rank trials so both give bit-identical values.
+inline double auc_of_twice_ordered(std::uint64_t twice, std::size_t positives, std::size_t negatives) {
+    return static_cast<double>(twice) / (2.0 * static_cast<double>(positives) * static_cast<double>(negatives));
+}
+
+/// AUC from the positives' and the negatives' keys, each sorted ascending: the share of
+/// (positive, negative) pairs ordered correctly, ties counting one half.
+template <class Key>
+double auc_of_sorted(const std::vector<Key>& pos, const std::vector<Key>& neg) {
+    return auc_of_twice_ordered(twice_ordered_pairs(pos, neg), pos.size(), neg.size());
 }
 
 }  // namespace autokaggle::metrics
