@@ -1,8 +1,10 @@
 #include "metrics/blend.hpp"
 
 #include "base/atomic_file.hpp"
+#include "metrics/correlation.hpp"
 #include "metrics/parallel.hpp"
-#include "metrics/radix_sort.hpp"
+#include "metrics/rank_auc_trials.hpp"
+#include "metrics/ranking.hpp"
 #include "metrics/summation.hpp"
 #include "metrics/verify.hpp"
 
@@ -40,69 +42,34 @@ std::optional<double> json_number(const json::value* v) {
     return std::nullopt;
 }
 
-/// Twice the average rank of each value (ties share the mean of their positions; 1-based), so
-/// that every rank is an integer: sums of ranks stay exact, which keeps rank blends exact and
-/// lets the AUC's radix sort skip the low, always-zero bits.
-std::vector<double> doubled_ranks(std::span<const double> values) {
-    struct Item {
-        std::uint64_t key;
-        std::uint32_t index;
-    };
-    const std::size_t n = values.size();
-    std::vector<Item> items(n), scratch;
-    for (std::size_t i = 0; i < n; ++i) items[i] = {sortable_key(values[i]), static_cast<std::uint32_t>(i)};
-    radix_sort(items, scratch, [](const Item& t) { return t.key; });
-    std::vector<double> ranks(n);
-    for (std::size_t i = 0; i < n;) {
-        std::size_t j = i;
-        while (j + 1 < n && items[j + 1].key == items[i].key) ++j;
-        const double doubled = static_cast<double>(i + j + 2);  // 2 * ((i + j) / 2 + 1)
-        for (std::size_t t = i; t <= j; ++t) ranks[items[t].index] = doubled;
-        i = j + 1;
-    }
-    return ranks;
-}
+bool better(const Metric& metric, double a, double b) { return improves(metric.direction(), a, b); }
 
-/// Ranks scaled onto (0, 1]: the form rank blends are written in.
-std::vector<double> normalized_ranks(std::span<const double> values) {
-    std::vector<double> r = doubled_ranks(values);
-    const double scale = 1.0 / (2.0 * static_cast<double>(std::max<std::size_t>(values.size(), 1)));
-    for (double& v : r) v *= scale;
-    return r;
-}
-
-/// Mean and norm of the centred vector, for Pearson correlations without centred copies.
-struct Moments {
-    double mean = 0;
-    double norm = 0;
+/// A model's OOF score as the blender recomputes it (or why it cannot be scored), and its OOF
+/// ranks when computing the score made them.
+struct Rescored {
+    double cv = 0;
+    std::vector<double> oof_ranks;
+    std::string error;
 };
 
-Moments moments(const std::vector<double>& x) {
-    Moments m;
-    for (double v : x) m.mean += v;
-    m.mean /= static_cast<double>(std::max<std::size_t>(x.size(), 1));
-    for (double v : x) m.norm += (v - m.mean) * (v - m.mean);
-    m.norm = std::sqrt(m.norm);
-    return m;
-}
-
-/// Pearson correlation; four accumulators let the loop run at full speed without -ffast-math.
-double pearson(const std::vector<double>& a, const Moments& ma, const std::vector<double>& b, const Moments& mb) {
-    if (ma.norm == 0 || mb.norm == 0) return 0.0;
-    double s0 = 0, s1 = 0, s2 = 0, s3 = 0;
-    const std::size_t n = a.size();
-    std::size_t i = 0;
-    for (; i + 4 <= n; i += 4) {
-        s0 += (a[i] - ma.mean) * (b[i] - mb.mean);
-        s1 += (a[i + 1] - ma.mean) * (b[i + 1] - mb.mean);
-        s2 += (a[i + 2] - ma.mean) * (b[i + 2] - mb.mean);
-        s3 += (a[i + 3] - ma.mean) * (b[i + 3] - mb.mean);
+Rescored rescore(const Metric& metric, const TargetEncoding& target, const BlendInput& model, const RankAucTrials* rank_auc) {
+    Rescored r;
+    try {
+        if (rank_auc && model.oof.cols == 1) {
+            // the ranks are needed for rank averaging anyway, and give the AUC in one pass
+            check_prediction_array(metric, target, model.oof, target.rows(), model.id + " OOF");
+            r.oof_ranks = doubled_ranks(model.oof.data);
+            r.cv = rank_auc->auc_of_ranks(r.oof_ranks);
+        } else {
+            r.cv = score_predictions(metric, target, model.oof, model.id + " OOF");
+        }
+        if (!std::isfinite(r.cv)) throw MetricError(model.id + ": OOF score is not finite");
+    } catch (const Error& e) {
+        r.error = e.what();
+        r.oof_ranks.clear();
     }
-    for (; i < n; ++i) s0 += (a[i] - ma.mean) * (b[i] - mb.mean);
-    return ((s0 + s1) + (s2 + s3)) / (ma.norm * mb.norm);
+    return r;
 }
-
-bool better(const Metric& metric, double a, double b) { return improves(metric.direction(), a, b); }
 
 /// Metrics whose blend trials are scored in one fused pass (no blended vector is written).
 bool fused_rmse(std::string_view metric_name, std::size_t cols) { return metric_name == "rmse" && cols == 1; }
@@ -133,50 +100,6 @@ void rmse_trials(std::span<const double> truth, const double* sum, const std::ar
     run_block(n);  // the remainder (possibly empty: the plugin's final flush of an empty block)
     for (std::size_t l = 0; l < Lanes; ++l) out[l] = std::sqrt(sums[l].value() / static_cast<double>(n));
 }
-
-/// Binary AUC of rank-blend trials. The blended values are sums of doubled ranks, so they are
-/// integers below 2^32 and sort as 32-bit keys (three radix passes instead of the plugin's
-/// 64-bit float keys); the rows are split by class once. Counting follows the plugin's merge
-/// exactly (ties count one half), so the scores are bit-identical to the plugin's.
-class RankAucTrials {
-public:
-    /// Empty (unusable) unless the truth is binary 0/1 with both classes present.
-    explicit RankAucTrials(std::span<const double> truth) {
-        for (std::size_t i = 0; i < truth.size(); ++i) {
-            if (truth[i] == 1.0) positives_.push_back(static_cast<std::uint32_t>(i));
-            else if (truth[i] == 0.0) negatives_.push_back(static_cast<std::uint32_t>(i));
-            else {
-                positives_.clear();
-                return;
-            }
-        }
-        if (truth.size() > std::numeric_limits<std::uint32_t>::max()) positives_.clear();
-    }
-    bool usable() const { return !positives_.empty() && !negatives_.empty(); }
-
-    /// Per-worker buffers, reused across trials.
-    struct Scratch {
-        std::vector<std::uint32_t> pos, neg, tmp;
-    };
-
-    /// AUC of sum + model; both hold integer-valued doubles whose sums stay below 2^32.
-    double score(const double* sum, const double* model, Scratch& s) const {
-        gather(positives_, sum, model, s.pos);
-        gather(negatives_, sum, model, s.neg);
-        auto widen = [](std::uint32_t k) { return std::uint64_t{k}; };
-        radix_sort(s.pos, s.tmp, widen);
-        radix_sort(s.neg, s.tmp, widen);
-        return auc_of_sorted(s.pos, s.neg);
-    }
-
-private:
-    static void gather(const std::vector<std::uint32_t>& rows, const double* sum, const double* model,
-                       std::vector<std::uint32_t>& keys) {
-        keys.resize(rows.size());
-        for (std::size_t i = 0; i < rows.size(); ++i) keys[i] = static_cast<std::uint32_t>(sum[rows[i]] + model[rows[i]]);
-    }
-    std::vector<std::uint32_t> positives_, negatives_;
-};
 
 }  // namespace
 
@@ -277,22 +200,34 @@ BlendResult blend(const Metric& metric, const TargetEncoding& target, std::vecto
     BlendResult result;
     const unsigned threads = default_threads(options.threads);
 
+    // binary AUC works on integer rank sums: exact pair counts without the plugin's sorts
+    std::optional<RankAucTrials> rank_auc;
+    if (metric.name() == "auc_roc" && target.class_names.size() <= 2) {
+        rank_auc.emplace(target.values);
+        if (!rank_auc->usable()) rank_auc.reset();  // the plugin reports what is wrong with the truth
+    }
+
     // 1. Re-score every model; drop those that do not fit.
     struct Scored {
         BlendInput* model;
         double cv;
+        std::vector<double> oof_ranks;  // kept when re-scoring made them
     };
+    std::vector<Rescored> rescored(models.size());
+    parallel_for(models.size(), threads, [&](std::size_t i, unsigned) {
+        rescored[i] = rescore(metric, target, models[i], rank_auc ? &*rank_auc : nullptr);
+    });
     std::vector<Scored> scored;
     std::size_t test_rows = 0;
-    for (auto& m : models) {
+    for (std::size_t i = 0; i < models.size(); ++i) {
+        BlendInput& m = models[i];
         try {
-            double cv = score_predictions(metric, target, m.oof, m.id + " OOF");
-            if (!std::isfinite(cv)) throw MetricError(m.id + ": OOF score is not finite");
+            if (!rescored[i].error.empty()) throw MetricError(rescored[i].error);
             if (test_rows == 0) test_rows = m.test.rows;
             check_prediction_array(metric, target, m.test, test_rows, m.id + " test predictions");
             if (m.test.cols != m.oof.cols)
                 throw MetricError(m.id + ": OOF has " + std::to_string(m.oof.cols) + " columns, test " + std::to_string(m.test.cols));
-            scored.push_back({&m, cv});
+            scored.push_back({&m, rescored[i].cv, std::move(rescored[i].oof_ranks)});
         } catch (const Error& e) {
             result.excluded.push_back(e.what());
         }
@@ -304,9 +239,9 @@ BlendResult blend(const Metric& metric, const TargetEncoding& target, std::vecto
 
     // 2. Candidates within the gap of the best.
     std::vector<Scored> cand;
-    for (const auto& s : scored) {
+    for (auto& s : scored) {
         if (std::fabs(s.cv - result.best_single_cv) <= options.config.max_gap) {
-            cand.push_back(s);
+            cand.push_back(std::move(s));
         } else {
             result.excluded.push_back(s.model->id + ": CV " + std::to_string(s.cv) + " is more than max_gap " +
                                       std::to_string(options.config.max_gap) + " from the best (" + std::to_string(result.best_single_cv) + ")");
@@ -321,7 +256,7 @@ BlendResult blend(const Metric& metric, const TargetEncoding& target, std::vecto
     parallel_for(m, threads, [&](std::size_t i, unsigned) {
         BlendInput& in = *cand[i].model;
         if (result.rank_average) {
-            oof[i] = doubled_ranks(in.oof.data);
+            oof[i] = cand[i].oof_ranks.empty() ? doubled_ranks(in.oof.data) : std::move(cand[i].oof_ranks);
             test[i] = normalized_ranks(in.test.data);
         } else {
             oof[i] = std::move(in.oof.data);
@@ -333,17 +268,9 @@ BlendResult blend(const Metric& metric, const TargetEncoding& target, std::vecto
 
     // 3. Correlations, then clusters of near-duplicates (leader = best member).
     {
-        std::vector<Moments> mom(m);
-        parallel_for(m, threads, [&](std::size_t i, unsigned) { mom[i] = moments(oof[i]); });
-        result.correlation.assign(m, std::vector<double>(m, 1.0));
-        std::vector<std::pair<std::size_t, std::size_t>> pairs;
-        for (std::size_t i = 0; i < m; ++i)
-            for (std::size_t j = i + 1; j < m; ++j) pairs.emplace_back(i, j);
-        parallel_for(pairs.size(), threads, [&](std::size_t p, unsigned) {
-            auto [i, j] = pairs[p];
-            double r = pearson(oof[i], mom[i], oof[j], mom[j]);
-            result.correlation[i][j] = result.correlation[j][i] = r;
-        });
+        std::vector<const std::vector<double>*> columns;
+        for (const auto& o : oof) columns.push_back(&o);
+        result.correlation = pearson_matrix(columns, threads);
     }
     std::vector<std::size_t> cluster_of(m);
     for (std::size_t i = 0; i < m; ++i) {
@@ -399,12 +326,12 @@ BlendResult blend(const Metric& metric, const TargetEncoding& target, std::vecto
     double best = score_of(first);  // the best cluster (a single model unless near-duplicates merged)
     std::vector<std::size_t> best_picks = picks;
     const bool fused = !result.rank_average && fused_rmse(metric.name(), cols) && target.values.size() == n_oof;
-    std::optional<RankAucTrials> rank_auc;
-    if (result.rank_average && metric.name() == "auc_roc" && target.values.size() == n_oof) {
-        rank_auc.emplace(target.values);
-        if (!rank_auc->usable()) rank_auc.reset();  // the plugin reports what is wrong with the truth
+    // rank-averaged binary AUC: screened trials, exact picks (metrics/rank_auc_trials.hpp)
+    if (!result.rank_average) rank_auc.reset();
+    if (rank_auc) {
+        for (std::size_t c = 0; c < k; ++c) rank_auc->add_candidate(*cluster_oof[c]);
+        rank_auc->add_to_sum(0);
     }
-    std::vector<RankAucTrials::Scratch> auc_scratch(rank_auc ? threads : 0);
     std::vector<NpyArray> scratch(threads, shape);
     for (auto& s : scratch) s.data.resize(n_oof);
     std::vector<double> trial(k);
@@ -417,12 +344,13 @@ BlendResult blend(const Metric& metric, const TargetEncoding& target, std::vecto
             for (std::size_t t = 0; t < n_oof; ++t) out[t] = (a[t] + b[t]) * inv;
             trial[c] = score_of(buf);
         };
-        // rank sums stay integers below 2^32 while (count + 1) doubled ranks of n rows fit
-        const bool auc_fits = static_cast<double>(count + 1) * 2.0 * static_cast<double>(n_oof) < 4294967295.0;
-        if (rank_auc && auc_fits) {
-            parallel_for(k, threads, [&](std::size_t c, unsigned worker) {
-                trial[c] = rank_auc->score(sum.data(), cluster_oof[c]->data(), auc_scratch[worker]);
-            });
+        // rank sums over 32 bits (thousands of steps) continue on the plugin's path
+        if (rank_auc && !rank_auc->fits()) rank_auc.reset();
+        std::size_t pick = 0;
+        if (rank_auc) {
+            const auto best_addition = rank_auc->best_addition(threads);
+            pick = best_addition.candidate;
+            trial[pick] = best_addition.auc;
         } else if (fused) {
             constexpr std::size_t lanes = 4;
             parallel_for((k + lanes - 1) / lanes, threads, [&](std::size_t g, unsigned worker) {
@@ -440,11 +368,12 @@ BlendResult blend(const Metric& metric, const TargetEncoding& target, std::vecto
         } else {
             parallel_for(k, threads, [&](std::size_t c, unsigned worker) { materialised_trial(c, scratch[worker]); });
         }
-        std::size_t pick = 0;
-        for (std::size_t c = 1; c < k; ++c)
-            if (better(metric, trial[c], trial[pick])) pick = c;
+        if (!rank_auc)
+            for (std::size_t c = 1; c < k; ++c)
+                if (better(metric, trial[c], trial[pick])) pick = c;
         if (options.stop_when_no_improvement && !better(metric, trial[pick], best)) break;
         for (std::size_t t = 0; t < n_oof; ++t) sum[t] += (*cluster_oof[pick])[t];
+        if (rank_auc) rank_auc->add_to_sum(pick);
         ++picks[pick];
         ++count;
         ++result.steps;

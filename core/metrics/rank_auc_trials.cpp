@@ -1,0 +1,166 @@
+#include "metrics/rank_auc_trials.hpp"
+
+#include "metrics/parallel.hpp"
+#include "metrics/radix_sort.hpp"
+
+#include <algorithm>
+#include <bit>
+#include <limits>
+#include <numeric>
+
+namespace autokaggle::metrics {
+
+namespace {
+
+constexpr int kScreenBits = 18;
+constexpr std::uint64_t kKeyLimit = std::uint64_t{1} << 32;
+
+}  // namespace
+
+RankAucTrials::RankAucTrials(std::span<const double> truth) {
+    if (truth.size() >= kKeyLimit) return;
+    rows_.reserve(truth.size());
+    for (std::size_t i = 0; i < truth.size(); ++i) {
+        if (truth[i] == 1.0) rows_.push_back(static_cast<std::uint32_t>(i));
+        else if (truth[i] != 0.0) {
+            rows_.clear();  // not binary: the plugin reports what is wrong with the truth
+            return;
+        }
+    }
+    positives_ = rows_.size();
+    for (std::size_t i = 0; i < truth.size(); ++i)
+        if (truth[i] == 0.0) rows_.push_back(static_cast<std::uint32_t>(i));
+}
+
+double RankAucTrials::auc_of_ranks(std::span<const double> doubled_ranks) const {
+    // Twice the positives' rank sum counts every positive against everything below it twice
+    // and against ties once; removing the positive-positive pairs, P(P + 1), leaves exactly
+    // twice the correctly ordered (positive, negative) pairs plus the ties.
+    std::uint64_t twice_rank_sum = 0;
+    for (std::size_t i = 0; i < positives_; ++i) twice_rank_sum += static_cast<std::uint64_t>(doubled_ranks[rows_[i]]);
+    const std::uint64_t p = positives_;
+    return auc(twice_rank_sum - p * (p + 1));
+}
+
+std::size_t RankAucTrials::add_candidate(std::span<const double> doubled_ranks) {
+    Candidate c;
+    c.ranks.resize(rows_.size());
+    for (std::size_t i = 0; i < rows_.size(); ++i) c.ranks[i] = static_cast<std::uint32_t>(doubled_ranks[rows_[i]]);
+    const auto [lo, hi] = std::minmax_element(c.ranks.begin(), c.ranks.end());
+    c.min = *lo;
+    c.max = *hi;
+    candidates_.push_back(std::move(c));
+    return candidates_.size() - 1;
+}
+
+void RankAucTrials::add_to_sum(std::size_t candidate) {
+    const auto& r = candidates_.at(candidate).ranks;
+    if (sum_.empty()) sum_.assign(rows_.size(), 0);
+    std::uint32_t lo = std::numeric_limits<std::uint32_t>::max(), hi = 0;
+    for (std::size_t i = 0; i < sum_.size(); ++i) {
+        sum_[i] += r[i];
+        lo = std::min(lo, sum_[i]);
+        hi = std::max(hi, sum_[i]);
+    }
+    sum_min_ = lo;
+    sum_max_ = hi;
+}
+
+bool RankAucTrials::fits() const {
+    std::uint64_t top = 0;
+    for (const auto& c : candidates_) top = std::max<std::uint64_t>(top, c.max);
+    return !sum_.empty() && sum_max_ + top < kKeyLimit;
+}
+
+double RankAucTrials::auc(std::uint64_t twice_ordered) const {
+    return auc_of_twice_ordered(twice_ordered, positives_, rows_.size() - positives_);
+}
+
+RankAucTrials::Bounds RankAucTrials::screen(std::size_t candidate, Scratch& s) const {
+    const Candidate& c = candidates_[candidate];
+    const auto low = static_cast<std::uint32_t>(sum_min_ + c.min);
+    const std::uint64_t span = sum_max_ + c.max - low;
+    const int shift = std::max(0, static_cast<int>(std::bit_width(span)) - kScreenBits);
+    const std::size_t bins = static_cast<std::size_t>(span >> shift) + 1;
+    s.pos_bins.assign(bins, 0);
+    s.neg_bins.assign(bins, 0);
+    const std::uint32_t* sum = sum_.data();
+    const std::uint32_t* ranks = c.ranks.data();
+    auto count = [&](std::size_t from, std::size_t to, std::uint32_t* bin) {
+        for (std::size_t i = from; i < to; ++i) ++bin[(sum[i] + ranks[i] - low) >> shift];
+    };
+    count(0, positives_, s.pos_bins.data());
+    count(positives_, rows_.size(), s.neg_bins.data());
+    // pairs in different bins are ordered by their bins; pairs sharing one count 0, 1 or 2
+    std::uint64_t across = 0, within = 0, below = 0;
+    for (std::size_t b = 0; b < bins; ++b) {
+        across += std::uint64_t{s.pos_bins[b]} * below;
+        within += std::uint64_t{s.pos_bins[b]} * s.neg_bins[b];
+        below += s.neg_bins[b];
+    }
+    return {2 * across, 2 * across + 2 * within};
+}
+
+std::uint64_t RankAucTrials::exact(std::size_t candidate, Scratch& s) const {
+    const std::uint32_t* sum = sum_.data();
+    const std::uint32_t* ranks = candidates_[candidate].ranks.data();
+    auto sorted_keys = [&](std::size_t from, std::size_t to, std::vector<std::uint32_t>& keys) {
+        keys.resize(to - from);
+        for (std::size_t i = from; i < to; ++i) keys[i - from] = sum[i] + ranks[i];
+        radix_sort(keys, s.tmp, [](std::uint32_t k) { return std::uint64_t{k}; });
+    };
+    sorted_keys(0, positives_, s.pos);
+    sorted_keys(positives_, rows_.size(), s.neg);
+    return twice_ordered_pairs(s.pos, s.neg);
+}
+
+RankAucTrials::Pick RankAucTrials::best_addition(unsigned threads) {
+    const std::size_t k = candidates_.size();
+    threads = std::max(1u, threads);
+    if (scratch_.size() < threads) scratch_.resize(threads);
+    std::vector<Bounds> bounds(k);
+    parallel_for(k, threads, [&](std::size_t c, unsigned worker) { bounds[c] = screen(c, scratch_[worker]); });
+    screened_ += k;
+
+    // Candidates that could still be the best, most promising first.
+    std::uint64_t best_low = 0;
+    for (const Bounds& b : bounds) best_low = std::max(best_low, b.low);
+    std::vector<std::size_t> open;
+    for (std::size_t c = 0; c < k; ++c)
+        if (bounds[c].high >= best_low) open.push_back(c);
+    std::stable_sort(open.begin(), open.end(), [&](std::size_t a, std::size_t b) { return bounds[a].high > bounds[b].high; });
+
+    // Exact counts in batches of `threads`, until no open candidate can beat (or tie with a
+    // lower index) the best exact count so far.
+    bool have_best = false;
+    std::uint64_t best = 0;
+    std::size_t best_candidate = 0;
+    auto can_win = [&](std::size_t c) {
+        return !have_best || bounds[c].high > best || (bounds[c].high == best && c < best_candidate);
+    };
+    std::vector<std::uint64_t> twice(k);
+    for (std::size_t next = 0; next < open.size();) {
+        std::vector<std::size_t> batch;
+        while (next < open.size() && batch.size() < threads) {
+            const std::size_t c = open[next++];
+            if (can_win(c)) batch.push_back(c);
+        }
+        if (batch.empty()) break;
+        parallel_for(batch.size(), threads, [&](std::size_t i, unsigned worker) {
+            const std::size_t c = batch[i];
+            // a candidate whose bounds meet needs no exact count
+            twice[c] = bounds[c].low == bounds[c].high ? bounds[c].low : exact(c, scratch_[worker]);
+        });
+        for (std::size_t c : batch) {
+            exact_evaluations_ += bounds[c].low != bounds[c].high;
+            if (!have_best || twice[c] > best || (twice[c] == best && c < best_candidate)) {
+                have_best = true;
+                best = twice[c];
+                best_candidate = c;
+            }
+        }
+    }
+    return {best_candidate, auc(best)};
+}
+
+}  // namespace autokaggle::metrics

@@ -1,0 +1,175 @@
+// The blender's kernels against plain reference implementations: rank transform, correlation
+// matrix, and the screened rank-AUC hill-climbing step (which must pick exactly what scoring
+// every trial through the auc_roc plugin picks).
+#include "helpers.hpp"
+
+#include "metrics/correlation.hpp"
+#include "metrics/rank_auc_trials.hpp"
+#include "metrics/ranking.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <numeric>
+
+using namespace autokaggle::metrics;
+
+namespace {
+
+/// Average ranks the textbook way (sort indices, ties share the mean position), doubled.
+std::vector<double> reference_doubled_ranks(const std::vector<double>& v) {
+    std::vector<std::size_t> order(v.size());
+    std::iota(order.begin(), order.end(), std::size_t{0});
+    std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return v[a] < v[b]; });
+    std::vector<double> r(v.size());
+    for (std::size_t i = 0; i < order.size();) {
+        std::size_t j = i;
+        while (j + 1 < order.size() && v[order[j + 1]] == v[order[i]]) ++j;
+        for (std::size_t t = i; t <= j; ++t) r[order[t]] = static_cast<double>(i + j + 2);
+        i = j + 1;
+    }
+    return r;
+}
+
+std::vector<double> normal_values(std::size_t n, std::uint64_t seed, double scale = 1.0) {
+    std::mt19937_64 rng(seed);
+    std::normal_distribution<double> g(0.0, 1.0);
+    std::vector<double> v(n);
+    for (auto& x : v) x = scale * g(rng);
+    return v;
+}
+
+/// Binary truth correlated with `signal`.
+std::vector<double> binary_truth(const std::vector<double>& signal, std::uint64_t seed) {
+    std::mt19937_64 rng(seed);
+    std::normal_distribution<double> g(0.0, 1.0);
+    std::vector<double> y(signal.size());
+    for (std::size_t i = 0; i < y.size(); ++i) y[i] = signal[i] + g(rng) > 0.3 ? 1.0 : 0.0;
+    return y;
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_SUITE(blend_kernels)
+
+BOOST_AUTO_TEST_CASE(doubled_ranks_match_the_reference_on_hard_inputs) {
+    std::vector<std::vector<double>> cases;
+    cases.push_back(normal_values(5000, 1));                    // distinct values over many exponents
+    std::vector<double> ties = normal_values(5000, 2);
+    for (auto& x : ties) x = std::round(x * 4) / 4;              // long runs of equal values
+    cases.push_back(ties);
+    std::vector<double> close(3000);                             // differ only in the last bits,
+    for (std::size_t i = 0; i < close.size(); ++i)               // and spread over a wide range, so
+        close[i] = (i % 3 == 0 ? 1e12 : 1.0) + static_cast<double>(i % 7) * std::numeric_limits<double>::epsilon();  // leading-bit keys collide
+    cases.push_back(close);
+    cases.push_back({0.0, -0.0, 0.0, -1.0, 5.0, -0.0});          // signed zeros are equal
+    cases.push_back({3.0, 3.0, 3.0, 3.0});                       // all equal
+    cases.push_back({42.0});
+    cases.push_back({-1e300, 1e-300, -1e-300, 1e300, 0.5, -2.5, 7.0});
+    for (std::size_t c = 0; c < cases.size(); ++c) {
+        BOOST_TEST_CONTEXT("case " << c) {
+            BOOST_TEST(doubled_ranks(cases[c]) == reference_doubled_ranks(cases[c]), boost::test_tools::per_element());
+        }
+    }
+    BOOST_TEST(doubled_ranks(std::vector<double>{}).empty());
+    const std::vector<double> scaled = normalized_ranks(std::vector<double>{2.0, 1.0, 2.0});
+    BOOST_TEST(scaled == (std::vector<double>{5.0 / 6.0, 2.0 / 6.0, 5.0 / 6.0}), boost::test_tools::tolerance(1e-15) << boost::test_tools::per_element());
+}
+
+BOOST_AUTO_TEST_CASE(correlation_matrix_matches_pairwise_pearson) {
+    const std::size_t n = 4099;  // not a multiple of the block or slice sizes
+    std::vector<std::vector<double>> cols;
+    const std::vector<double> base = normal_values(n, 10);
+    for (std::size_t m = 0; m < 7; ++m) {
+        std::vector<double> noise = normal_values(n, 20 + m, 0.3 * static_cast<double>(m));
+        for (std::size_t i = 0; i < n; ++i) noise[i] += (m % 2 ? -1.0 : 1.0) * base[i] + 100.0;  // offset: centring matters
+        cols.push_back(noise);
+    }
+    cols.push_back(std::vector<double>(n, 2.5));  // constant: correlation 0 with everything
+    std::vector<const std::vector<double>*> ptrs;
+    for (const auto& c : cols) ptrs.push_back(&c);
+    const auto r = pearson_matrix(ptrs, 2);
+    auto pearson = [&](const std::vector<double>& a, const std::vector<double>& b) {
+        long double ma = 0, mb = 0;
+        for (std::size_t i = 0; i < n; ++i) ma += a[i], mb += b[i];
+        ma /= n, mb /= n;
+        long double sab = 0, saa = 0, sbb = 0;
+        for (std::size_t i = 0; i < n; ++i) {
+            sab += (a[i] - ma) * (b[i] - mb);
+            saa += (a[i] - ma) * (a[i] - ma);
+            sbb += (b[i] - mb) * (b[i] - mb);
+        }
+        return static_cast<double>(sab / std::sqrt(saa * sbb));
+    };
+    for (std::size_t i = 0; i < 7; ++i) {
+        BOOST_TEST(r[i][i] == 1.0);
+        for (std::size_t j = 0; j < 7; ++j)
+            if (i != j) BOOST_TEST(r[i][j] == pearson(cols[i], cols[j]), boost::test_tools::tolerance(1e-12));
+        BOOST_TEST(r[i][7] == 0.0);
+        BOOST_TEST(r[7][i] == 0.0);
+    }
+    BOOST_TEST(r[0][1] < -0.5);  // opposite signs of the shared base
+    // the same bits whatever the thread count
+    const auto r1 = pearson_matrix(ptrs, 1);
+    for (std::size_t i = 0; i < r.size(); ++i) BOOST_TEST(r1[i] == r[i], boost::test_tools::per_element());
+}
+
+BOOST_AUTO_TEST_CASE(auc_of_ranks_equals_the_plugin) {
+    const std::vector<double> signal = normal_values(20000, 3);
+    const std::vector<double> y = binary_truth(signal, 4);
+    std::vector<double> pred = signal;
+    for (auto& p : pred) p = std::round(p * 10) / 10;  // ties across classes
+    RankAucTrials trials(y);
+    BOOST_REQUIRE(trials.usable());
+    BOOST_TEST(trials.auc_of_ranks(doubled_ranks(pred)) == metrics_test::score("auc_roc", y, pred));  // bit-identical
+    BOOST_TEST(!RankAucTrials(std::vector<double>{0, 1, 2}).usable());  // not binary
+    BOOST_TEST(!RankAucTrials(std::vector<double>{1, 1, 1}).usable());  // one class
+}
+
+BOOST_AUTO_TEST_CASE(screened_steps_pick_what_scoring_every_trial_picks) {
+    // Coarse predictions make many ties, duplicated models make exactly equal trials (the
+    // lowest index must win), and enough rows make the screening bins hold many keys.
+    const std::size_t n = 60000;
+    const std::vector<double> signal = normal_values(n, 5);
+    const std::vector<double> y = binary_truth(signal, 6);
+    std::vector<std::vector<double>> ranks;
+    for (std::size_t m = 0; m < 8; ++m) {
+        std::vector<double> p = normal_values(n, 100 + m, 0.7 + 0.1 * static_cast<double>(m));
+        for (std::size_t i = 0; i < n; ++i) p[i] = std::round((p[i] + signal[i]) * (m < 4 ? 3.0 : 200.0));
+        ranks.push_back(doubled_ranks(p));
+    }
+    ranks.push_back(ranks[2]);  // duplicates of candidates 2 and 5
+    ranks.push_back(ranks[5]);
+    RankAucTrials trials(y);
+    BOOST_REQUIRE(trials.usable());
+    for (const auto& r : ranks) trials.add_candidate(r);
+    auto auc = metrics_test::metric("auc_roc");
+    std::vector<double> sum = ranks[0];
+    trials.add_to_sum(0);
+    for (int step = 0; step < 12; ++step) {
+        BOOST_REQUIRE(trials.fits());
+        std::size_t want = 0;
+        double want_auc = -1;
+        for (std::size_t c = 0; c < ranks.size(); ++c) {
+            std::vector<double> blend(n);
+            for (std::size_t i = 0; i < n; ++i) blend[i] = sum[i] + ranks[c][i];
+            autokaggle::MetricInput in;
+            in.truth = y;
+            in.pred = blend;
+            const double v = auc->score(in);
+            if (v > want_auc) want_auc = v, want = c;
+        }
+        const auto got = trials.best_addition(2);
+        BOOST_TEST_CONTEXT("step " << step) {
+            BOOST_TEST(got.candidate == want);
+            BOOST_TEST(got.auc == want_auc);  // bit-identical to the plugin
+        }
+        trials.add_to_sum(got.candidate);
+        for (std::size_t i = 0; i < n; ++i) sum[i] += ranks[got.candidate][i];
+    }
+    // the point of screening: most trials never needed a sort
+    BOOST_TEST(trials.screened() == 12u * ranks.size());
+    BOOST_TEST(trials.exact_evaluations() < trials.screened() / 2);
+}
+
+BOOST_AUTO_TEST_SUITE_END()
