@@ -7,6 +7,7 @@
 #include <bit>
 #include <limits>
 #include <numeric>
+#include <utility>
 
 namespace autokaggle::metrics {
 
@@ -14,6 +15,9 @@ namespace {
 
 constexpr int kScreenBits = 18;
 constexpr std::uint64_t kKeyLimit = std::uint64_t{1} << 32;
+// Exact counts compare the pairs sharing a bin directly while there are at most this many per
+// row (a few per bin normally); crowded bins (heavy ties) are sorted instead.
+constexpr std::uint64_t kPairwiseLimit = 8;
 
 }  // namespace
 
@@ -76,18 +80,25 @@ double RankAucTrials::auc(std::uint64_t twice_ordered) const {
     return auc_of_twice_ordered(twice_ordered, positives_, rows_.size() - positives_);
 }
 
+RankAucTrials::Binning RankAucTrials::binning(std::size_t candidate) const {
+    const Candidate& c = candidates_[candidate];
+    Binning b;
+    b.low = static_cast<std::uint32_t>(sum_min_ + c.min);
+    const std::uint64_t span = sum_max_ + c.max - b.low;
+    b.shift = std::max(0, static_cast<int>(std::bit_width(span)) - kScreenBits);
+    b.bins = static_cast<std::size_t>(span >> b.shift) + 1;
+    return b;
+}
+
 RankAucTrials::Bounds RankAucTrials::screen(std::size_t candidate, Scratch& s) const {
     const Candidate& c = candidates_[candidate];
-    const auto low = static_cast<std::uint32_t>(sum_min_ + c.min);
-    const std::uint64_t span = sum_max_ + c.max - low;
-    const int shift = std::max(0, static_cast<int>(std::bit_width(span)) - kScreenBits);
-    const std::size_t bins = static_cast<std::size_t>(span >> shift) + 1;
+    const auto [low, shift, bins] = binning(candidate);
     s.pos_bins.assign(bins, 0);
     s.neg_bins.assign(bins, 0);
     const std::uint32_t* sum = sum_.data();
     const std::uint32_t* ranks = c.ranks.data();
-    auto count = [&](std::size_t from, std::size_t to, std::uint32_t* bin) {
-        for (std::size_t i = from; i < to; ++i) ++bin[(sum[i] + ranks[i] - low) >> shift];
+    auto count = [&](std::size_t from, std::size_t to, std::uint32_t* counts) {
+        for (std::size_t i = from; i < to; ++i) ++counts[(sum[i] + ranks[i] - low) >> shift];
     };
     count(0, positives_, s.pos_bins.data());
     count(positives_, rows_.size(), s.neg_bins.data());
@@ -104,6 +115,33 @@ RankAucTrials::Bounds RankAucTrials::screen(std::size_t candidate, Scratch& s) c
 std::uint64_t RankAucTrials::exact(std::size_t candidate, Scratch& s) const {
     const std::uint32_t* sum = sum_.data();
     const std::uint32_t* ranks = candidates_[candidate].ranks.data();
+    const Bounds bounds = screen(candidate, s);  // leaves the candidate's bins in s
+    const std::uint64_t within = (bounds.high - bounds.low) / 2;
+    if (within <= kPairwiseLimit * rows_.size()) {
+        // Only pairs sharing a bin are open: group the keys by bin (the counts give each bin's
+        // place) and compare those pairs directly, a few per bin.
+        const Binning bin = binning(candidate);
+        auto group = [&](std::size_t from, std::size_t to, std::vector<std::uint32_t>& offsets, std::vector<std::uint32_t>& keys) {
+            keys.resize(to - from);
+            std::uint32_t start = 0;
+            for (auto& o : offsets) start += std::exchange(o, start);  // counts -> starts
+            for (std::size_t i = from; i < to; ++i) {
+                const std::uint32_t key = sum[i] + ranks[i];
+                keys[offsets[(key - bin.low) >> bin.shift]++] = key;  // starts -> ends
+            }
+        };
+        group(0, positives_, s.pos_bins, s.pos);
+        group(positives_, rows_.size(), s.neg_bins, s.neg);
+        std::uint64_t resolved = 0;
+        for (std::size_t b = 0; b < s.pos_bins.size(); ++b) {
+            const std::uint32_t p0 = b ? s.pos_bins[b - 1] : 0, n0 = b ? s.neg_bins[b - 1] : 0;
+            for (std::uint32_t p = p0; p < s.pos_bins[b]; ++p)
+                for (std::uint32_t q = n0; q < s.neg_bins[b]; ++q)
+                    resolved += static_cast<std::uint64_t>(s.pos[p] > s.neg[q]) * 2 + (s.pos[p] == s.neg[q]);
+        }
+        return bounds.low + resolved;
+    }
+    // keys crowded into few bins (heavy ties): sort and merge, as the plugin does
     auto sorted_keys = [&](std::size_t from, std::size_t to, std::vector<std::uint32_t>& keys) {
         keys.resize(to - from);
         for (std::size_t i = from; i < to; ++i) keys[i - from] = sum[i] + ranks[i];

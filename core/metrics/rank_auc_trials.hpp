@@ -57,6 +57,14 @@ private:
         std::vector<std::uint32_t> pos_bins, neg_bins;  // screening histograms
         std::vector<std::uint32_t> pos, neg, tmp;        // exact keys
     };
+    /// Where sum + candidate falls: bin = (value - low) >> shift, bins of them.
+    struct Binning {
+        std::uint32_t low = 0;
+        int shift = 0;
+        std::size_t bins = 0;
+    };
+    Binning binning(std::size_t candidate) const;
+    /// Counts the trial's positives and negatives per bin into s.pos_bins / s.neg_bins.
     Bounds screen(std::size_t candidate, Scratch& s) const;
     std::uint64_t exact(std::size_t candidate, Scratch& s) const;
     double auc(std::uint64_t twice_ordered) const;
