@@ -1,11 +1,14 @@
 #include "standard_metrics.hpp"
 
-#include "metrics/radix_sort.hpp"
+#include "metrics/binary_auc.hpp"
+#include "metrics/parallel.hpp"
 #include "metrics/summation.hpp"
 
 #include <autokaggle/sdk/errors.hpp>
 
 #include <algorithm>
+#include <atomic>
+#include <bit>
 #include <charconv>
 #include <cmath>
 #include <limits>
@@ -18,9 +21,7 @@ namespace autokaggle::standard_metrics {
 
 namespace {
 
-using metrics::radix_sort;
 using metrics::Sum;
-using metrics::sortable_key;
 using Span = std::span<const double>;
 
 std::string num(double v) {
@@ -34,14 +35,20 @@ std::string num(double v) {
     throw MetricError(std::string(metric) + ": " + what);
 }
 
-/// n rows, checked: the prediction array holds n * pred_cols values, all finite.
-std::size_t rows_checked(std::string_view metric, const MetricInput& in) {
+/// n rows, checked: the prediction array holds n * pred_cols values.
+std::size_t shape_checked(std::string_view metric, const MetricInput& in) {
     const std::size_t n = in.truth.size();
     if (in.pred_cols == 0) fail(metric, "predictions have 0 columns");
     if (in.pred.size() != n * in.pred_cols)
         fail(metric, "length mismatch: the truth has " + std::to_string(n) + " rows, the predictions " +
                          std::to_string(in.pred.size() / in.pred_cols) + " rows x " + std::to_string(in.pred_cols) + " columns");
     if (n == 0) fail(metric, "no rows to score");
+    return n;
+}
+
+/// n rows, checked: the prediction array holds n * pred_cols values, all finite.
+std::size_t rows_checked(std::string_view metric, const MetricInput& in) {
+    const std::size_t n = shape_checked(metric, in);
     for (std::size_t i = 0; i < n; ++i)
         if (!std::isfinite(in.truth[i])) fail(metric, "truth row " + std::to_string(i) + " is " + num(in.truth[i]) + "; values must be finite");
     for (std::size_t i = 0; i < in.pred.size(); ++i)
@@ -66,46 +73,100 @@ void require_labels(std::string_view metric, Span values, std::size_t k, const c
     }
 }
 
+/// Worker threads for one score() call: every core while it is the only call in flight, one
+/// while the blender (or any other caller) scores concurrently, so that threads never pile up.
+class ScoringThreads {
+public:
+    ScoringThreads() : alone_(in_flight_.fetch_add(1) == 0) {}
+    ~ScoringThreads() { in_flight_.fetch_sub(1); }
+    ScoringThreads(const ScoringThreads&) = delete;
+    ScoringThreads& operator=(const ScoringThreads&) = delete;
+    /// Threads worth starting for `work` rows (small inputs are not worth a thread).
+    unsigned for_rows(std::size_t work) const {
+        constexpr std::size_t kRowsPerThread = 1 << 18;
+        if (!alone_ || work < 2 * kRowsPerThread) return 1;
+        return static_cast<unsigned>(std::min<std::size_t>(metrics::default_threads(0), work / kRowsPerThread));
+    }
+
+private:
+    static inline std::atomic<int> in_flight_{0};
+    bool alone_;
+};
+
+bool is_finite_bits(double v) {  // std::isfinite, in a form the compiler vectorises
+    constexpr std::uint64_t kExponent = 0x7ff0000000000000ull;
+    return (std::bit_cast<std::uint64_t>(v) & kExponent) != kExponent;
+}
+
+/// Whether v is a class index in 0..classes-1 (NaN and infinities are not), with no undefined
+/// cast: only values in range reach it.
+bool is_class_index(double v, double classes) {
+    const double in_range = v >= 0.0 && v < classes ? v : 0.5;
+    return static_cast<double>(static_cast<std::int64_t>(in_range)) == v;
+}
+
+/// One pass that only says whether the input is valid for a metric on class indices: every
+/// prediction finite and every truth value a class index in 0..k-1. The scoring functions call
+/// the exact checks above, which name the first bad row, only when it is not, so the common
+/// valid input is read once, on every core.
+bool class_rows_valid(const MetricInput& in, std::size_t k, unsigned threads) {
+    const auto classes = static_cast<double>(k);
+    std::atomic<bool> valid{true};
+    const std::size_t n = in.truth.size(), cols = in.pred_cols;
+    metrics::parallel_for(threads, threads, [&](std::size_t part, unsigned) {
+        const std::size_t begin = n * part / threads, end = n * (part + 1) / threads;
+        bool ok = true;
+        for (std::size_t i = begin; i < end; ++i) ok &= is_class_index(in.truth[i], classes);
+        for (std::size_t i = begin * cols; i < end * cols; ++i) ok &= is_finite_bits(in.pred[i]);
+        if (!ok) valid = false;
+    });
+    return valid;
+}
+
 // ---------------------------------------------------------------------------------------------
 // AUC
 
 /// Binary AUC of scores[i * stride + col] against labels (positive when label == positive).
-/// Ties count one half, as in scikit-learn. O(n): positives and negatives are radix-sorted
-/// separately, then merged counting negatives below and equal to each positive.
-double binary_auc(std::string_view metric, Span truth, Span pred, std::size_t stride, std::size_t col, double positive) {
-    std::vector<std::uint64_t> pos, neg, scratch;
-    const auto positives = static_cast<std::size_t>(std::count(truth.begin(), truth.end(), positive));
-    pos.reserve(positives);
-    neg.reserve(truth.size() - positives);
-    for (std::size_t i = 0; i < truth.size(); ++i) {
-        std::uint64_t key = sortable_key(pred[i * stride + col]);
-        (truth[i] == positive ? pos : neg).push_back(key);
-    }
-    if (pos.empty() || neg.empty())
-        fail(metric, "only one class is present in the truth (" + std::to_string(pos.size()) + " positives, " +
-                         std::to_string(neg.size()) + " negatives); AUC is undefined");
-    radix_sort(pos, scratch);
-    radix_sort(neg, scratch);
-    return metrics::auc_of_sorted(pos, neg);
+/// Ties count one half, as in scikit-learn. O(n): metrics/binary_auc.hpp.
+double binary_auc(std::string_view metric, Span truth, Span pred, std::size_t stride, std::size_t col, double positive,
+                  unsigned threads) {
+    const metrics::AucPairs pairs = metrics::count_auc_pairs(
+        truth.size(), [&](std::size_t i) { return truth[i] == positive; }, [&](std::size_t i) { return pred[i * stride + col]; },
+        threads);
+    if (pairs.positives == 0 || pairs.negatives == 0)
+        fail(metric, "only one class is present in the truth (" + std::to_string(pairs.positives) + " positives, " +
+                         std::to_string(pairs.negatives) + " negatives); AUC is undefined");
+    return metrics::auc_of_twice_ordered(pairs.twice_ordered, pairs.positives, pairs.negatives);
 }
 
 double auc_roc(std::string_view name, const MetricInput& in, const Options&) {
-    rows_checked(name, in);
+    const ScoringThreads threads;
+    const std::size_t n = shape_checked(name, in);
+    const unsigned workers = threads.for_rows(n);
     if (in.pred_cols == 1) {
-        if (in.class_names.size() > 2)
-            fail(name, "one prediction column for " + std::to_string(in.class_names.size()) +
-                           " classes; multiclass AUC needs one score column per class");
-        require_labels(name, in.truth, 2, "truth");
-        return binary_auc(name, in.truth, in.pred, 1, 0, 1.0);
+        auto checks = [&] {
+            rows_checked(name, in);
+            if (in.class_names.size() > 2)
+                fail(name, "one prediction column for " + std::to_string(in.class_names.size()) +
+                               " classes; multiclass AUC needs one score column per class");
+            require_labels(name, in.truth, 2, "truth");
+        };
+        if (in.class_names.size() > 2 || !class_rows_valid(in, 2, workers)) checks();
+        return binary_auc(name, in.truth, in.pred, 1, 0, 1.0, workers);
     }
     // multiclass: one-vs-rest, macro average (scikit-learn multi_class="ovr", average="macro")
-    require_labels(name, in.truth, in.pred_cols, "truth");
-    if (!in.class_names.empty() && in.class_names.size() != in.pred_cols)
-        fail(name, "wrong number of prediction columns: got " + std::to_string(in.pred_cols) + ", expected " +
-                       std::to_string(in.class_names.size()) + " (one per class)");
+    auto checks = [&] {
+        rows_checked(name, in);
+        require_labels(name, in.truth, in.pred_cols, "truth");
+        if (!in.class_names.empty() && in.class_names.size() != in.pred_cols)
+            fail(name, "wrong number of prediction columns: got " + std::to_string(in.pred_cols) + ", expected " +
+                           std::to_string(in.class_names.size()) + " (one per class)");
+    };
+    if ((!in.class_names.empty() && in.class_names.size() != in.pred_cols) || !class_rows_valid(in, in.pred_cols, workers))
+        checks();
     double total = 0;
     for (std::size_t c = 0; c < in.pred_cols; ++c)
-        total += binary_auc(name, in.truth, in.pred, in.pred_cols, c, static_cast<double>(c));
+        total += binary_auc(name, in.truth, in.pred, in.pred_cols, c, static_cast<double>(c), workers);
     return total / static_cast<double>(in.pred_cols);
 }
 
@@ -113,14 +174,24 @@ double auc_roc(std::string_view name, const MetricInput& in, const Options&) {
 // Log loss
 
 double logloss(std::string_view name, const MetricInput& in, const Options& o) {
-    const std::size_t n = rows_checked(name, in);
-    const double eps = o.logloss_eps;
-    Sum sum;
-    if (in.pred_cols == 1) {
-        if (in.class_names.size() > 2)
+    const ScoringThreads threads;
+    const std::size_t n = shape_checked(name, in);
+    const bool binary = in.pred_cols == 1;
+    auto checks = [&] {
+        rows_checked(name, in);
+        if (binary && in.class_names.size() > 2)
             fail(name, "one prediction column for " + std::to_string(in.class_names.size()) +
                            " classes; multiclass log loss needs one probability column per class");
-        require_labels(name, in.truth, 2, "truth");
+        if (!binary && !in.class_names.empty() && in.class_names.size() != in.pred_cols)
+            fail(name, "wrong number of prediction columns: got " + std::to_string(in.pred_cols) + ", expected " +
+                           std::to_string(in.class_names.size()) + " (one per class)");
+        require_labels(name, in.truth, binary ? 2 : in.pred_cols, "truth");
+    };
+    const bool names_fit = binary ? in.class_names.size() <= 2 : in.class_names.empty() || in.class_names.size() == in.pred_cols;
+    if (!names_fit || !class_rows_valid(in, binary ? 2 : in.pred_cols, threads.for_rows(n))) checks();
+    const double eps = o.logloss_eps;
+    Sum sum;
+    if (binary) {
         for (std::size_t i = 0; i < n; ++i) {
             // as scikit-learn: clip, expand to [1 - p, p], renormalise the row
             const double p = std::clamp(in.pred[i], eps, 1.0 - eps);
@@ -129,10 +200,6 @@ double logloss(std::string_view name, const MetricInput& in, const Options& o) {
             sum.add(std::log((in.truth[i] == 1.0 ? p : q) / s));
         }
     } else {
-        if (!in.class_names.empty() && in.class_names.size() != in.pred_cols)
-            fail(name, "wrong number of prediction columns: got " + std::to_string(in.pred_cols) + ", expected " +
-                           std::to_string(in.class_names.size()) + " (one per class)");
-        require_labels(name, in.truth, in.pred_cols, "truth");
         const std::size_t k = in.pred_cols;
         for (std::size_t i = 0; i < n; ++i) {
             const double* row = in.pred.data() + i * k;
@@ -366,19 +433,14 @@ std::vector<std::string_view> split_words(std::string_view s) {
     return out;
 }
 
-/// The indices of the `k` largest values of a row, best first; ties go to the lower index.
-void top_k(const double* row, std::size_t cols, std::size_t k, std::vector<std::size_t>& out) {
-    out.clear();
-    for (std::size_t c = 0; c < cols; ++c) {
-        if (out.size() == k && row[c] <= row[out.back()]) continue;
-        std::size_t pos = out.size() == k ? k - 1 : out.size();
-        if (out.size() < k) out.push_back(c);
-        while (pos > 0 && row[c] > row[out[pos - 1]]) {
-            out[pos] = out[pos - 1];
-            --pos;
-        }
-        out[pos] = c;
-    }
+/// The position of column `truth` in a row ordered best first, ties going to the lower index
+/// (NumPy's stable argsort of -row): the columns above it plus the equal ones before it. One
+/// branch-free pass instead of a top-k selection.
+std::size_t rank_in_row(const double* row, std::size_t cols, std::size_t truth) {
+    const double v = row[truth];
+    std::size_t rank = 0;
+    for (std::size_t c = 0; c < cols; ++c) rank += static_cast<std::size_t>((row[c] > v) | ((row[c] == v) & (c < truth)));
+    return rank;
 }
 
 /// Kaggle's average precision at k (ml_metrics apk) for a single row.
@@ -420,24 +482,42 @@ double map_at_k(std::string_view name, const MetricInput& in, std::size_t k) {
         for (std::size_t i = 0; i < n; ++i) sum.add(apk(truth_labels(name, in, i), split_words(in.pred_text[i]), k));
         return sum.value() / static_cast<double>(n);
     }
-    const std::size_t n = rows_checked(name, in);
-    if (!in.class_names.empty() && in.pred_cols != in.class_names.size())
-        fail(name, "wrong number of prediction columns: got " + std::to_string(in.pred_cols) + ", expected " +
-                       std::to_string(in.class_names.size()) + " (one score per class)");
-    require_labels(name, in.truth, in.pred_cols, "truth");
-    std::vector<std::size_t> top;
-    top.reserve(k);
+    // One relevant class per row: the row scores 1 / (rank + 1) when that class ranks within the
+    // top k. Rows are counted by the rank of their class (integers, so the threads' shares add up
+    // exactly), validating as they go; the exact checks name the first bad row if any is bad.
+    const ScoringThreads threads;
+    const std::size_t n = shape_checked(name, in), cols = in.pred_cols;
+    auto checks = [&] {
+        rows_checked(name, in);
+        if (!in.class_names.empty() && cols != in.class_names.size())
+            fail(name, "wrong number of prediction columns: got " + std::to_string(cols) + ", expected " +
+                           std::to_string(in.class_names.size()) + " (one score per class)");
+        require_labels(name, in.truth, cols, "truth");
+    };
+    if (!in.class_names.empty() && cols != in.class_names.size()) checks();
+    const std::size_t ranks = std::min(k, cols);
+    const unsigned workers = threads.for_rows(n * cols);
+    std::vector<std::vector<std::size_t>> rows_at_rank(workers, std::vector<std::size_t>(ranks, 0));
+    std::atomic<bool> valid{true};
+    metrics::parallel_for(workers, workers, [&](std::size_t part, unsigned) {
+        std::vector<std::size_t>& count = rows_at_rank[part];
+        bool ok = true;
+        for (std::size_t i = n * part / workers, end = n * (part + 1) / workers; i < end; ++i) {
+            const double* row = in.pred.data() + i * cols;
+            for (std::size_t c = 0; c < cols; ++c) ok &= is_finite_bits(row[c]);
+            const bool label_ok = is_class_index(in.truth[i], static_cast<double>(cols));
+            ok &= label_ok;
+            const std::size_t rank = rank_in_row(row, cols, label_ok ? static_cast<std::size_t>(in.truth[i]) : 0);
+            if (rank < ranks) ++count[rank];
+        }
+        if (!ok) valid = false;
+    });
+    if (!valid) checks();
     Sum sum;
-    for (std::size_t i = 0; i < n; ++i) {
-        top_k(in.pred.data() + i * in.pred_cols, in.pred_cols, k, top);
-        const auto truth = static_cast<std::size_t>(in.truth[i]);
-        double score = 0;
-        for (std::size_t r = 0; r < top.size(); ++r)
-            if (top[r] == truth) {
-                score = 1.0 / static_cast<double>(r + 1);
-                break;
-            }
-        sum.add(score);
+    for (std::size_t r = 0; r < ranks; ++r) {
+        std::size_t rows = 0;
+        for (const auto& count : rows_at_rank) rows += count[r];
+        sum.add(static_cast<double>(rows) / static_cast<double>(r + 1));
     }
     return sum.value() / static_cast<double>(n);
 }
