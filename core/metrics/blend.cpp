@@ -52,7 +52,8 @@ struct Rescored {
     std::string error;
 };
 
-Rescored rescore(const Metric& metric, const TargetEncoding& target, const BlendInput& model, const RankAucTrials* rank_auc) {
+/// With rank AUC the raw OOF values are not needed after ranking: they are released.
+Rescored rescore(const Metric& metric, const TargetEncoding& target, BlendInput& model, const RankAucTrials* rank_auc) {
     Rescored r;
     try {
         if (rank_auc && model.oof.cols == 1) {
@@ -60,6 +61,7 @@ Rescored rescore(const Metric& metric, const TargetEncoding& target, const Blend
             check_prediction_array(metric, target, model.oof, target.rows(), model.id + " OOF");
             r.oof_ranks = doubled_ranks(model.oof.data);
             r.cv = rank_auc->auc_of_ranks(r.oof_ranks);
+            std::vector<double>().swap(model.oof.data);
         } else {
             r.cv = score_predictions(metric, target, model.oof, model.id + " OOF");
         }
