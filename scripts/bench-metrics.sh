@@ -6,6 +6,7 @@
 #
 #   scripts/bench-metrics.sh [BUILD_DIR]        (default: build)
 #   AUTOKAGGLE_PYTHON=/usr/bin/python3 (an interpreter with numpy and scikit-learn)
+#   BLEND_METRICS="rmse auc_roc" picks the blend metrics; BLEND_METRICS= skips the blend part
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 build="${1:-$root/build}"
@@ -74,7 +75,8 @@ done
 
 echo
 echo "hill-climbing blend (50 models x 1M rows, up to 100 steps, 2 threads; EARLY_STOP=1 stops when no addition improves):"
-for metric in ${BLEND_METRICS:-rmse logloss auc_roc}; do
+# BLEND_METRICS unset: all three; set but empty: none (only the score and CSV benchmarks)
+for metric in ${BLEND_METRICS-rmse logloss auc_roc}; do
     "$build/bin/bench-metrics-blend" --models 50 --rows 1000000 --steps 100 --threads 2 --metric "$metric" --early-stop "${EARLY_STOP:-0}"
 done
 

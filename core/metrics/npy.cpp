@@ -98,7 +98,7 @@ void convert(const char* src, std::size_t count, double* dst) {
 
 }  // namespace
 
-std::string NpyArray::shape_text() const {
+std::string NpyView::shape_text() const {
     if (one_dimensional) return "(" + std::to_string(rows) + ",)";
     return "(" + std::to_string(rows) + ", " + std::to_string(cols) + ")";
 }
@@ -123,7 +123,21 @@ NpyArray NpyArray::matrix(std::vector<double> values, std::size_t rows, std::siz
     return a;
 }
 
-NpyArray parse_npy(std::string_view bytes, const std::string& name) {
+namespace {
+
+/// Where a .npy file's values are and how they are stored, after every header and size check.
+struct Layout {
+    NpyView shape;  ///< rows, cols, one_dimensional (no data yet)
+    char kind = 0;  ///< 'f' or 'i'
+    std::size_t item = 0;
+    bool fortran = false;
+    std::size_t offset = 0;  ///< of the first value
+    std::size_t count() const { return shape.rows * shape.cols; }
+    /// Values stored column by column in a shape where that differs from row by row.
+    bool transposed() const { return fortran && !shape.one_dimensional && shape.rows > 1 && shape.cols > 1; }
+};
+
+Layout parse_layout(std::string_view bytes, const std::string& name) {
     if (bytes.size() < 10 || bytes.substr(0, kMagic.size()) != kMagic)
         fail(name, "it does not start with the .npy magic bytes (\\x93NUMPY); save it with numpy.save");
     auto major = static_cast<unsigned char>(bytes[6]);
@@ -140,15 +154,15 @@ NpyArray parse_npy(std::string_view bytes, const std::string& name) {
     }
     if (offset + header_len > bytes.size()) fail(name, "truncated header");
     Header h = parse_header(bytes.substr(offset, header_len), name);
-    offset += header_len;
 
+    Layout l;
+    l.offset = offset + header_len;
+    l.fortran = h.fortran;
     const std::string& d = h.descr;
-    std::size_t item = 0;
-    char kind = 0;
     if (d.size() == 3 && (d[0] == '<' || d[0] == '|' || d[0] == '=') && (d[1] == 'f' || d[1] == 'i') &&
         (d[2] == '4' || d[2] == '8')) {
-        kind = d[1];
-        item = static_cast<std::size_t>(d[2] - '0');
+        l.kind = d[1];
+        l.item = static_cast<std::size_t>(d[2] - '0');
     } else if (!d.empty() && d[0] == '>') {
         fail(name, "dtype '" + d + "' is big-endian; convert with arr.astype('<f8') before saving");
     } else {
@@ -157,30 +171,58 @@ NpyArray parse_npy(std::string_view bytes, const std::string& name) {
     }
     if (h.shape.empty() || h.shape.size() > 2)
         fail(name, "shape has " + std::to_string(h.shape.size()) + " dimensions; 1-D or 2-D arrays are supported");
+    l.shape.rows = h.shape[0];
+    l.shape.cols = h.shape.size() == 2 ? h.shape[1] : 1;
+    l.shape.one_dimensional = h.shape.size() == 1;
+    if (l.shape.cols != 0 && l.count() / l.shape.cols != l.shape.rows) fail(name, "shape overflows");
+    if (bytes.size() - l.offset < l.count() * l.item)
+        fail(name, "data is truncated: shape " + l.shape.shape_text() + " needs " + std::to_string(l.count() * l.item) +
+                       " bytes, the file has " + std::to_string(bytes.size() - l.offset));
+    return l;
+}
 
+/// The values as an owned row-major array of doubles, whatever the dtype and order.
+NpyArray converted(const Layout& l, std::string_view bytes) {
     NpyArray a;
-    a.rows = h.shape[0];
-    a.cols = h.shape.size() == 2 ? h.shape[1] : 1;
-    a.one_dimensional = h.shape.size() == 1;
-    std::size_t count = a.rows * a.cols;
-    if (a.cols != 0 && count / a.cols != a.rows) fail(name, "shape overflows");
-    if (bytes.size() - offset < count * item)
-        fail(name, "data is truncated: shape " + a.shape_text() + " needs " + std::to_string(count * item) +
-                       " bytes, the file has " + std::to_string(bytes.size() - offset));
+    a.rows = l.shape.rows;
+    a.cols = l.shape.cols;
+    a.one_dimensional = l.shape.one_dimensional;
+    const std::size_t count = l.count();
     a.data.resize(count);
-    const char* src = bytes.data() + offset;
-    if (kind == 'f' && item == 8) convert<double>(src, count, a.data.data());
-    else if (kind == 'f') convert<float>(src, count, a.data.data());
-    else if (item == 8) convert<std::int64_t>(src, count, a.data.data());
+    const char* src = bytes.data() + l.offset;
+    if (l.kind == 'f' && l.item == 8) convert<double>(src, count, a.data.data());
+    else if (l.kind == 'f') convert<float>(src, count, a.data.data());
+    else if (l.item == 8) convert<std::int64_t>(src, count, a.data.data());
     else convert<std::int32_t>(src, count, a.data.data());
 
-    if (h.fortran && !a.one_dimensional && a.rows > 1 && a.cols > 1) {
+    if (l.transposed()) {
         std::vector<double> row_major(count);
         for (std::size_t c = 0; c < a.cols; ++c)
             for (std::size_t r = 0; r < a.rows; ++r) row_major[r * a.cols + c] = a.data[c * a.rows + r];
         a.data = std::move(row_major);
     }
     return a;
+}
+
+}  // namespace
+
+NpyArray parse_npy(std::string_view bytes, const std::string& name) {
+    return converted(parse_layout(bytes, name), bytes);
+}
+
+NpyFile::NpyFile(const std::filesystem::path& path) : file_(path) {
+    const std::string name = path.string();
+    const Layout l = parse_layout(file_.view(), name);
+    const char* values = file_.data() + l.offset;
+    in_place_ = l.kind == 'f' && l.item == 8 && !l.transposed() &&
+                reinterpret_cast<std::uintptr_t>(values) % alignof(double) == 0;
+    if (in_place_) {
+        view_ = l.shape;
+        view_.data = {reinterpret_cast<const double*>(values), l.count()};
+    } else {
+        converted_ = converted(l, file_.view());
+        view_ = converted_.view();
+    }
 }
 
 NpyArray read_npy(const std::filesystem::path& path) {

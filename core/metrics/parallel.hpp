@@ -1,5 +1,6 @@
 // A minimal parallel-for over an index range with a fixed number of threads (RAII joins, the
-// first exception is rethrown in the caller).
+// first exception is rethrown in the caller), and the thread budget of a call that may itself
+// run concurrently.
 #pragma once
 
 #include <algorithm>
@@ -16,6 +17,32 @@ inline unsigned default_threads(unsigned requested) {
     if (requested > 0) return requested;
     return std::max(1u, std::thread::hardware_concurrency());
 }
+
+/// The threads one call may start. The blender scores candidates on every core, and a metric
+/// that then split each call again would pile threads up; so a call gets every core only while
+/// it is the only call of its kind in flight (per `Kind`, per shared library), one otherwise.
+/// Alive for the duration of the call.
+template <class Kind>
+class CallThreads {
+public:
+    CallThreads() : alone_(in_flight().fetch_add(1) == 0) {}
+    ~CallThreads() { in_flight().fetch_sub(1); }
+    CallThreads(const CallThreads&) = delete;
+    CallThreads& operator=(const CallThreads&) = delete;
+
+    /// Threads worth starting for `items` units of work: 1 below 2 * items_per_thread.
+    unsigned for_items(std::size_t items, std::size_t items_per_thread = std::size_t{1} << 18) const {
+        if (!alone_ || items < 2 * items_per_thread) return 1;
+        return static_cast<unsigned>(std::min<std::size_t>(default_threads(0), items / items_per_thread));
+    }
+
+private:
+    static std::atomic<int>& in_flight() {
+        static std::atomic<int> count{0};
+        return count;
+    }
+    bool alone_;
+};
 
 /// Calls body(index, worker) for every index in [0, count) on up to `threads` workers; worker
 /// is 0..threads-1, so that each worker can own scratch memory.

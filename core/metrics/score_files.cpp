@@ -9,6 +9,8 @@
 
 #include <algorithm>
 #include <charconv>
+#include <limits>
+#include <span>
 #include <unordered_map>
 
 namespace autokaggle::metrics {
@@ -19,19 +21,21 @@ namespace {
 
 bool is_npy(const fs::path& p) { return p.extension() == ".npy"; }
 
-/// A loaded side (truth or predictions): a CSV table with the chosen columns, or a .npy array.
+/// A loaded side (truth or predictions): a CSV table with the chosen columns, or a .npy array
+/// (read in place when it is float64, see NpyFile).
 struct Side {
     ColumnSpec spec;
     std::optional<CsvTable> csv;
     std::vector<std::string> columns;  ///< CSV value columns used
-    NpyArray npy;
+    std::optional<NpyFile> npy_file;
+    NpyArray npy_column;               ///< the FILE:INDEX column, when one is named
+    NpyView npy;                       ///< the whole file or the named column
     std::vector<std::size_t> order;    ///< row order after id alignment (identity when empty)
     std::size_t rows() const { return csv ? csv->rows() : npy.rows; }
     std::size_t row(std::size_t r) const { return order.empty() ? r : order[r]; }
 };
 
-NpyArray select_npy_column(NpyArray a, const ColumnSpec& spec) {
-    if (!spec.column) return a;
+NpyArray select_npy_column(NpyView a, const ColumnSpec& spec) {
     std::size_t c = 0;
     const std::string& text = *spec.column;
     auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), c);
@@ -70,6 +74,18 @@ std::vector<std::size_t> align_by_id(const CsvTable& truth, const CsvTable& pred
         order[r] = it->second;
     }
     return order;
+}
+
+/// The largest value, NaN aside (as std::max over the values would give), in four independent
+/// running maxima so that the pass over a large truth file is not one long dependency chain.
+double largest(std::span<const double> values) {
+    constexpr double kLowest = -std::numeric_limits<double>::infinity();
+    double lane[4] = {kLowest, kLowest, kLowest, kLowest};
+    std::size_t i = 0;
+    for (; i + 4 <= values.size(); i += 4)
+        for (std::size_t l = 0; l < 4; ++l) lane[l] = std::max(lane[l], values[i + l]);
+    for (; i < values.size(); ++i) lane[0] = std::max(lane[0], values[i]);
+    return std::max({lane[0], lane[1], lane[2], lane[3]});
 }
 
 bool integer_cells(const CsvTable& table, const std::string& column) {
@@ -130,7 +146,11 @@ ScoreReport score_files(const Metric& metric, const ColumnSpec& truth_spec, cons
     };
     auto load = [&](Side& side, bool many) {
         if (is_npy(side.spec.file)) {
-            side.npy = select_npy_column(read_npy(side.spec.file), side.spec);
+            side.npy = side.npy_file.emplace(side.spec.file).view();
+            if (side.spec.column) {
+                side.npy_column = select_npy_column(side.npy, side.spec);
+                side.npy = side.npy_column.view();
+            }
             return;
         }
         side.columns = value_columns(side.spec.file, side.spec.column, many);
@@ -194,7 +214,8 @@ ScoreReport score_files(const Metric& metric, const ColumnSpec& truth_spec, cons
     }
 
     // Numeric predictions as an array (rows in truth order).
-    NpyArray p;
+    NpyArray pred_from_csv;
+    NpyView p = pred.npy;
     std::vector<std::string> pred_class_names;
     if (pred.csv) {
         const std::size_t cols = pred.columns.size();
@@ -203,11 +224,10 @@ ScoreReport score_files(const Metric& metric, const ColumnSpec& truth_spec, cons
         std::vector<double> data(n * cols);
         for (std::size_t r = 0; r < n; ++r)
             for (std::size_t c = 0; c < cols; ++c) data[r * cols + c] = values[c][pred.row(r)];
-        p = NpyArray::matrix(std::move(data), n, cols);
-        p.one_dimensional = cols == 1;
+        pred_from_csv = NpyArray::matrix(std::move(data), n, cols);
+        pred_from_csv.one_dimensional = cols == 1;
+        p = pred_from_csv.view();
         if (cols > 1) pred_class_names = pred.columns;
-    } else {
-        p = std::move(pred.npy);
     }
 
     TargetEncoding target;
@@ -226,15 +246,16 @@ ScoreReport score_files(const Metric& metric, const ColumnSpec& truth_spec, cons
     } else {
         if (truth.npy.cols != 1)
             throw ConfigError(truth.spec.file.string() + ": shape " + truth.npy.shape_text() + "; the truth needs one column (name it as FILE:INDEX)");
-        target.values = std::move(truth.npy.data);
         if (kind != PredictionKind::value) {
             // class indices already; classes 0..max
-            double top = 1;
-            for (double v : target.values) top = std::max(top, v);
+            double top = std::max(1.0, largest(truth.npy.data));
             if (p.cols > 1) top = std::max(top, static_cast<double>(p.cols - 1));
             target.classification = true;
             for (std::size_t c = 0; c <= static_cast<std::size_t>(top) && c < 1'000'000; ++c) target.class_names.push_back(std::to_string(c));
         }
+        // the truth is scored where it lies, in the file's mapping
+        report.score = score_predictions(metric, target, truth.npy.data, p, pred.spec.file.string());
+        return report;
     }
     report.score = score_predictions(metric, target, p, pred.spec.file.string());
     return report;

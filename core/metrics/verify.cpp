@@ -1,10 +1,13 @@
 #include "metrics/verify.hpp"
 
 #include "base/atomic_file.hpp"
+#include "metrics/parallel.hpp"
 
 #include <autokaggle/sdk/errors.hpp>
 
 #include <algorithm>
+#include <atomic>
+#include <bit>
 #include <charconv>
 #include <cmath>
 #include <sstream>
@@ -51,6 +54,22 @@ std::vector<std::size_t> top_k(std::span<const double> row, std::size_t k) {
     return idx;
 }
 
+/// Whether every value is finite: one pass, split between threads when the array is large and
+/// no other check runs at the same time (the blender checks its candidates on every core).
+bool all_finite(std::span<const double> values) {
+    const CallThreads<struct FiniteCheck> threads;
+    const unsigned workers = threads.for_items(values.size());
+    std::atomic<bool> finite{true};
+    parallel_for(workers, workers, [&](std::size_t part, unsigned) {
+        const std::size_t begin = values.size() * part / workers, end = values.size() * (part + 1) / workers;
+        constexpr std::uint64_t kExponent = 0x7ff0000000000000ull;  // all ones: inf or NaN
+        bool ok = true;
+        for (std::size_t i = begin; i < end; ++i) ok &= (std::bit_cast<std::uint64_t>(values[i]) & kExponent) != kExponent;
+        if (!ok) finite = false;
+    });
+    return finite;
+}
+
 std::size_t required_columns(const Metric& metric, const TargetEncoding& target) {
     if (target.classification && metric.prediction_kind() == PredictionKind::label) return 0;  // 1 or k accepted
     return expected_prediction_columns(target);
@@ -66,7 +85,7 @@ std::string CheckResult::message() const {
     return out;
 }
 
-void check_prediction_array(const Metric& metric, const TargetEncoding& target, const NpyArray& pred, std::size_t rows,
+void check_prediction_array(const Metric& metric, const TargetEncoding& target, NpyView pred, std::size_t rows,
                             const std::string& name) {
     if (metric.prediction_kind() == PredictionKind::text)
         throw MetricError(name + ": metric " + metric.name() + " scores text, which a .npy file cannot hold; score a CSV instead");
@@ -87,6 +106,7 @@ void check_prediction_array(const Metric& metric, const TargetEncoding& target, 
         throw MetricError(name + ": shape " + pred.shape_text() + " has " + std::to_string(pred.cols) + " columns, expected " +
                           what);
     }
+    if (all_finite(pred.data)) return;
     for (std::size_t i = 0; i < pred.data.size(); ++i) {
         if (!std::isfinite(pred.data[i]))
             throw MetricError(name + ": row " + std::to_string(i / pred.cols) + ", column " + std::to_string(i % pred.cols) +
@@ -94,10 +114,14 @@ void check_prediction_array(const Metric& metric, const TargetEncoding& target, 
     }
 }
 
-MetricInput metric_input(const Metric& metric, const TargetEncoding& target, const NpyArray& pred,
+MetricInput metric_input(const Metric& metric, const TargetEncoding& target, NpyView pred, std::vector<double>& converted) {
+    return metric_input(metric, target, target.values, pred, converted);
+}
+
+MetricInput metric_input(const Metric& metric, const TargetEncoding& target, std::span<const double> truth, NpyView pred,
                          std::vector<double>& converted) {
     MetricInput in;
-    in.truth = target.values;
+    in.truth = truth;
     in.class_names = target.class_names;
     in.pred = pred.data;
     in.pred_cols = pred.cols;
@@ -115,15 +139,29 @@ MetricInput metric_input(const Metric& metric, const TargetEncoding& target, con
     return in;
 }
 
-double score_predictions(const Metric& metric, const TargetEncoding& target, const NpyArray& pred, const std::string& name) {
-    check_prediction_array(metric, target, pred, target.rows(), name);
+namespace {
+
+double score_rows(const Metric& metric, const TargetEncoding& target, std::span<const double> truth, NpyView pred,
+                  std::size_t rows, const std::string& name) {
+    check_prediction_array(metric, target, pred, rows, name);
     std::vector<double> converted;
-    MetricInput in = metric_input(metric, target, pred, converted);
+    MetricInput in = metric_input(metric, target, truth, pred, converted);
     try {
         return metric.score(in);
     } catch (const MetricError& e) {
         throw MetricError(name + ": " + e.what());
     }
+}
+
+}  // namespace
+
+double score_predictions(const Metric& metric, const TargetEncoding& target, NpyView pred, const std::string& name) {
+    return score_rows(metric, target, target.values, pred, target.rows(), name);
+}
+
+double score_predictions(const Metric& metric, const TargetEncoding& target, std::span<const double> truth, NpyView pred,
+                         const std::string& name) {
+    return score_rows(metric, target, truth, pred, truth.size(), name);
 }
 
 CvVerification verify_cv(const Metric& metric, const TargetEncoding& target, const fs::path& oof,

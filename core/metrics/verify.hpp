@@ -13,6 +13,7 @@
 #include <filesystem>
 #include <limits>
 #include <optional>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -39,18 +40,23 @@ struct CheckResult {
 
 /// Checks that `pred` has `rows` rows and the columns `metric` needs for `target`, and that
 /// every value is finite. Throws MetricError naming `name`, the row and the column.
-void check_prediction_array(const Metric& metric, const TargetEncoding& target, const NpyArray& pred, std::size_t rows,
+void check_prediction_array(const Metric& metric, const TargetEncoding& target, NpyView pred, std::size_t rows,
                             const std::string& name);
 
 /// The MetricInput for a target and a prediction array, after check_prediction_array. Label
 /// metrics get class indices: the argmax of k probability columns, P > 0.5 for one binary
 /// column, the nearest integer for one value column. `converted` holds converted predictions
-/// and must outlive the returned input.
-MetricInput metric_input(const Metric& metric, const TargetEncoding& target, const NpyArray& pred,
+/// and must outlive the returned input. `truth` defaults to target.values; a caller whose truth
+/// lives elsewhere (a .npy file read in place) passes it, and `target` then only describes it.
+MetricInput metric_input(const Metric& metric, const TargetEncoding& target, NpyView pred, std::vector<double>& converted);
+MetricInput metric_input(const Metric& metric, const TargetEncoding& target, std::span<const double> truth, NpyView pred,
                          std::vector<double>& converted);
 
-/// Scores a prediction array against the target (check_prediction_array + metric_input + score).
-double score_predictions(const Metric& metric, const TargetEncoding& target, const NpyArray& pred, const std::string& name);
+/// Scores a prediction array against the target (check_prediction_array + metric_input + score);
+/// `truth` as for metric_input.
+double score_predictions(const Metric& metric, const TargetEncoding& target, NpyView pred, const std::string& name);
+double score_predictions(const Metric& metric, const TargetEncoding& target, std::span<const double> truth, NpyView pred,
+                         const std::string& name);
 
 /// Recomputes the CV score from an OOF .npy file against the training target.
 CvVerification verify_cv(const Metric& metric, const TargetEncoding& target, const std::filesystem::path& oof,

@@ -73,25 +73,8 @@ void require_labels(std::string_view metric, Span values, std::size_t k, const c
     }
 }
 
-/// Worker threads for one score() call: every core while it is the only call in flight, one
-/// while the blender (or any other caller) scores concurrently, so that threads never pile up.
-class ScoringThreads {
-public:
-    ScoringThreads() : alone_(in_flight_.fetch_add(1) == 0) {}
-    ~ScoringThreads() { in_flight_.fetch_sub(1); }
-    ScoringThreads(const ScoringThreads&) = delete;
-    ScoringThreads& operator=(const ScoringThreads&) = delete;
-    /// Threads worth starting for `work` rows (small inputs are not worth a thread).
-    unsigned for_rows(std::size_t work) const {
-        constexpr std::size_t kRowsPerThread = 1 << 18;
-        if (!alone_ || work < 2 * kRowsPerThread) return 1;
-        return static_cast<unsigned>(std::min<std::size_t>(metrics::default_threads(0), work / kRowsPerThread));
-    }
-
-private:
-    static inline std::atomic<int> in_flight_{0};
-    bool alone_;
-};
+/// Worker threads for one score() call (the blender calls score() from every core at once).
+using ScoringThreads = metrics::CallThreads<struct ScoreCall>;
 
 bool is_finite_bits(double v) {  // std::isfinite, in a form the compiler vectorises
     constexpr std::uint64_t kExponent = 0x7ff0000000000000ull;
@@ -142,7 +125,7 @@ double binary_auc(std::string_view metric, Span truth, Span pred, std::size_t st
 double auc_roc(std::string_view name, const MetricInput& in, const Options&) {
     const ScoringThreads threads;
     const std::size_t n = shape_checked(name, in);
-    const unsigned workers = threads.for_rows(n);
+    const unsigned workers = threads.for_items(n);
     if (in.pred_cols == 1) {
         auto checks = [&] {
             rows_checked(name, in);
@@ -188,7 +171,7 @@ double logloss(std::string_view name, const MetricInput& in, const Options& o) {
         require_labels(name, in.truth, binary ? 2 : in.pred_cols, "truth");
     };
     const bool names_fit = binary ? in.class_names.size() <= 2 : in.class_names.empty() || in.class_names.size() == in.pred_cols;
-    if (!names_fit || !class_rows_valid(in, binary ? 2 : in.pred_cols, threads.for_rows(n))) checks();
+    if (!names_fit || !class_rows_valid(in, binary ? 2 : in.pred_cols, threads.for_items(n))) checks();
     const double eps = o.logloss_eps;
     Sum sum;
     if (binary) {
@@ -496,7 +479,7 @@ double map_at_k(std::string_view name, const MetricInput& in, std::size_t k) {
     };
     if (!in.class_names.empty() && cols != in.class_names.size()) checks();
     const std::size_t ranks = std::min(k, cols);
-    const unsigned workers = threads.for_rows(n * cols);
+    const unsigned workers = threads.for_items(n * cols);
     std::vector<std::vector<std::size_t>> rows_at_rank(workers, std::vector<std::size_t>(ranks, 0));
     std::atomic<bool> valid{true};
     metrics::parallel_for(workers, workers, [&](std::size_t part, unsigned) {
