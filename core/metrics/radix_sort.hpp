@@ -19,6 +19,17 @@ inline std::uint64_t sortable_key(double x) {
     return (u >> 63) ? ~u : (u | (std::uint64_t{1} << 63));
 }
 
+/// Turns per-bucket counts into each bucket's first position (exclusive prefix sums).
+template <class Count>
+void counts_to_offsets(Count* counts, std::size_t buckets) {
+    Count sum = 0;
+    for (std::size_t b = 0; b < buckets; ++b) {
+        const Count t = counts[b];
+        counts[b] = sum;
+        sum += t;
+    }
+}
+
 /// Sorts `items` ascending by key(item) (a std::uint64_t); stable. `scratch` is reused.
 template <class T, class Key>
 void radix_sort(std::vector<T>& items, std::vector<T>& scratch, Key key) {
@@ -48,12 +59,7 @@ void radix_sort(std::vector<T>& items, std::vector<T>& scratch, Key key) {
     T* dst = scratch.data();
     for (int p = 0; p < passes; ++p) {
         auto& c = counts[static_cast<std::size_t>(p)];
-        std::size_t sum = 0;
-        for (std::size_t b = 0; b < kBuckets; ++b) {
-            const std::size_t t = c[b];
-            c[b] = sum;
-            sum += t;
-        }
+        counts_to_offsets(c.data(), kBuckets);
         const int shift = lo + p * kBits;
         for (std::size_t i = 0; i < n; ++i) {
             const std::uint64_t k = key(src[i]);
@@ -110,12 +116,7 @@ inline void radix_sort_keys(std::uint64_t* keys, std::uint64_t* scratch, std::si
     std::uint64_t* dst = scratch;
     for (int p = 0; p < passes; ++p) {
         std::uint32_t* c = counts.data() + static_cast<std::size_t>(p) * buckets;
-        std::uint32_t sum = 0;
-        for (std::size_t b = 0; b < buckets; ++b) {
-            const std::uint32_t t = c[b];
-            c[b] = sum;
-            sum += t;
-        }
+        counts_to_offsets(c, buckets);
         const int shift = lo + p * bits;
         for (std::size_t i = 0; i < n; ++i) dst[c[(src[i] >> shift) & (buckets - 1)]++] = src[i];
         std::swap(src, dst);
