@@ -2,6 +2,7 @@
 
 #include "base/atomic_file.hpp"
 #include "metrics/correlation.hpp"
+#include "metrics/logloss_trials.hpp"
 #include "metrics/parallel.hpp"
 #include "metrics/rank_auc_trials.hpp"
 #include "metrics/ranking.hpp"
@@ -334,6 +335,10 @@ BlendResult blend(const Metric& metric, const TargetEncoding& target, std::vecto
         for (std::size_t c = 0; c < k; ++c) rank_auc->add_candidate(*cluster_oof[c]);
         rank_auc->add_to_sum(0);
     }
+    // log loss: screened trials, exact picks through the plugin (metrics/logloss_trials.hpp)
+    std::optional<LoglossTrials> logloss_trials;
+    if (metric.name() == "logloss" && !result.rank_average && target.values.size() * cols == n_oof)
+        logloss_trials.emplace(target.values, cols);
     std::vector<NpyArray> scratch(threads, shape);
     for (auto& s : scratch) s.data.resize(n_oof);
     std::vector<double> trial(k);
@@ -353,6 +358,21 @@ BlendResult blend(const Metric& metric, const TargetEncoding& target, std::vecto
             const auto best_addition = rank_auc->best_addition(threads);
             pick = best_addition.candidate;
             trial[pick] = best_addition.auc;
+        } else if (logloss_trials) {
+            std::vector<ScoreInterval<double>> bounds(k);
+            parallel_for(k, threads, [&](std::size_t c, unsigned) {
+                bounds[c] = logloss_trials->screen(sum.data(), cluster_oof[c]->data(), inv);
+            });
+            const auto screened = screened_pick(bounds, threads, [&](std::size_t c, unsigned worker) {
+                materialised_trial(c, scratch[worker]);
+                return -trial[c];
+            });
+            if (screened.consistent) {
+                pick = screened.candidate;
+            } else {  // the plugin scores differently from the screen's assumptions: score every trial
+                logloss_trials.reset();
+                parallel_for(k, threads, [&](std::size_t c, unsigned worker) { materialised_trial(c, scratch[worker]); });
+            }
         } else if (fused) {
             constexpr std::size_t lanes = 4;
             parallel_for((k + lanes - 1) / lanes, threads, [&](std::size_t g, unsigned worker) {
@@ -370,7 +390,7 @@ BlendResult blend(const Metric& metric, const TargetEncoding& target, std::vecto
         } else {
             parallel_for(k, threads, [&](std::size_t c, unsigned worker) { materialised_trial(c, scratch[worker]); });
         }
-        if (!rank_auc)
+        if (!rank_auc && !logloss_trials)
             for (std::size_t c = 1; c < k; ++c)
                 if (better(metric, trial[c], trial[pick])) pick = c;
         if (options.stop_when_no_improvement && !better(metric, trial[pick], best)) break;

@@ -2,6 +2,7 @@
 
 #include "metrics/parallel.hpp"
 #include "metrics/radix_sort.hpp"
+#include "metrics/screened_pick.hpp"
 
 #include <algorithm>
 #include <bit>
@@ -90,7 +91,7 @@ RankAucTrials::Binning RankAucTrials::binning(std::size_t candidate) const {
     return b;
 }
 
-RankAucTrials::Bounds RankAucTrials::screen(std::size_t candidate, Scratch& s) const {
+ScoreInterval<std::uint64_t> RankAucTrials::screen(std::size_t candidate, Scratch& s) const {
     const Candidate& c = candidates_[candidate];
     const auto [low, shift, bins] = binning(candidate);
     s.pos_bins.assign(bins, 0);
@@ -115,7 +116,7 @@ RankAucTrials::Bounds RankAucTrials::screen(std::size_t candidate, Scratch& s) c
 std::uint64_t RankAucTrials::exact(std::size_t candidate, Scratch& s) const {
     const std::uint32_t* sum = sum_.data();
     const std::uint32_t* ranks = candidates_[candidate].ranks.data();
-    const Bounds bounds = screen(candidate, s);  // leaves the candidate's bins in s
+    const auto bounds = screen(candidate, s);  // leaves the candidate's bins in s
     const std::uint64_t within = (bounds.high - bounds.low) / 2;
     if (within <= kPairwiseLimit * rows_.size()) {
         // Only pairs sharing a bin are open: group the keys by bin (the counts give each bin's
@@ -156,49 +157,13 @@ RankAucTrials::Pick RankAucTrials::best_addition(unsigned threads) {
     const std::size_t k = candidates_.size();
     threads = std::max(1u, threads);
     if (scratch_.size() < threads) scratch_.resize(threads);
-    std::vector<Bounds> bounds(k);
+    std::vector<ScoreInterval<std::uint64_t>> bounds(k);
     parallel_for(k, threads, [&](std::size_t c, unsigned worker) { bounds[c] = screen(c, scratch_[worker]); });
     screened_ += k;
 
-    // Candidates that could still be the best, most promising first.
-    std::uint64_t best_low = 0;
-    for (const Bounds& b : bounds) best_low = std::max(best_low, b.low);
-    std::vector<std::size_t> open;
-    for (std::size_t c = 0; c < k; ++c)
-        if (bounds[c].high >= best_low) open.push_back(c);
-    std::stable_sort(open.begin(), open.end(), [&](std::size_t a, std::size_t b) { return bounds[a].high > bounds[b].high; });
-
-    // Exact counts in batches of `threads`, until no open candidate can beat (or tie with a
-    // lower index) the best exact count so far.
-    bool have_best = false;
-    std::uint64_t best = 0;
-    std::size_t best_candidate = 0;
-    auto can_win = [&](std::size_t c) {
-        return !have_best || bounds[c].high > best || (bounds[c].high == best && c < best_candidate);
-    };
-    std::vector<std::uint64_t> twice(k);
-    for (std::size_t next = 0; next < open.size();) {
-        std::vector<std::size_t> batch;
-        while (next < open.size() && batch.size() < threads) {
-            const std::size_t c = open[next++];
-            if (can_win(c)) batch.push_back(c);
-        }
-        if (batch.empty()) break;
-        parallel_for(batch.size(), threads, [&](std::size_t i, unsigned worker) {
-            const std::size_t c = batch[i];
-            // a candidate whose bounds meet needs no exact count
-            twice[c] = bounds[c].low == bounds[c].high ? bounds[c].low : exact(c, scratch_[worker]);
-        });
-        for (std::size_t c : batch) {
-            exact_evaluations_ += bounds[c].low != bounds[c].high;
-            if (!have_best || twice[c] > best || (twice[c] == best && c < best_candidate)) {
-                have_best = true;
-                best = twice[c];
-                best_candidate = c;
-            }
-        }
-    }
-    return {best_candidate, auc(best)};
+    const auto pick = screened_pick(bounds, threads, [&](std::size_t c, unsigned worker) { return exact(c, scratch_[worker]); });
+    exact_evaluations_ += pick.exact_evaluations;
+    return {pick.candidate, auc(pick.value)};
 }
 
 }  // namespace autokaggle::metrics

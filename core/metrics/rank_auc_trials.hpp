@@ -13,6 +13,8 @@
 // exhaustive exact scoring would give (ties go to the lowest candidate index).
 #pragma once
 
+#include "metrics/screened_pick.hpp"
+
 #include <cstddef>
 #include <cstdint>
 #include <span>
@@ -49,10 +51,6 @@ public:
     std::size_t screened() const { return screened_; }
 
 private:
-    /// Bounds on twice the correctly ordered pairs of sum + candidate.
-    struct Bounds {
-        std::uint64_t low = 0, high = 0;
-    };
     struct Scratch {
         std::vector<std::uint32_t> pos_bins, neg_bins;  // screening histograms
         std::vector<std::uint32_t> pos, neg, tmp;        // exact keys
@@ -65,7 +63,7 @@ private:
     };
     Binning binning(std::size_t candidate) const;
     /// Counts the trial's positives and negatives per bin into s.pos_bins / s.neg_bins.
-    Bounds screen(std::size_t candidate, Scratch& s) const;
+    ScoreInterval<std::uint64_t> screen(std::size_t candidate, Scratch& s) const;  // on twice the ordered pairs
     std::uint64_t exact(std::size_t candidate, Scratch& s) const;
     double auc(std::uint64_t twice_ordered) const;
 

@@ -4,6 +4,7 @@
 #include "helpers.hpp"
 
 #include "metrics/correlation.hpp"
+#include "metrics/logloss_trials.hpp"
 #include "metrics/rank_auc_trials.hpp"
 #include "metrics/ranking.hpp"
 
@@ -170,6 +171,89 @@ BOOST_AUTO_TEST_CASE(screened_steps_pick_what_scoring_every_trial_picks) {
     // the point of screening: most trials never needed a sort
     BOOST_TEST(trials.screened() == 12u * ranks.size());
     BOOST_TEST(trials.exact_evaluations() < trials.screened() / 2);
+}
+
+BOOST_AUTO_TEST_CASE(bounded_log_stays_within_its_error) {
+    std::mt19937_64 rng(9);
+    std::uniform_real_distribution<double> exponent(-700.0, 0.0);
+    std::vector<double> xs = {1.0, 0.5, 1e-15, 1.0 - 1e-15, std::numeric_limits<double>::min(), 0.7071067811865476,
+                              0.7071067811865475, 1.4142135623730951 / 2, std::nextafter(1.0, 0.0)};
+    for (int i = 0; i < 200000; ++i) xs.push_back(std::exp(exponent(rng) * (i % 2 ? 1.0 : 0.01)));
+    double worst = 0;
+    for (double x : xs) worst = std::max(worst, std::fabs(bounded_log(x) - std::log(x)));
+    BOOST_TEST_MESSAGE("largest bounded_log error: " << worst);
+    BOOST_TEST(worst <= LoglossTrials::log_error);
+}
+
+BOOST_AUTO_TEST_CASE(logloss_screens_hold_the_plugin_score_and_pick_alike) {
+    // binary (with clipped 0 and 1 predictions) and three classes
+    for (const std::size_t cols : {std::size_t{1}, std::size_t{3}}) {
+        BOOST_TEST_CONTEXT("columns " << cols) {
+            const std::size_t n = 20000;
+            std::mt19937_64 rng(11 + cols);
+            std::uniform_real_distribution<double> unit(0.0, 1.0);
+            std::vector<double> y(n);
+            for (auto& v : y) v = std::floor(unit(rng) * static_cast<double>(cols == 1 ? 2 : cols));
+            auto model = [&](double sharpness) {  // binary: P(class 1); three classes: softmax rows
+                std::vector<double> p(n * cols);
+                for (std::size_t i = 0; i < n; ++i) {
+                    if (cols == 1) {
+                        p[i] = 1.0 / (1.0 + std::exp(-sharpness * ((y[i] == 1.0 ? 1.0 : -1.0) + 2.0 * unit(rng) - 1.0)));
+                    } else {
+                        double s = 0;
+                        for (std::size_t c = 0; c < cols; ++c)
+                            s += p[i * cols + c] = std::exp(sharpness * ((static_cast<double>(c) == y[i] ? 1.0 : 0.0) + unit(rng)));
+                        for (std::size_t c = 0; c < cols; ++c) p[i * cols + c] /= s;
+                    }
+                    if (i % 997 == 0) p[i * cols] = i % 2 ? 0.0 : 1.0;  // clipped by eps
+                }
+                return p;
+            };
+            std::vector<std::vector<double>> models;
+            for (int m = 0; m < 6; ++m) models.push_back(model(0.5 + 0.4 * m));
+            models.push_back(models[3]);  // equal trials: the lowest index wins
+            const LoglossTrials trials(y, cols);
+            auto plugin = metrics_test::metric("logloss");
+            auto exact = [&](const std::vector<double>& sum, std::size_t c, double scale) {
+                std::vector<double> blend(n * cols);
+                for (std::size_t t = 0; t < blend.size(); ++t) blend[t] = (sum[t] + models[c][t]) * scale;
+                autokaggle::MetricInput in;
+                in.truth = y;
+                in.pred = blend;
+                in.pred_cols = cols;
+                return plugin->score(in);
+            };
+            std::vector<double> sum = models[0];
+            for (int step = 1; step <= 5; ++step) {
+                const double scale = 1.0 / static_cast<double>(step + 1);
+                std::vector<ScoreInterval<double>> bounds;
+                std::size_t want = 0;
+                double want_loss = 0;
+                for (std::size_t c = 0; c < models.size(); ++c) {
+                    bounds.push_back(trials.screen(sum.data(), models[c].data(), scale));
+                    const double loss = exact(sum, c, scale);
+                    BOOST_TEST(bounds[c].low <= -loss);
+                    BOOST_TEST(-loss <= bounds[c].high);
+                    BOOST_TEST(bounds[c].high - bounds[c].low < 1e-9);
+                    if (c == 0 || loss < want_loss) want = c, want_loss = loss;
+                }
+                const auto got = screened_pick(bounds, 2, [&](std::size_t c, unsigned) { return -exact(sum, c, scale); });
+                BOOST_TEST(got.consistent);
+                BOOST_TEST(got.candidate == want);
+                BOOST_TEST(-got.value == want_loss);
+                BOOST_TEST(got.exact_evaluations < models.size());
+                for (std::size_t t = 0; t < sum.size(); ++t) sum[t] += models[got.candidate][t];
+            }
+        }
+    }
+}
+
+BOOST_AUTO_TEST_CASE(screened_pick_flags_scores_outside_their_intervals) {
+    const std::vector<ScoreInterval<double>> bounds = {{0.0, 1.0}, {2.0, 3.0}};
+    const auto pick = screened_pick(bounds, 1, [](std::size_t c, unsigned) { return c == 1 ? 5.0 : 0.5; });
+    BOOST_TEST(pick.candidate == 1u);
+    BOOST_TEST(!pick.consistent);
+    BOOST_TEST(pick.exact_evaluations == 1u);  // candidate 0 could not reach 2.0
 }
 
 BOOST_AUTO_TEST_SUITE_END()
