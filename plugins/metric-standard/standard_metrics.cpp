@@ -417,12 +417,13 @@ std::vector<std::string_view> split_words(std::string_view s) {
 }
 
 /// The position of column `truth` in a row ordered best first, ties going to the lower index
-/// (NumPy's stable argsort of -row): the columns above it plus the equal ones before it. One
-/// branch-free pass instead of a top-k selection.
+/// (NumPy's stable argsort of -row): the columns before it that are at least as high, plus the
+/// columns after it that are higher. One branch-free pass instead of a top-k selection.
 std::size_t rank_in_row(const double* row, std::size_t cols, std::size_t truth) {
     const double v = row[truth];
     std::size_t rank = 0;
-    for (std::size_t c = 0; c < cols; ++c) rank += static_cast<std::size_t>((row[c] > v) | ((row[c] == v) & (c < truth)));
+    for (std::size_t c = 0; c < truth; ++c) rank += static_cast<std::size_t>(row[c] >= v);
+    for (std::size_t c = truth + 1; c < cols; ++c) rank += static_cast<std::size_t>(row[c] > v);
     return rank;
 }
 
