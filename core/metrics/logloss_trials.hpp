@@ -12,7 +12,9 @@
 #include "metrics/screened_pick.hpp"
 
 #include <cstddef>
+#include <cstdint>
 #include <span>
+#include <vector>
 
 namespace autokaggle::metrics {
 
@@ -32,6 +34,7 @@ public:
 
 private:
     std::span<const double> truth_;
+    std::vector<std::uint8_t> is_one_;  // binary: the plugin's truth == 1
     std::size_t cols_;
     double eps_;
 };
