@@ -40,7 +40,7 @@ inline double series_log(double x, std::uint64_t& flags) {
 /// divides by q + p, which is within 2u of 1 (inside log_error); choosing p or 1 - p by
 /// arithmetic (one product is exactly 0) keeps the loop free of branches. Built for AVX2 too,
 /// picked at load time where the processor has it.
-[[gnu::target_clones("arch=x86-64-v3", "default")]]
+[[gnu::target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default")]]
 void binary_terms(const double* __restrict sum, const double* __restrict model, const std::uint8_t* __restrict is_one, std::size_t count,
                   double scale, double lo, double hi, double* __restrict terms, std::uint64_t& flags) {
     std::uint64_t f = 0;
@@ -69,7 +69,7 @@ void multiclass_terms(const double* sum, const double* model, const double* trut
 
 /// Sum and sum of magnitudes of a block, in eight independent lanes (vectorised; any order
 /// keeps the (count - 1) u sum|terms| rounding bound).
-[[gnu::target_clones("arch=x86-64-v3", "default")]]
+[[gnu::target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default")]]
 void block_sums(const double* __restrict terms, std::size_t count, double& total, double& magnitude) {
     constexpr std::size_t lanes = 8;
     std::array<double, lanes> sum{}, mag{};
