@@ -34,7 +34,10 @@ MappedFile::MappedFile(const std::filesystem::path& path) : path_(path) {
     }
     size_ = static_cast<std::size_t>(st.st_size);
     if (size_ > 0) {
-        void* p = ::mmap(nullptr, size_, PROT_READ, MAP_PRIVATE | MAP_POPULATE, fd, 0);
+        // No MAP_POPULATE: populating a large file's page tables up front is one long system call
+        // on the calling thread, whereas faults on first touch (the kernel maps 16 pages around
+        // each) are spread over whichever threads read the file.
+        void* p = ::mmap(nullptr, size_, PROT_READ, MAP_PRIVATE, fd, 0);
         int err = errno;
         ::close(fd);
         if (p == MAP_FAILED) fail("cannot map", path, err);
