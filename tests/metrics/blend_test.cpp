@@ -3,10 +3,13 @@
 #include "helpers.hpp"
 
 #include "metrics/blend.hpp"
+#include "metrics/ranking.hpp"
 #include "metrics/verify.hpp"
 #include "support/test_support.hpp"
 
 #include <boost/json.hpp>
+
+#include <numeric>
 
 using namespace autokaggle::metrics;
 using autokaggle::test::TempDir;
@@ -135,6 +138,86 @@ BOOST_AUTO_TEST_CASE(rank_metrics_blend_ranks) {
     BOOST_TEST(r.rank_average);
     BOOST_TEST(r.blend_cv > r.best_single_cv);
     for (double v : r.oof.data) BOOST_TEST_REQUIRE((v > 0.0 && v <= 1.0));
+}
+
+// The blender's screened steps (rank AUC, log loss) and fused steps (rmse) against the
+// textbook selection written here: every trial scored through the plugin, the best kept (the
+// first among equals), the best prefix's pick counts turned into weights.
+BOOST_AUTO_TEST_CASE(fast_steps_select_exactly_as_scoring_every_trial) {
+    for (const std::string name : {"auc_roc", "logloss", "rmse"}) {
+        BOOST_TEST_CONTEXT(name) {
+            auto m = metric(name);
+            const bool regression = name == "rmse";
+            const std::size_t n = 6000;
+            std::mt19937_64 rng(17);
+            std::normal_distribution<double> noise(0.0, 1.0);
+            std::vector<double> signal(n), y(n);
+            for (std::size_t i = 0; i < n; ++i) {
+                signal[i] = noise(rng);
+                y[i] = regression ? signal[i] : (signal[i] + noise(rng) > 0.4 ? 1.0 : 0.0);
+            }
+            std::vector<BlendInput> models;
+            for (int k = 0; k < 7; ++k) {
+                std::vector<double> oof(n), test(20, 0.5);
+                for (std::size_t i = 0; i < n; ++i) {
+                    const double s = signal[i] + (0.9 + 0.15 * k) * noise(rng);
+                    oof[i] = regression ? s : 1.0 / (1.0 + std::exp(-s));
+                    if (name == "auc_roc") oof[i] = std::round(oof[i] * 50) / 50;  // ties
+                }
+                models.push_back({"M" + std::to_string(k), "x", NpyArray::vector(oof), NpyArray::vector(test)});
+            }
+            TargetEncoding target;
+            target.values = y;
+            if (!regression) {
+                target.classification = true;
+                target.class_names = {"0", "1"};
+            }
+            BlendOptions options;
+            options.config.max_gap = 1e9;
+            options.config.steps = 15;
+            options.stop_when_no_improvement = false;
+            options.threads = 2;
+            const BlendResult r = blend(*m, target, models, options);
+            BOOST_TEST_REQUIRE(r.clusters.size() == models.size());  // no near-duplicates here
+
+            // the textbook selection, on the blender's candidate order (best CV first)
+            auto score = [&](const std::vector<double>& pred) {
+                autokaggle::MetricInput in;
+                in.truth = y;
+                in.pred = pred;
+                return m->score(in);
+            };
+            auto better = [&](double a, double b) { return m->direction() == autokaggle::Direction::higher ? a > b : a < b; };
+            std::vector<std::vector<double>> columns;
+            for (const auto& c : r.candidates) {
+                const auto& oof = models[std::stoul(c.id.substr(1))].oof.data;
+                columns.push_back(r.rank_average ? doubled_ranks(oof) : oof);
+            }
+            std::vector<double> sum = columns[0];
+            std::vector<std::size_t> picks(columns.size(), 0), best_picks;
+            picks[0] = 1;
+            best_picks = picks;
+            double best = score(columns[0]);
+            for (int step = 0; step < options.config.steps; ++step) {
+                const double inv = r.rank_average ? 1.0 : 1.0 / static_cast<double>(step + 2);
+                std::size_t pick = 0;
+                double pick_score = 0;
+                for (std::size_t c = 0; c < columns.size(); ++c) {
+                    std::vector<double> trial(n);
+                    for (std::size_t i = 0; i < n; ++i) trial[i] = (sum[i] + columns[c][i]) * inv;
+                    const double v = score(trial);
+                    if (c == 0 || better(v, pick_score)) pick = c, pick_score = v;
+                }
+                for (std::size_t i = 0; i < n; ++i) sum[i] += columns[pick][i];
+                ++picks[pick];
+                if (better(pick_score, best)) best = pick_score, best_picks = picks;
+            }
+            const double total = static_cast<double>(std::accumulate(best_picks.begin(), best_picks.end(), std::size_t{0}));
+            for (std::size_t c = 0; c < columns.size(); ++c)
+                BOOST_TEST(r.candidates[c].weight == static_cast<double>(best_picks[c]) / total);
+            BOOST_TEST(std::count_if(best_picks.begin(), best_picks.end(), [](std::size_t p) { return p > 0; }) >= 2);
+        }
+    }
 }
 
 BOOST_AUTO_TEST_CASE(registry_reader_is_tolerant_of_extra_fields) {
