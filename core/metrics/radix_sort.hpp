@@ -108,9 +108,12 @@ inline void radix_sort_keys(std::uint64_t* keys, std::uint64_t* scratch, std::si
     const int passes = (hi - lo) / bits + 1;
     std::array<std::uint32_t, 6 * 2048> counts;  // 8 passes of 8 bits or 6 of 11, at the most
     std::fill_n(counts.begin(), static_cast<std::size_t>(passes) * buckets, 0u);
-    for (std::size_t i = 0; i < n; ++i) {
-        const std::uint64_t k = keys[i] >> lo;
-        for (int p = 0; p < passes; ++p) ++counts[static_cast<std::size_t>(p) * buckets + ((k >> (p * bits)) & (buckets - 1))];
+    // one counting loop per digit: the keys are in cache, and a loop with a single counter
+    // array runs faster than one that updates every digit's counters per key
+    for (int p = 0; p < passes; ++p) {
+        std::uint32_t* c = counts.data() + static_cast<std::size_t>(p) * buckets;
+        const int shift = lo + p * bits;
+        for (std::size_t i = 0; i < n; ++i) ++c[(keys[i] >> shift) & (buckets - 1)];
     }
     std::uint64_t* src = keys;
     std::uint64_t* dst = scratch;
