@@ -24,6 +24,7 @@ namespace autokaggle::metrics {
 struct AucPairs {
     std::uint64_t twice_ordered = 0;
     std::size_t positives = 0, negatives = 0;
+    bool all_valid = true;  ///< false: some row failed `valid`, and nothing was counted
 };
 
 namespace auc_detail {
@@ -52,14 +53,18 @@ private:
 struct Chunk {
     std::size_t begin = 0, end = 0;
     std::vector<std::size_t> count = std::vector<std::size_t>(2 * kBuckets, 0);
+    bool valid = true;
 };
 
 }  // namespace auc_detail
 
 /// Counts the AUC pairs of rows 0..n-1: is_positive(i) says whether row i is a positive,
-/// score(i) is its finite score. `threads` workers at the most.
-template <class IsPositive, class Score>
-AucPairs count_auc_pairs(std::size_t n, const IsPositive& is_positive, const Score& score, unsigned threads) {
+/// score(i) is its score. valid(i) is checked in the first pass over the rows, so that a caller
+/// validates without a pass of its own: when any row fails it, the count stops there and the
+/// result says so (the caller then names the bad row). `threads` workers at the most.
+template <class IsPositive, class Score, class Valid>
+AucPairs count_auc_pairs(std::size_t n, const IsPositive& is_positive, const Score& score, const Valid& valid,
+                         unsigned threads) {
     using namespace auc_detail;
     threads = static_cast<unsigned>(std::clamp<std::size_t>(n / 65536, 1, std::max(1u, threads)));
     std::vector<Chunk> chunks(threads);
@@ -78,12 +83,18 @@ AucPairs count_auc_pairs(std::size_t n, const IsPositive& is_positive, const Sco
     const Buckets buckets(sample_min, sample_max);
     parallel_for(threads, threads, [&](std::size_t c, unsigned) {
         Chunk& chunk = chunks[c];
-        for (std::size_t i = chunk.begin; i < chunk.end; ++i)
+        bool ok = true;
+        for (std::size_t i = chunk.begin; i < chunk.end; ++i) {
+            ok &= valid(i);
             ++chunk.count[(is_positive(i) ? kBuckets : 0) + buckets.of(sortable_key(score(i)))];
+        }
+        chunk.valid = ok;
     });
+    AucPairs result;
+    for (const Chunk& c : chunks) result.all_valid &= c.valid;
+    if (!result.all_valid) return result;
 
     // Where each chunk writes each bucket: buckets in order, chunks in order within a bucket.
-    AucPairs result;
     std::vector<std::size_t> start(2 * kBuckets), size(2 * kBuckets);  // negatives' buckets, then positives'
     std::vector<std::vector<std::size_t>> next(threads, std::vector<std::size_t>(2 * kBuckets));
     for (std::size_t label = 0; label < 2; ++label) {

@@ -110,12 +110,15 @@ bool class_rows_valid(const MetricInput& in, std::size_t k, unsigned threads) {
 // AUC
 
 /// Binary AUC of scores[i * stride + col] against labels (positive when label == positive).
-/// Ties count one half, as in scikit-learn. O(n): metrics/binary_auc.hpp.
+/// Ties count one half, as in scikit-learn. O(n): metrics/binary_auc.hpp. `checks` (the exact
+/// checks, which throw naming the bad row) run when a row fails `valid`.
+template <class Valid, class Checks>
 double binary_auc(std::string_view metric, Span truth, Span pred, std::size_t stride, std::size_t col, double positive,
-                  unsigned threads) {
+                  unsigned threads, const Valid& valid, const Checks& checks) {
     const metrics::AucPairs pairs = metrics::count_auc_pairs(
         truth.size(), [&](std::size_t i) { return truth[i] == positive; }, [&](std::size_t i) { return pred[i * stride + col]; },
-        threads);
+        valid, threads);
+    if (!pairs.all_valid) checks();
     if (pairs.positives == 0 || pairs.negatives == 0)
         fail(metric, "only one class is present in the truth (" + std::to_string(pairs.positives) + " positives, " +
                          std::to_string(pairs.negatives) + " negatives); AUC is undefined");
@@ -134,8 +137,10 @@ double auc_roc(std::string_view name, const MetricInput& in, const Options&) {
                                " classes; multiclass AUC needs one score column per class");
             require_labels(name, in.truth, 2, "truth");
         };
-        if (in.class_names.size() > 2 || !class_rows_valid(in, 2, workers)) checks();
-        return binary_auc(name, in.truth, in.pred, 1, 0, 1.0, workers);
+        if (in.class_names.size() > 2) checks();
+        // the truth and finiteness checks ride along the AUC's first pass over the rows
+        auto valid = [&](std::size_t i) { return is_class_index(in.truth[i], 2.0) & is_finite_bits(in.pred[i]); };
+        return binary_auc(name, in.truth, in.pred, 1, 0, 1.0, workers, valid, checks);
     }
     // multiclass: one-vs-rest, macro average (scikit-learn multi_class="ovr", average="macro")
     auto checks = [&] {
@@ -148,8 +153,9 @@ double auc_roc(std::string_view name, const MetricInput& in, const Options&) {
     if ((!in.class_names.empty() && in.class_names.size() != in.pred_cols) || !class_rows_valid(in, in.pred_cols, workers))
         checks();
     double total = 0;
+    auto validated = [](std::size_t) { return true; };
     for (std::size_t c = 0; c < in.pred_cols; ++c)
-        total += binary_auc(name, in.truth, in.pred, in.pred_cols, c, static_cast<double>(c), workers);
+        total += binary_auc(name, in.truth, in.pred, in.pred_cols, c, static_cast<double>(c), workers, validated, checks);
     return total / static_cast<double>(in.pred_cols);
 }
 

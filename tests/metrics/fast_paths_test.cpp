@@ -31,7 +31,8 @@ double reference_auc(const std::vector<double>& truth, const std::vector<double>
 
 double bucketed_auc(const std::vector<double>& truth, const std::vector<double>& pred, unsigned threads) {
     const am::AucPairs p = am::count_auc_pairs(
-        truth.size(), [&](std::size_t i) { return truth[i] == 1.0; }, [&](std::size_t i) { return pred[i]; }, threads);
+        truth.size(), [&](std::size_t i) { return truth[i] == 1.0; }, [&](std::size_t i) { return pred[i]; },
+        [](std::size_t) { return true; }, threads);
     return am::auc_of_twice_ordered(p.twice_ordered, p.positives, p.negatives);
 }
 
@@ -107,6 +108,24 @@ BOOST_AUTO_TEST_CASE(bucketed_auc_keeps_keys_outside_the_sampled_range_in_order)
     const double expected = reference_auc(truth, pred);
     BOOST_TEST(bucketed_auc(truth, pred, 1) == expected);
     BOOST_TEST(bucketed_auc(truth, pred, 2) == expected);
+}
+
+BOOST_AUTO_TEST_CASE(bucketed_auc_reports_a_row_that_fails_validation) {
+    std::vector<double> truth, pred;
+    binary_data(600'000, 0, truth, pred);  // enough rows for the metric to use two threads
+    const std::size_t last = truth.size() - 1;
+    for (unsigned threads : {1u, 2u}) {
+        const am::AucPairs p = am::count_auc_pairs(
+            truth.size(), [&](std::size_t i) { return truth[i] == 1.0; }, [&](std::size_t i) { return pred[i]; },
+            [&](std::size_t i) { return i != last; }, threads);
+        BOOST_TEST(!p.all_valid);
+    }
+    // through the metric: the exact checks name the row
+    pred[last] = std::nan("");
+    require_metric_error([&] { score("auc_roc", truth, pred); }, "prediction row 599999 is nan");
+    pred[last] = 0.5;
+    truth[123'456] = 2;
+    require_metric_error([&] { score("auc_roc", truth, pred); }, "truth row 123456 is 2, not a class index in 0..1");
 }
 
 BOOST_AUTO_TEST_CASE(auc_metric_on_many_rows_matches_the_reference) {
