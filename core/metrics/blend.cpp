@@ -332,7 +332,7 @@ BlendResult blend(const Metric& metric, const TargetEncoding& target, std::vecto
     // rank-averaged binary AUC: screened trials, exact picks (metrics/rank_auc_trials.hpp)
     if (!result.rank_average) rank_auc.reset();
     if (rank_auc) {
-        for (std::size_t c = 0; c < k; ++c) rank_auc->add_candidate(*cluster_oof[c]);
+        rank_auc->add_candidates(cluster_oof, threads);
         rank_auc->add_to_sum(0);
     }
     // log loss: screened trials, exact picks through the plugin (metrics/logloss_trials.hpp)
@@ -363,7 +363,7 @@ BlendResult blend(const Metric& metric, const TargetEncoding& target, std::vecto
             parallel_for(k, threads, [&](std::size_t c, unsigned) {
                 bounds[c] = logloss_trials->screen(sum.data(), cluster_oof[c]->data(), inv);
             });
-            const auto screened = screened_pick(bounds, threads, [&](std::size_t c, unsigned worker) {
+            const auto screened = screened_pick(bounds, threads, [&](std::size_t c, unsigned worker, unsigned) {
                 materialised_trial(c, scratch[worker]);
                 return -trial[c];
             });

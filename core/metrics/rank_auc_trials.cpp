@@ -5,6 +5,7 @@
 #include "metrics/screened_pick.hpp"
 
 #include <algorithm>
+#include <array>
 #include <bit>
 #include <limits>
 #include <numeric>
@@ -47,15 +48,18 @@ double RankAucTrials::auc_of_ranks(std::span<const double> doubled_ranks) const 
     return auc(twice_rank_sum - p * (p + 1));
 }
 
-std::size_t RankAucTrials::add_candidate(std::span<const double> doubled_ranks) {
-    Candidate c;
-    c.ranks.resize(rows_.size());
-    for (std::size_t i = 0; i < rows_.size(); ++i) c.ranks[i] = static_cast<std::uint32_t>(doubled_ranks[rows_[i]]);
-    const auto [lo, hi] = std::minmax_element(c.ranks.begin(), c.ranks.end());
-    c.min = *lo;
-    c.max = *hi;
-    candidates_.push_back(std::move(c));
-    return candidates_.size() - 1;
+void RankAucTrials::add_candidates(const std::vector<const std::vector<double>*>& doubled_ranks, unsigned threads) {
+    const std::size_t first = candidates_.size();
+    candidates_.resize(first + doubled_ranks.size());
+    parallel_for(doubled_ranks.size(), threads, [&](std::size_t j, unsigned) {
+        Candidate& c = candidates_[first + j];
+        const std::vector<double>& ranks = *doubled_ranks[j];
+        c.ranks.resize(rows_.size());
+        for (std::size_t i = 0; i < rows_.size(); ++i) c.ranks[i] = static_cast<std::uint32_t>(ranks[rows_[i]]);
+        const auto [lo, hi] = std::minmax_element(c.ranks.begin(), c.ranks.end());
+        c.min = *lo;
+        c.max = *hi;
+    });
 }
 
 void RankAucTrials::add_to_sum(std::size_t candidate) {
@@ -91,21 +95,19 @@ RankAucTrials::Binning RankAucTrials::binning(std::size_t candidate) const {
     return b;
 }
 
-ScoreInterval<std::uint64_t> RankAucTrials::screen(std::size_t candidate, Scratch& s) const {
-    const Candidate& c = candidates_[candidate];
-    const auto [low, shift, bins] = binning(candidate);
-    s.pos_bins.assign(bins, 0);
-    s.neg_bins.assign(bins, 0);
+void RankAucTrials::count_bins(std::size_t candidate, const Binning& bin, bool positives, std::vector<std::uint32_t>& counts) const {
     const std::uint32_t* sum = sum_.data();
-    const std::uint32_t* ranks = c.ranks.data();
-    auto count = [&](std::size_t from, std::size_t to, std::uint32_t* counts) {
-        for (std::size_t i = from; i < to; ++i) ++counts[(sum[i] + ranks[i] - low) >> shift];
-    };
-    count(0, positives_, s.pos_bins.data());
-    count(positives_, rows_.size(), s.neg_bins.data());
+    const std::uint32_t* ranks = candidates_[candidate].ranks.data();
+    const std::size_t from = positives ? 0 : positives_, to = positives ? positives_ : rows_.size();
+    counts.assign(bin.bins, 0);
+    std::uint32_t* c = counts.data();
+    for (std::size_t i = from; i < to; ++i) ++c[(sum[i] + ranks[i] - bin.low) >> bin.shift];
+}
+
+ScoreInterval<std::uint64_t> RankAucTrials::bounds_from_bins(const Scratch& s) {
     // pairs in different bins are ordered by their bins; pairs sharing one count 0, 1 or 2
     std::uint64_t across = 0, within = 0, below = 0;
-    for (std::size_t b = 0; b < bins; ++b) {
+    for (std::size_t b = 0; b < s.pos_bins.size(); ++b) {
         across += std::uint64_t{s.pos_bins[b]} * below;
         within += std::uint64_t{s.pos_bins[b]} * s.neg_bins[b];
         below += s.neg_bins[b];
@@ -113,16 +115,31 @@ ScoreInterval<std::uint64_t> RankAucTrials::screen(std::size_t candidate, Scratc
     return {2 * across, 2 * across + 2 * within};
 }
 
-std::uint64_t RankAucTrials::exact(std::size_t candidate, Scratch& s) const {
+ScoreInterval<std::uint64_t> RankAucTrials::screen(std::size_t candidate, Scratch& s) const {
+    const Binning bin = binning(candidate);
+    count_bins(candidate, bin, true, s.pos_bins);
+    count_bins(candidate, bin, false, s.neg_bins);
+    return bounds_from_bins(s);
+}
+
+std::uint64_t RankAucTrials::exact(std::size_t candidate, Scratch& s, unsigned threads) const {
     const std::uint32_t* sum = sum_.data();
     const std::uint32_t* ranks = candidates_[candidate].ranks.data();
-    const auto bounds = screen(candidate, s);  // leaves the candidate's bins in s
+    const Binning bin = binning(candidate);
+    // the two classes' passes are independent: both cores when this is the only exact count
+    auto per_class = [&](auto&& body) {
+        parallel_for(2, threads, [&](std::size_t positives, unsigned) { body(positives == 0); });
+    };
+    per_class([&](bool positives) { count_bins(candidate, bin, positives, positives ? s.pos_bins : s.neg_bins); });
+    const auto bounds = bounds_from_bins(s);
     const std::uint64_t within = (bounds.high - bounds.low) / 2;
     if (within <= kPairwiseLimit * rows_.size()) {
         // Only pairs sharing a bin are open: group the keys by bin (the counts give each bin's
         // place) and compare those pairs directly, a few per bin.
-        const Binning bin = binning(candidate);
-        auto group = [&](std::size_t from, std::size_t to, std::vector<std::uint32_t>& offsets, std::vector<std::uint32_t>& keys) {
+        per_class([&](bool positives) {
+            auto& offsets = positives ? s.pos_bins : s.neg_bins;
+            auto& keys = positives ? s.pos : s.neg;
+            const std::size_t from = positives ? 0 : positives_, to = positives ? positives_ : rows_.size();
             keys.resize(to - from);
             std::uint32_t start = 0;
             for (auto& o : offsets) start += std::exchange(o, start);  // counts -> starts
@@ -130,26 +147,30 @@ std::uint64_t RankAucTrials::exact(std::size_t candidate, Scratch& s) const {
                 const std::uint32_t key = sum[i] + ranks[i];
                 keys[offsets[(key - bin.low) >> bin.shift]++] = key;  // starts -> ends
             }
-        };
-        group(0, positives_, s.pos_bins, s.pos);
-        group(positives_, rows_.size(), s.neg_bins, s.neg);
-        std::uint64_t resolved = 0;
-        for (std::size_t b = 0; b < s.pos_bins.size(); ++b) {
-            const std::uint32_t p0 = b ? s.pos_bins[b - 1] : 0, n0 = b ? s.neg_bins[b - 1] : 0;
-            for (std::uint32_t p = p0; p < s.pos_bins[b]; ++p)
-                for (std::uint32_t q = n0; q < s.neg_bins[b]; ++q)
-                    resolved += static_cast<std::uint64_t>(s.pos[p] > s.neg[q]) * 2 + (s.pos[p] == s.neg[q]);
-        }
-        return bounds.low + resolved;
+        });
+        std::array<std::uint64_t, 2> resolved{};
+        parallel_for(2, threads, [&](std::size_t half, unsigned) {
+            const std::size_t first = bin.bins * half / 2, last = bin.bins * (half + 1) / 2;
+            std::uint64_t r = 0;
+            for (std::size_t b = first; b < last; ++b) {
+                const std::uint32_t p0 = b ? s.pos_bins[b - 1] : 0, n0 = b ? s.neg_bins[b - 1] : 0;
+                for (std::uint32_t p = p0; p < s.pos_bins[b]; ++p)
+                    for (std::uint32_t q = n0; q < s.neg_bins[b]; ++q)
+                        r += static_cast<std::uint64_t>(s.pos[p] > s.neg[q]) * 2 + (s.pos[p] == s.neg[q]);
+            }
+            resolved[half] = r;
+        });
+        return bounds.low + resolved[0] + resolved[1];
     }
     // keys crowded into few bins (heavy ties): sort and merge, as the plugin does
-    auto sorted_keys = [&](std::size_t from, std::size_t to, std::vector<std::uint32_t>& keys) {
+    per_class([&](bool positives) {
+        auto& keys = positives ? s.pos : s.neg;
+        auto& tmp = positives ? s.pos_bins : s.neg_bins;  // the counts are no longer needed
+        const std::size_t from = positives ? 0 : positives_, to = positives ? positives_ : rows_.size();
         keys.resize(to - from);
         for (std::size_t i = from; i < to; ++i) keys[i - from] = sum[i] + ranks[i];
-        radix_sort(keys, s.tmp, [](std::uint32_t k) { return std::uint64_t{k}; });
-    };
-    sorted_keys(0, positives_, s.pos);
-    sorted_keys(positives_, rows_.size(), s.neg);
+        radix_sort(keys, tmp, [](std::uint32_t k) { return std::uint64_t{k}; });
+    });
     return twice_ordered_pairs(s.pos, s.neg);
 }
 
@@ -161,7 +182,9 @@ RankAucTrials::Pick RankAucTrials::best_addition(unsigned threads) {
     parallel_for(k, threads, [&](std::size_t c, unsigned worker) { bounds[c] = screen(c, scratch_[worker]); });
     screened_ += k;
 
-    const auto pick = screened_pick(bounds, threads, [&](std::size_t c, unsigned worker) { return exact(c, scratch_[worker]); });
+    const auto pick = screened_pick(bounds, threads, [&](std::size_t c, unsigned worker, unsigned share) {
+        return exact(c, scratch_[worker], share);
+    });
     exact_evaluations_ += pick.exact_evaluations;
     return {pick.candidate, auc(pick.value)};
 }

@@ -32,8 +32,8 @@ public:
     /// no sort), equal to the auc_roc plugin's value for the column the ranks were taken of.
     double auc_of_ranks(std::span<const double> doubled_ranks) const;
 
-    /// Registers a candidate by its doubled ranks (integer-valued, 2..2n); returns its index.
-    std::size_t add_candidate(std::span<const double> doubled_ranks);
+    /// Registers candidates by their doubled ranks (integer-valued, 2..2n), indexed in order.
+    void add_candidates(const std::vector<const std::vector<double>*>& doubled_ranks, unsigned threads);
     /// Adds a candidate to the running sum (the first call sets it).
     void add_to_sum(std::size_t candidate);
     /// True while the running sum plus any candidate stays below 2^32.
@@ -53,7 +53,7 @@ public:
 private:
     struct Scratch {
         std::vector<std::uint32_t> pos_bins, neg_bins;  // screening histograms
-        std::vector<std::uint32_t> pos, neg, tmp;        // exact keys
+        std::vector<std::uint32_t> pos, neg;             // exact keys
     };
     /// Where sum + candidate falls: bin = (value - low) >> shift, bins of them.
     struct Binning {
@@ -62,9 +62,13 @@ private:
         std::size_t bins = 0;
     };
     Binning binning(std::size_t candidate) const;
-    /// Counts the trial's positives and negatives per bin into s.pos_bins / s.neg_bins.
-    ScoreInterval<std::uint64_t> screen(std::size_t candidate, Scratch& s) const;  // on twice the ordered pairs
-    std::uint64_t exact(std::size_t candidate, Scratch& s) const;
+    /// The trial's positives (or negatives) per bin.
+    void count_bins(std::size_t candidate, const Binning& bin, bool positives, std::vector<std::uint32_t>& counts) const;
+    /// Bounds on twice the ordered pairs from the counts in s.pos_bins / s.neg_bins.
+    static ScoreInterval<std::uint64_t> bounds_from_bins(const Scratch& s);
+    ScoreInterval<std::uint64_t> screen(std::size_t candidate, Scratch& s) const;
+    /// Twice the ordered pairs, exactly; `threads` (1 or 2) may share the work.
+    std::uint64_t exact(std::size_t candidate, Scratch& s, unsigned threads) const;
     double auc(std::uint64_t twice_ordered) const;
 
     std::vector<std::uint32_t> rows_;  // row order used everywhere: positives first, then negatives

@@ -28,8 +28,10 @@ struct ScreenedPick {
     bool consistent = true;     ///< every exact score fell inside its interval
 };
 
-/// exact(candidate, worker) computes a candidate's exact goodness; candidates are scored in
-/// batches of `threads`, worker-indexed so each worker can own scratch memory.
+/// exact(candidate, worker, share) computes a candidate's exact goodness; candidates are scored
+/// in batches of `threads`, worker-indexed so each worker can own scratch memory, and `share`
+/// says how many threads each evaluation of the batch may use itself (all of them when a
+/// batch holds one candidate, the usual case).
 template <class Value, class Exact>
 ScreenedPick<Value> screened_pick(const std::vector<ScoreInterval<Value>>& bounds, unsigned threads, Exact&& exact) {
     ScreenedPick<Value> pick;
@@ -54,9 +56,10 @@ ScreenedPick<Value> screened_pick(const std::vector<ScoreInterval<Value>>& bound
             if (beats_best(bounds[c].high, c)) batch.push_back(c);
         }
         if (batch.empty()) break;
+        const unsigned share = std::max(1u, threads / static_cast<unsigned>(batch.size()));
         parallel_for(batch.size(), threads, [&](std::size_t i, unsigned worker) {
             const std::size_t c = batch[i];
-            value[c] = bounds[c].low == bounds[c].high ? bounds[c].low : exact(c, worker);
+            value[c] = bounds[c].low == bounds[c].high ? bounds[c].low : exact(c, worker, share);
         });
         for (std::size_t c : batch) {
             pick.exact_evaluations += bounds[c].low != bounds[c].high;

@@ -143,7 +143,9 @@ BOOST_AUTO_TEST_CASE(screened_steps_pick_what_scoring_every_trial_picks) {
     ranks.push_back(ranks[5]);
     RankAucTrials trials(y);
     BOOST_REQUIRE(trials.usable());
-    for (const auto& r : ranks) trials.add_candidate(r);
+    std::vector<const std::vector<double>*> columns;
+    for (const auto& r : ranks) columns.push_back(&r);
+    trials.add_candidates(columns, 2);
     auto auc = metrics_test::metric("auc_roc");
     std::vector<double> sum = ranks[0];
     trials.add_to_sum(0);
@@ -237,7 +239,7 @@ BOOST_AUTO_TEST_CASE(logloss_screens_hold_the_plugin_score_and_pick_alike) {
                     BOOST_TEST(bounds[c].high - bounds[c].low < 1e-9);
                     if (c == 0 || loss < want_loss) want = c, want_loss = loss;
                 }
-                const auto got = screened_pick(bounds, 2, [&](std::size_t c, unsigned) { return -exact(sum, c, scale); });
+                const auto got = screened_pick(bounds, 2, [&](std::size_t c, unsigned, unsigned) { return -exact(sum, c, scale); });
                 BOOST_TEST(got.consistent);
                 BOOST_TEST(got.candidate == want);
                 BOOST_TEST(-got.value == want_loss);
@@ -250,7 +252,7 @@ BOOST_AUTO_TEST_CASE(logloss_screens_hold_the_plugin_score_and_pick_alike) {
 
 BOOST_AUTO_TEST_CASE(screened_pick_flags_scores_outside_their_intervals) {
     const std::vector<ScoreInterval<double>> bounds = {{0.0, 1.0}, {2.0, 3.0}};
-    const auto pick = screened_pick(bounds, 1, [](std::size_t c, unsigned) { return c == 1 ? 5.0 : 0.5; });
+    const auto pick = screened_pick(bounds, 1, [](std::size_t c, unsigned, unsigned) { return c == 1 ? 5.0 : 0.5; });
     BOOST_TEST(pick.candidate == 1u);
     BOOST_TEST(!pick.consistent);
     BOOST_TEST(pick.exact_evaluations == 1u);  // candidate 0 could not reach 2.0
