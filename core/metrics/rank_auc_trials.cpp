@@ -95,31 +95,40 @@ RankAucTrials::Binning RankAucTrials::binning(std::size_t candidate) const {
     return b;
 }
 
-void RankAucTrials::count_bins(std::size_t candidate, const Binning& bin, bool positives, std::vector<std::uint32_t>& counts) const {
+template <class Count>
+void RankAucTrials::count_bins(std::size_t candidate, const Binning& bin, bool positives, std::vector<Count>& counts) const {
     const std::uint32_t* sum = sum_.data();
     const std::uint32_t* ranks = candidates_[candidate].ranks.data();
     const std::size_t from = positives ? 0 : positives_, to = positives ? positives_ : rows_.size();
     counts.assign(bin.bins, 0);
-    std::uint32_t* c = counts.data();
+    Count* c = counts.data();
     for (std::size_t i = from; i < to; ++i) ++c[(sum[i] + ranks[i] - bin.low) >> bin.shift];
 }
 
-ScoreInterval<std::uint64_t> RankAucTrials::bounds_from_bins(const Scratch& s) {
+template <class Count>
+RankAucTrials::BinBounds RankAucTrials::bounds_from_bins(const std::vector<Count>& pos, const std::vector<Count>& neg) {
     // pairs in different bins are ordered by their bins; pairs sharing one count 0, 1 or 2
-    std::uint64_t across = 0, within = 0, below = 0;
-    for (std::size_t b = 0; b < s.pos_bins.size(); ++b) {
-        across += std::uint64_t{s.pos_bins[b]} * below;
-        within += std::uint64_t{s.pos_bins[b]} * s.neg_bins[b];
-        below += s.neg_bins[b];
+    std::uint64_t across = 0, within = 0, below = 0, positives = 0;
+    for (std::size_t b = 0; b < pos.size(); ++b) {
+        across += std::uint64_t{pos[b]} * below;
+        within += std::uint64_t{pos[b]} * neg[b];
+        below += neg[b];
+        positives += pos[b];
     }
-    return {2 * across, 2 * across + 2 * within};
+    return {{2 * across, 2 * across + 2 * within}, positives, below};
 }
 
 ScoreInterval<std::uint64_t> RankAucTrials::screen(std::size_t candidate, Scratch& s) const {
     const Binning bin = binning(candidate);
+    // 16-bit counts halve the histograms' cache footprint; a bin that overflowed shows in the
+    // totals (each wrap loses 65536), and then the candidate is counted again in 32 bits
+    count_bins(candidate, bin, true, s.pos_small);
+    count_bins(candidate, bin, false, s.neg_small);
+    const BinBounds small = bounds_from_bins(s.pos_small, s.neg_small);
+    if (small.positives == positives_ && small.negatives == rows_.size() - positives_) return small.interval;
     count_bins(candidate, bin, true, s.pos_bins);
     count_bins(candidate, bin, false, s.neg_bins);
-    return bounds_from_bins(s);
+    return bounds_from_bins(s.pos_bins, s.neg_bins).interval;
 }
 
 std::uint64_t RankAucTrials::exact(std::size_t candidate, Scratch& s, unsigned threads) const {
@@ -131,7 +140,7 @@ std::uint64_t RankAucTrials::exact(std::size_t candidate, Scratch& s, unsigned t
         parallel_for(2, threads, [&](std::size_t positives, unsigned) { body(positives == 0); });
     };
     per_class([&](bool positives) { count_bins(candidate, bin, positives, positives ? s.pos_bins : s.neg_bins); });
-    const auto bounds = bounds_from_bins(s);
+    const auto bounds = bounds_from_bins(s.pos_bins, s.neg_bins).interval;
     const std::uint64_t within = (bounds.high - bounds.low) / 2;
     if (within <= kPairwiseLimit * rows_.size()) {
         // Only pairs sharing a bin are open: group the keys by bin (the counts give each bin's
@@ -172,6 +181,11 @@ std::uint64_t RankAucTrials::exact(std::size_t candidate, Scratch& s, unsigned t
         radix_sort(keys, tmp, [](std::uint32_t k) { return std::uint64_t{k}; });
     });
     return twice_ordered_pairs(s.pos, s.neg);
+}
+
+ScoreInterval<std::uint64_t> RankAucTrials::trial_bounds(std::size_t candidate) {
+    if (scratch_.empty()) scratch_.resize(1);
+    return screen(candidate, scratch_.front());
 }
 
 RankAucTrials::Pick RankAucTrials::best_addition(unsigned threads) {

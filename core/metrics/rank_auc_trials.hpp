@@ -46,14 +46,19 @@ public:
     /// The best addition to the running sum (lowest index among equal scores). Needs fits().
     Pick best_addition(unsigned threads);
 
+    /// The screen's interval for one trial, on twice the correctly ordered pairs plus the ties
+    /// (AUC = that / (2 x positives x negatives)), for diagnostics and tests.
+    ScoreInterval<std::uint64_t> trial_bounds(std::size_t candidate);
+
     /// Exact evaluations made by best_addition so far (the rest were settled by screening).
     std::size_t exact_evaluations() const { return exact_evaluations_; }
     std::size_t screened() const { return screened_; }
 
 private:
     struct Scratch {
-        std::vector<std::uint32_t> pos_bins, neg_bins;  // screening histograms
-        std::vector<std::uint32_t> pos, neg;             // exact keys
+        std::vector<std::uint16_t> pos_small, neg_small;  // screening histograms
+        std::vector<std::uint32_t> pos_bins, neg_bins;    // the same, when 16 bits overflow; exact counts
+        std::vector<std::uint32_t> pos, neg;              // exact keys
     };
     /// Where sum + candidate falls: bin = (value - low) >> shift, bins of them.
     struct Binning {
@@ -63,9 +68,15 @@ private:
     };
     Binning binning(std::size_t candidate) const;
     /// The trial's positives (or negatives) per bin.
-    void count_bins(std::size_t candidate, const Binning& bin, bool positives, std::vector<std::uint32_t>& counts) const;
-    /// Bounds on twice the ordered pairs from the counts in s.pos_bins / s.neg_bins.
-    static ScoreInterval<std::uint64_t> bounds_from_bins(const Scratch& s);
+    template <class Count>
+    void count_bins(std::size_t candidate, const Binning& bin, bool positives, std::vector<Count>& counts) const;
+    /// Bounds on twice the ordered pairs from per-bin counts, and the counts' totals.
+    struct BinBounds {
+        ScoreInterval<std::uint64_t> interval;
+        std::uint64_t positives = 0, negatives = 0;
+    };
+    template <class Count>
+    static BinBounds bounds_from_bins(const std::vector<Count>& pos, const std::vector<Count>& neg);
     ScoreInterval<std::uint64_t> screen(std::size_t candidate, Scratch& s) const;
     /// Twice the ordered pairs, exactly; `threads` (1 or 2) may share the work.
     std::uint64_t exact(std::size_t candidate, Scratch& s, unsigned threads) const;

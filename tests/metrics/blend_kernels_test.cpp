@@ -127,6 +127,53 @@ BOOST_AUTO_TEST_CASE(auc_of_ranks_equals_the_plugin) {
     BOOST_TEST(!RankAucTrials(std::vector<double>{1, 1, 1}).usable());  // one class
 }
 
+namespace {
+
+/// Runs `steps` screened steps and, at each, checks the pick and its AUC against scoring every
+/// trial through the auc_roc plugin (the first of equal scores wins). Returns the trials.
+RankAucTrials check_screened_steps(const std::vector<double>& y, const std::vector<std::vector<double>>& ranks, int steps) {
+    const std::size_t n = y.size();
+    RankAucTrials trials(y);
+    BOOST_REQUIRE(trials.usable());
+    std::vector<const std::vector<double>*> columns;
+    for (const auto& r : ranks) columns.push_back(&r);
+    trials.add_candidates(columns, 2);
+    auto auc = metrics_test::metric("auc_roc");
+    std::vector<double> sum = ranks[0];
+    trials.add_to_sum(0);
+    for (int step = 0; step < steps; ++step) {
+        BOOST_REQUIRE(trials.fits());
+        std::size_t want = 0;
+        double want_auc = -1;
+        for (std::size_t c = 0; c < ranks.size(); ++c) {
+            std::vector<double> blend(n);
+            for (std::size_t i = 0; i < n; ++i) blend[i] = sum[i] + ranks[c][i];
+            autokaggle::MetricInput in;
+            in.truth = y;
+            in.pred = blend;
+            const double v = auc->score(in);
+            if (v > want_auc) want_auc = v, want = c;
+            // the screen's interval holds the exact pair count
+            const double pairs = 2.0 * static_cast<double>(std::count(y.begin(), y.end(), 1.0)) *
+                                 static_cast<double>(std::count(y.begin(), y.end(), 0.0));
+            const auto twice = static_cast<std::uint64_t>(std::llround(v * pairs));
+            const auto bounds = trials.trial_bounds(c);
+            BOOST_TEST_REQUIRE((bounds.low <= twice && twice <= bounds.high), "candidate " << c << ": " << twice << " outside ["
+                                                                                      << bounds.low << ", " << bounds.high << "]");
+        }
+        const auto got = trials.best_addition(2);
+        BOOST_TEST_CONTEXT("step " << step) {
+            BOOST_TEST(got.candidate == want);
+            BOOST_TEST(got.auc == want_auc);  // bit-identical to the plugin
+        }
+        trials.add_to_sum(got.candidate);
+        for (std::size_t i = 0; i < n; ++i) sum[i] += ranks[got.candidate][i];
+    }
+    return trials;
+}
+
+}  // namespace
+
 BOOST_AUTO_TEST_CASE(screened_steps_pick_what_scoring_every_trial_picks) {
     // Coarse predictions make many ties, duplicated models make exactly equal trials (the
     // lowest index must win), and enough rows make the screening bins hold many keys.
@@ -141,38 +188,26 @@ BOOST_AUTO_TEST_CASE(screened_steps_pick_what_scoring_every_trial_picks) {
     }
     ranks.push_back(ranks[2]);  // duplicates of candidates 2 and 5
     ranks.push_back(ranks[5]);
-    RankAucTrials trials(y);
-    BOOST_REQUIRE(trials.usable());
-    std::vector<const std::vector<double>*> columns;
-    for (const auto& r : ranks) columns.push_back(&r);
-    trials.add_candidates(columns, 2);
-    auto auc = metrics_test::metric("auc_roc");
-    std::vector<double> sum = ranks[0];
-    trials.add_to_sum(0);
-    for (int step = 0; step < 12; ++step) {
-        BOOST_REQUIRE(trials.fits());
-        std::size_t want = 0;
-        double want_auc = -1;
-        for (std::size_t c = 0; c < ranks.size(); ++c) {
-            std::vector<double> blend(n);
-            for (std::size_t i = 0; i < n; ++i) blend[i] = sum[i] + ranks[c][i];
-            autokaggle::MetricInput in;
-            in.truth = y;
-            in.pred = blend;
-            const double v = auc->score(in);
-            if (v > want_auc) want_auc = v, want = c;
-        }
-        const auto got = trials.best_addition(2);
-        BOOST_TEST_CONTEXT("step " << step) {
-            BOOST_TEST(got.candidate == want);
-            BOOST_TEST(got.auc == want_auc);  // bit-identical to the plugin
-        }
-        trials.add_to_sum(got.candidate);
-        for (std::size_t i = 0; i < n; ++i) sum[i] += ranks[got.candidate][i];
-    }
+    const RankAucTrials trials = check_screened_steps(y, ranks, 12);
     // the point of screening: most trials never needed a sort
     BOOST_TEST(trials.screened() == 12u * ranks.size());
     BOOST_TEST(trials.exact_evaluations() < trials.screened() / 2);
+}
+
+BOOST_AUTO_TEST_CASE(crowded_bins_overflowing_16_bit_counts_are_recounted) {
+    // 85% of the rows share one prediction in every model: over 65,535 keys of each class fall
+    // into one screening bin, which 16-bit counts cannot hold.
+    const std::size_t n = 200000;
+    const std::vector<double> signal = normal_values(n, 7);
+    std::vector<double> y(n);
+    for (std::size_t i = 0; i < n; ++i) y[i] = (i % 2 == 0) == (signal[i] > -0.5) ? 1.0 : 0.0;
+    std::vector<std::vector<double>> ranks;
+    for (std::size_t m = 0; m < 4; ++m) {
+        std::vector<double> p = normal_values(n, 200 + m, 0.5 + 0.3 * static_cast<double>(m));
+        for (std::size_t i = 0; i < n; ++i) p[i] = i % 20 < 17 ? 0.0 : p[i] + signal[i];
+        ranks.push_back(doubled_ranks(p));
+    }
+    check_screened_steps(y, ranks, 4);
 }
 
 BOOST_AUTO_TEST_CASE(bounded_log_stays_within_its_error) {
