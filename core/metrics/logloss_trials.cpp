@@ -7,6 +7,14 @@
 #include <cstdint>
 #include <limits>
 
+// On x86-64 the vectorised loops are also built for AVX2 and AVX-512, the best one chosen when
+// the library loads; elsewhere the compiler's default target is used.
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+#define AUTOKAGGLE_VECTOR_CLONES [[gnu::target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default")]]
+#else
+#define AUTOKAGGLE_VECTOR_CLONES
+#endif
+
 namespace autokaggle::metrics {
 
 namespace {
@@ -38,9 +46,8 @@ inline double series_log(double x, std::uint64_t& flags) {
 
 /// Terms of a binary block: log of the probability given to each row's class. The plugin also
 /// divides by q + p, which is within 2u of 1 (inside log_error); choosing p or 1 - p by
-/// arithmetic (one product is exactly 0) keeps the loop free of branches. Built for AVX2 too,
-/// picked at load time where the processor has it.
-[[gnu::target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default")]]
+/// arithmetic (one product is exactly 0) keeps the loop free of branches.
+AUTOKAGGLE_VECTOR_CLONES
 void binary_terms(const double* __restrict sum, const double* __restrict model, const std::uint8_t* __restrict is_one, std::size_t count,
                   double scale, double lo, double hi, double* __restrict terms, std::uint64_t& flags) {
     std::uint64_t f = 0;
@@ -69,7 +76,7 @@ void multiclass_terms(const double* sum, const double* model, const double* trut
 
 /// Sum and sum of magnitudes of a block, in eight independent lanes (vectorised; any order
 /// keeps the (count - 1) u sum|terms| rounding bound).
-[[gnu::target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default")]]
+AUTOKAGGLE_VECTOR_CLONES
 void block_sums(const double* __restrict terms, std::size_t count, double& total, double& magnitude) {
     constexpr std::size_t lanes = 8;
     std::array<double, lanes> sum{}, mag{};
