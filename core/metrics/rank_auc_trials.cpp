@@ -99,7 +99,7 @@ template <class Count>
 void RankAucTrials::count_bins(std::size_t candidate, const Binning& bin, bool positives, std::vector<Count>& counts) const {
     const std::uint32_t* sum = sum_.data();
     const std::uint32_t* ranks = candidates_[candidate].ranks.data();
-    const std::size_t from = positives ? 0 : positives_, to = positives ? positives_ : rows_.size();
+    const auto [from, to] = class_rows(positives);
     counts.assign(bin.bins, 0);
     Count* c = counts.data();
     for (std::size_t i = from; i < to; ++i) ++c[(sum[i] + ranks[i] - bin.low) >> bin.shift];
@@ -148,7 +148,7 @@ std::uint64_t RankAucTrials::exact(std::size_t candidate, Scratch& s, unsigned t
         per_class([&](bool positives) {
             auto& offsets = positives ? s.pos_bins : s.neg_bins;
             auto& keys = positives ? s.pos : s.neg;
-            const std::size_t from = positives ? 0 : positives_, to = positives ? positives_ : rows_.size();
+            const auto [from, to] = class_rows(positives);
             keys.resize(to - from);
             std::uint32_t start = 0;
             for (auto& o : offsets) start += std::exchange(o, start);  // counts -> starts
@@ -175,7 +175,7 @@ std::uint64_t RankAucTrials::exact(std::size_t candidate, Scratch& s, unsigned t
     per_class([&](bool positives) {
         auto& keys = positives ? s.pos : s.neg;
         auto& tmp = positives ? s.pos_bins : s.neg_bins;  // the counts are no longer needed
-        const std::size_t from = positives ? 0 : positives_, to = positives ? positives_ : rows_.size();
+        const auto [from, to] = class_rows(positives);
         keys.resize(to - from);
         for (std::size_t i = from; i < to; ++i) keys[i - from] = sum[i] + ranks[i];
         radix_sort(keys, tmp, [](std::uint32_t k) { return std::uint64_t{k}; });

@@ -5,12 +5,13 @@
 // is twice the number of correctly ordered (positive, negative) pairs plus the ties, an integer.
 //
 // Sorting 1M keys for each of 50 candidates at every step is what made rank blends slow. Instead
-// each candidate is first *screened*: one pass counts its positives and negatives in 2^16 bins
+// each candidate is first *screened*: one pass counts its positives and negatives in 2^18 bins
 // of the blended value, which fixes every pair in different bins exactly and bounds the pairs
 // sharing a bin (they count 0, 1 or 2). Only candidates whose upper bound reaches the best lower
-// bound are then counted exactly (radix sort and merge, as the standard auc_roc plugin counts),
-// best bound first, until no remaining candidate can win. The pick, and its score, are the ones
-// exhaustive exact scoring would give (ties go to the lowest candidate index).
+// bound are then counted exactly (the keys grouped by bin and the pairs sharing a bin compared
+// directly; sorted and merged as the auc_roc plugin does when ties crowd a bin), best bound
+// first, until no remaining candidate can win (metrics/screened_pick.hpp). The pick, and its
+// score, are the ones exhaustive exact scoring would give (ties go to the lowest index).
 #pragma once
 
 #include "metrics/screened_pick.hpp"
@@ -18,6 +19,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <span>
+#include <utility>
 #include <vector>
 
 namespace autokaggle::metrics {
@@ -67,6 +69,10 @@ private:
         std::size_t bins = 0;
     };
     Binning binning(std::size_t candidate) const;
+    /// [first, last) of one class's rows in rows_ order.
+    std::pair<std::size_t, std::size_t> class_rows(bool positives) const {
+        return positives ? std::pair{std::size_t{0}, positives_} : std::pair{positives_, rows_.size()};
+    }
     /// The trial's positives (or negatives) per bin.
     template <class Count>
     void count_bins(std::size_t candidate, const Binning& bin, bool positives, std::vector<Count>& counts) const;
