@@ -114,8 +114,7 @@ bool is_placeholder(std::string_view s) {
 /// Keys that hold secrets: the last word of the key (split at '_' and '-') is one of these.
 /// `api_key_env` and `max_tokens` are fine: their last words are "env" and "tokens".
 bool looks_like_secret(std::string_view key) {
-    std::string lower;
-    for (char c : key) lower += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    const std::string lower = to_lower(key);
     auto cut = lower.find_last_of("_-");
     std::string last = cut == std::string::npos ? lower : lower.substr(cut + 1);
     static const std::set<std::string> secret_words{"key", "apikey", "token", "secret", "password", "passwd"};

@@ -14,6 +14,13 @@ std::vector<std::string> split(std::string_view text, char separator);
 std::string join(const std::vector<std::string>& items, std::string_view separator);
 std::string trim(std::string_view text);
 
+/// ASCII lower case, for matching names and messages without regard to case.
+std::string to_lower(std::string_view text);
+/// Equal ignoring ASCII case (HTTP header names, wire enum values).
+bool iequals(std::string_view a, std::string_view b);
+/// True when `needle` occurs in `haystack`.
+bool contains(std::string_view haystack, std::string_view needle);
+
 /// Levenshtein distance, for "did you mean" suggestions.
 std::size_t edit_distance(std::string_view a, std::string_view b);
 /// The candidate closest to `word` when it is a plausible typo (edit distance at most a third

@@ -3,6 +3,7 @@
 #include "http/http_client.hpp"
 
 #include "base/atomic_file.hpp"
+#include "base/text.hpp"
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
@@ -38,12 +39,6 @@ using tcp = asio::ip::tcp;
 
 // --- Headers ---------------------------------------------------------------------------------------
 
-bool iequals(std::string_view a, std::string_view b) {
-    return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-               return std::tolower(static_cast<unsigned char>(x)) == std::tolower(static_cast<unsigned char>(y));
-           });
-}
-
 void Headers::set(std::string_view name, std::string value) {
     erase(name);
     fields_.emplace_back(std::string(name), std::move(value));
@@ -62,12 +57,6 @@ std::optional<std::string> Headers::get(std::string_view name) const {
 // --- URLs --------------------------------------------------------------------------------------------
 
 namespace {
-
-std::string lower(std::string_view s) {
-    std::string out(s);
-    std::transform(out.begin(), out.end(), out.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-    return out;
-}
 
 Error bad_url(std::string_view text, std::string_view why) {
     return Error("invalid URL '" + std::string(text) + "': " + std::string(why) +
@@ -93,7 +82,7 @@ Url Url::parse(std::string_view text) {
     Url url;
     const auto scheme_end = text.find("://");
     if (scheme_end == std::string_view::npos) throw bad_url(text, "no scheme");
-    url.scheme = lower(text.substr(0, scheme_end));
+    url.scheme = to_lower(text.substr(0, scheme_end));
     if (url.scheme != "http" && url.scheme != "https") throw bad_url(text, "scheme must be http or https");
     std::string_view rest = text.substr(scheme_end + 3);
     const auto authority_end = rest.find_first_of("/?#");
@@ -163,7 +152,7 @@ Url Url::resolve(std::string_view reference) const {
 namespace {
 
 bool no_proxy_matches(const std::string& host, std::string_view list) {
-    const std::string h = lower(host);
+    const std::string h = to_lower(host);
     while (!list.empty()) {
         const auto comma = list.find(',');
         std::string_view entry = list.substr(0, comma);
@@ -179,7 +168,7 @@ bool no_proxy_matches(const std::string& host, std::string_view list) {
                 entry = entry.substr(0, colon);
         }
         if (entry.empty()) continue;
-        const std::string e = lower(entry);
+        const std::string e = to_lower(entry);
         if (h == e || (h.size() > e.size() && h.ends_with(e) && h[h.size() - e.size() - 1] == '.')) return true;
     }
     return false;

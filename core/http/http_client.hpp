@@ -47,8 +47,6 @@ private:
     std::vector<std::pair<std::string, std::string>> fields_;
 };
 
-bool iequals(std::string_view a, std::string_view b);
-
 /// An absolute http(s) URL split into its parts.
 struct Url {
     std::string scheme;    ///< "http" or "https"

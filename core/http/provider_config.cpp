@@ -1,5 +1,7 @@
 #include "http/provider_config.hpp"
 
+#include "base/text.hpp"
+
 #include <autokaggle/sdk/errors.hpp>
 
 #include <cstdlib>

@@ -1,5 +1,7 @@
 #include "kaggle/api.hpp"
 
+#include "base/text.hpp"
+
 #include <boost/json/array.hpp>
 #include <boost/json/serialize.hpp>
 
@@ -66,20 +68,11 @@ const json::object& object(const json::object& o, std::string_view key) {
 
 }  // namespace json_read
 
-namespace {
-bool iequal(std::string_view a, std::string_view b) {
-    if (a.size() != b.size()) return false;
-    for (std::size_t i = 0; i < a.size(); ++i)
-        if (std::tolower(static_cast<unsigned char>(a[i])) != std::tolower(static_cast<unsigned char>(b[i]))) return false;
-    return true;
-}
-}  // namespace
-
 bool enum_is(std::string_view wire, std::string_view name) {
-    if (iequal(wire, name)) return true;
+    if (iequals(wire, name)) return true;
     // "SUBMISSION_STATUS_COMPLETE" names COMPLETE: the part after a '_' boundary must match.
     if (wire.size() > name.size() && wire[wire.size() - name.size() - 1] == '_')
-        return iequal(wire.substr(wire.size() - name.size()), name);
+        return iequals(wire.substr(wire.size() - name.size()), name);
     return false;
 }
 

@@ -1,6 +1,7 @@
 #include "kaggle/client.hpp"
 
 #include "base/atomic_file.hpp"
+#include "base/text.hpp"
 
 #include <autokaggle/sdk/errors.hpp>
 
@@ -25,16 +26,6 @@ namespace {
 
 constexpr std::string_view competitions_service = "competitions.CompetitionApiService/";
 constexpr std::string_view kernels_service = "kernels.KernelsApiService/";
-
-std::string lower(std::string_view s) {
-    std::string out(s);
-    for (auto& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    return out;
-}
-
-bool contains(std::string_view haystack, std::string_view needle) {
-    return haystack.find(needle) != std::string_view::npos;
-}
 
 std::string method_name(std::string_view service_method) {
     auto slash = service_method.rfind('/');
@@ -82,7 +73,7 @@ std::string resolve_api_base(std::string_view configured) {
 }
 
 std::string classify_error(int status, std::string_view message) {
-    std::string m = lower(message);
+    std::string m = to_lower(message);
     if (contains(m, "quota") || contains(m, "submission limit") || contains(m, "too many submissions") ||
         (contains(m, "daily") && (contains(m, "limit") || contains(m, "exceed") || contains(m, "maximum") ||
                                   contains(m, "reached"))) ||
@@ -202,10 +193,10 @@ std::vector<Competition> Client::list_competitions(std::string_view search, int 
 }
 
 Competition Client::find_competition(std::string_view slug) const {
-    std::string wanted = lower(slug);
+    std::string wanted = to_lower(slug);
     auto found = list_competitions(slug, 50);
     for (auto& c : found)
-        if (lower(c.slug) == wanted) return c;
+        if (to_lower(c.slug) == wanted) return c;
     std::string seen;
     for (const auto& c : found) seen += (seen.empty() ? "" : ", ") + c.slug;
     throw ServiceError("competition '" + std::string(slug) + "' not found on Kaggle" +
@@ -245,7 +236,7 @@ void Client::download_data_files(std::string_view competition, const fs::path& d
         if (location.empty())
             throw ServiceError(what + ": HTTP " + std::to_string(response.status) + " without a Location header",
                                response.status, "bad_response");
-    } else if (lower(response.header("Content-Type")).find("json") != std::string::npos) {
+    } else if (to_lower(response.header("Content-Type")).find("json") != std::string::npos) {
         // Some servers answer {"url": "..."} instead of redirecting.
         std::string text = read_small_file(destination);
         fs::remove(destination);

@@ -1,6 +1,7 @@
 #include "orchestrator/experiments.hpp"
 
 #include "base/atomic_file.hpp"
+#include "base/text.hpp"
 #include "orchestrator/json_util.hpp"
 #include "orchestrator/workspace.hpp"
 
@@ -44,11 +45,6 @@ Experiment experiment_from(const Fields& f) {
     e.test = f.str("test");
     e.status = f.str("status");
     return e;
-}
-
-std::string lower(std::string s) {
-    std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-    return s;
 }
 
 std::string trim(std::string s) {
@@ -115,7 +111,7 @@ PlanSummary summarize_plan(const std::string& plan_text) {
         }
         const auto colon = line.find(':');
         if (colon == std::string::npos) continue;
-        const std::string key = lower(trim(line.substr(0, colon)));
+        const std::string key = to_lower(trim(line.substr(0, colon)));
         const std::string value = trim(line.substr(colon + 1));
         if (key == "family" && !value.empty()) {
             s.family = value;
@@ -141,7 +137,7 @@ std::vector<std::string> extract_learnings(const std::string& findings_text) {
     bool inside = false;
     for (const auto& raw : lines_of(findings_text)) {
         if (!raw.empty() && raw[0] == '#') {
-            inside = lower(raw).find("learn") != std::string::npos;
+            inside = to_lower(raw).find("learn") != std::string::npos;
             continue;
         }
         if (!inside) continue;

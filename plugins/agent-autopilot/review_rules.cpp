@@ -2,6 +2,8 @@
 // a revision with a reason code the Builder maps onto a constraint (constraint_for).
 #include "autopilot.hpp"
 
+#include "base/text.hpp"
+
 #include <algorithm>
 #include <cctype>
 #include <cmath>
@@ -9,11 +11,6 @@
 namespace autokaggle::autopilot {
 
 namespace {
-
-std::string lower(std::string s) {
-    std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-    return s;
-}
 
 /// A noise estimate for "did it improve": the best round's fold spread, else 0.1% of the score.
 double noise(const CampaignView& view) {
@@ -54,9 +51,9 @@ CheckOutcome forgotten(const CampaignView& view, const ExperimentSpec& p) {
                  " times already; fix the cause or choose another family.";
         return c;
     }
-    const auto family = lower(p.family);
+    const auto family = to_lower(p.family);
     for (const auto& line : view.learnings) {
-        const auto l = lower(line);
+        const auto l = to_lower(line);
         if (l.find(family) != std::string::npos &&
             (l.find("avoid") != std::string::npos || l.find("never") != std::string::npos ||
              l.find("hurts") != std::string::npos)) {

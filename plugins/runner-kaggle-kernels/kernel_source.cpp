@@ -1,5 +1,6 @@
 #include "kernel_source.hpp"
 
+#include "base/text.hpp"
 #include "kaggle/credentials.hpp"
 
 #include <boost/json/array.hpp>
@@ -20,16 +21,6 @@ namespace {
 constexpr std::string_view kDataToken = "@@AUTOKAGGLE_DATA_DIR@@";
 constexpr std::string_view kWorkingToken = "@@AUTOKAGGLE_WORKING@@";
 constexpr std::size_t kMaxTitle = 50;
-
-std::string lower(std::string_view s) {
-    std::string out(s);
-    for (auto& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    return out;
-}
-
-bool contains(std::string_view haystack, std::string_view needle) {
-    return haystack.find(needle) != std::string_view::npos;
-}
 
 /// `value` with `root` replaced by `token` when value is root or lies under it.
 std::optional<std::string> under(std::string_view value, const fs::path& root, std::string_view token) {
@@ -160,7 +151,7 @@ std::string log_text(std::string_view kaggle_log) {
 }
 
 RunStatus classify_failure(std::string_view failure_message) {
-    std::string m = lower(failure_message);
+    std::string m = to_lower(failure_message);
     if (contains(m, "out of memory") || contains(m, "memory limit") || contains(m, "exceeded memory") ||
         contains(m, "oom") || contains(m, "memoryerror"))
         return RunStatus::oom;
@@ -171,7 +162,7 @@ RunStatus classify_failure(std::string_view failure_message) {
 }
 
 bool is_accelerator_limit(std::string_view error, std::string* what) {
-    std::string m = lower(error);
+    std::string m = to_lower(error);
     auto set = [&](const char* name) {
         if (what) *what = name;
         return true;
