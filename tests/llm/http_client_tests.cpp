@@ -5,6 +5,7 @@
 
 #include "fakeserver/fake_server.hpp"
 #include "http/http_client.hpp"
+#include "llm/llm_test_support.hpp"
 #include "support/test_support.hpp"
 
 #include <cstdlib>
@@ -331,10 +332,8 @@ BOOST_AUTO_TEST_CASE(gives_up_with_status_type_message_and_request_id) {
     std::vector<std::chrono::milliseconds> waits;
     Request req = get(server.base_url() + "/v1/messages");
     req.method = "POST";
-    try {
-        send_with_retry(Client(), req, quick_policy(2), "Anthropic API", fast_hooks(&waits));
-        BOOST_FAIL("expected ServiceError");
-    } catch (const ServiceError& e) {
+    {
+        const ServiceError e = autokaggle::test::service_error_from([&] { send_with_retry(Client(), req, quick_policy(2), "Anthropic API", fast_hooks(&waits)); });
         BOOST_TEST(e.status() == 500);
         BOOST_TEST(e.type() == "api_error");
         BOOST_TEST(e.request_id() == "req_011");
@@ -352,10 +351,8 @@ BOOST_AUTO_TEST_CASE(client_errors_are_not_retried) {
     std::vector<std::chrono::milliseconds> waits;
     Request req = get(server.base_url() + "/chat/completions");
     req.method = "POST";
-    try {
-        send_with_retry(Client(), req, quick_policy(3), "OpenAI API", fast_hooks(&waits));
-        BOOST_FAIL("expected ServiceError");
-    } catch (const ServiceError& e) {
+    {
+        const ServiceError e = autokaggle::test::service_error_from([&] { send_with_retry(Client(), req, quick_policy(3), "OpenAI API", fast_hooks(&waits)); });
         BOOST_TEST(e.status() == 401);
         BOOST_TEST(e.type() == "invalid_request_error");
         BOOST_TEST(std::string(e.what()).find("Incorrect API key") != std::string::npos);

@@ -14,6 +14,7 @@
 #include <autokaggle/sdk/runner.hpp>
 
 #include <boost/json.hpp>
+#include <boost/test/unit_test.hpp>
 
 #include <deque>
 #include <functional>
@@ -27,6 +28,18 @@ namespace autokaggle::test {
 
 /// A key value that must never show up in any file or log.
 inline constexpr const char* kFakeKey = "sk-fake-AUTOKAGGLE-7f3a9c1e5d";
+
+/// The ServiceError `call` throws; the test fails when it returns instead.
+template <class Call>
+ServiceError service_error_from(Call&& call) {
+    try {
+        call();
+    } catch (const ServiceError& e) {
+        return e;
+    }
+    BOOST_FAIL("expected a ServiceError");
+    return ServiceError("unreachable");
+}
 
 /// Sets the variable for the lifetime of the object, restoring the old value after.
 class ScopedEnv {

@@ -131,10 +131,8 @@ BOOST_AUTO_TEST_CASE(persistent_server_error_names_status_type_and_request_id) {
     auto provider = host.make_provider("anthropic", options({{"max_retries", 2}}));
     ChatRequest request;
     request.messages.push_back({Role::user, "ping", {}, {}});
-    try {
-        provider->chat(request);
-        BOOST_FAIL("expected ServiceError");
-    } catch (const ServiceError& e) {
+    {
+        const ServiceError e = service_error_from([&] { provider->chat(request); });
         BOOST_TEST(e.status() == 500);
         BOOST_TEST(e.type() == "api_error");
         BOOST_TEST(e.request_id() == "req_abc123");
@@ -149,10 +147,8 @@ BOOST_AUTO_TEST_CASE(authentication_error_is_not_retried) {
     auto provider = host.make_provider("anthropic", options());
     ChatRequest request;
     request.messages.push_back({Role::user, "ping", {}, {}});
-    try {
-        provider->chat(request);
-        BOOST_FAIL("expected ServiceError");
-    } catch (const ServiceError& e) {
+    {
+        const ServiceError e = service_error_from([&] { provider->chat(request); });
         BOOST_TEST(e.status() == 401);
         BOOST_TEST(e.type() == "authentication_error");
         BOOST_TEST(std::string(e.what()).find(kFakeKey) == std::string::npos);
@@ -165,10 +161,8 @@ BOOST_AUTO_TEST_CASE(malformed_body_is_a_clear_error) {
     auto provider = host.make_provider("anthropic", options());
     ChatRequest request;
     request.messages.push_back({Role::user, "ping", {}, {}});
-    try {
-        provider->chat(request);
-        BOOST_FAIL("expected ServiceError");
-    } catch (const ServiceError& e) {
+    {
+        const ServiceError e = service_error_from([&] { provider->chat(request); });
         BOOST_TEST(e.type() == "malformed_response");
         BOOST_TEST(std::string(e.what()).find("not JSON") != std::string::npos, e.what());
     }
@@ -181,10 +175,8 @@ BOOST_AUTO_TEST_CASE(slow_answer_past_the_timeout) {
     auto provider = host.make_provider("anthropic", options({{"timeout_s", 0.3}, {"max_retries", 0}}));
     ChatRequest request;
     request.messages.push_back({Role::user, "ping", {}, {}});
-    try {
-        provider->chat(request);
-        BOOST_FAIL("expected ServiceError");
-    } catch (const ServiceError& e) {
+    {
+        const ServiceError e = service_error_from([&] { provider->chat(request); });
         BOOST_TEST(e.status() == 0);
         BOOST_TEST(e.type() == "timeout");
         BOOST_TEST(std::string(e.what()).find("timed out") != std::string::npos);
@@ -297,18 +289,14 @@ BOOST_AUTO_TEST_CASE(both_error_shapes) {
     auto provider = host.make_provider("openai", {{"model", "gpt-9"}, {"base_url", server.base_url() + "/v1"}});
     ChatRequest request;
     request.messages.push_back({Role::user, "go", {}, {}});
-    try {
-        provider->chat(request);
-        BOOST_FAIL("expected ServiceError");
-    } catch (const ServiceError& e) {
+    {
+        const ServiceError e = service_error_from([&] { provider->chat(request); });
         BOOST_TEST(e.status() == 404);
         BOOST_TEST(e.type() == "invalid_request_error");
         BOOST_TEST(std::string(e.what()).find("does not exist") != std::string::npos);
     }
-    try {
-        provider->chat(request);
-        BOOST_FAIL("expected ServiceError");
-    } catch (const ServiceError& e) {
+    {
+        const ServiceError e = service_error_from([&] { provider->chat(request); });
         BOOST_TEST(e.status() == 400);
         BOOST_TEST(e.type() == "BadRequestError");
         BOOST_TEST(std::string(e.what()).find("max_tokens is too large") != std::string::npos);
