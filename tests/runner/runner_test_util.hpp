@@ -59,6 +59,13 @@ inline Finished run_to_end(RunHandle& handle, std::chrono::seconds limit = std::
     return f;
 }
 
+/// Starts `spec` on `runner` and polls it to a terminal status, as above.
+inline Finished run_to_end(Runner& runner, const RunSpec& spec, std::chrono::seconds limit = std::chrono::seconds(60),
+                           bool keep_output = true) {
+    auto handle = runner.start(spec);
+    return run_to_end(*handle, limit, keep_output);
+}
+
 /// Waits until `path` holds a line (a script writes pids there), then returns its numbers.
 inline std::vector<int> wait_for_pids(const fs::path& path, std::chrono::seconds limit = std::chrono::seconds(20)) {
     auto deadline = std::chrono::steady_clock::now() + limit;

@@ -99,8 +99,7 @@ BOOST_AUTO_TEST_CASE(a_child_left_behind_after_a_normal_exit_is_ended) {
     TempDir dir("runner-leftover");
     auto spec = script_spec(dir, "leaves", spawn_child_and_record_pids() + "print('bye')\n");
     LocalRunner runner(quick_options());
-    auto handle = runner.start(spec);
-    auto f = run_to_end(*handle);
+    auto f = run_to_end(runner, spec);
     auto pids = wait_for_pids(dir / "pids.txt");
     BOOST_TEST(to_string(f.last.status) == "ok");
     BOOST_TEST(all_gone(pids));
@@ -114,8 +113,7 @@ BOOST_AUTO_TEST_CASE(a_child_that_left_the_group_with_setsid_is_found_by_its_mar
                             "open('pids.tmp', 'w').write(f'{os.getpid()} {child.pid}\\n')\n"
                             "os.replace('pids.tmp', 'pids.txt')\n");
     LocalRunner runner(quick_options());
-    auto handle = runner.start(spec);
-    auto f = run_to_end(*handle);
+    auto f = run_to_end(runner, spec);
     auto pids = wait_for_pids(dir / "pids.txt");
     BOOST_TEST(to_string(f.last.status) == "ok");
     BOOST_TEST(all_gone(pids));
@@ -125,8 +123,7 @@ BOOST_AUTO_TEST_CASE(allocation_past_the_memory_cap_is_oom) {
     TempDir dir("runner-oom");
     auto spec = script_spec(dir, "hog", "print('allocating', flush=True)\nblock = bytearray(2 * 1024**3)\nprint('unreachable')\n");
     LocalRunner runner(quick_options(60, /*memory_mb*/ 256));
-    auto handle = runner.start(spec);
-    auto f = run_to_end(*handle);
+    auto f = run_to_end(runner, spec);
     BOOST_TEST(to_string(f.last.status) == "oom", f.last.message);
     BOOST_TEST(f.last.message.find("256 MB") != std::string::npos, f.last.message);
     BOOST_TEST(f.output.find("MemoryError") != std::string::npos);
@@ -158,8 +155,7 @@ BOOST_AUTO_TEST_CASE(segfault_is_a_crash_with_signal_11) {
     TempDir dir("runner-segv");
     auto spec = script_spec(dir, "segv", "import ctypes\nprint('about to crash', flush=True)\nctypes.string_at(0)\n");
     LocalRunner runner(quick_options());
-    auto handle = runner.start(spec);
-    auto f = run_to_end(*handle);
+    auto f = run_to_end(runner, spec);
     BOOST_TEST(to_string(f.last.status) == "crash");
     BOOST_TEST(f.last.signal.value_or(0) == SIGSEGV);
     BOOST_TEST(!f.last.exit_code.has_value());
@@ -170,8 +166,7 @@ BOOST_AUTO_TEST_CASE(non_zero_exit_is_a_crash_with_its_code) {
     TempDir dir("runner-exit3");
     auto spec = script_spec(dir, "exit3", "import sys\nprint('bad input')\nsys.exit(3)\n");
     LocalRunner runner(quick_options());
-    auto handle = runner.start(spec);
-    auto f = run_to_end(*handle);
+    auto f = run_to_end(runner, spec);
     BOOST_TEST(to_string(f.last.status) == "crash");
     BOOST_TEST(f.last.exit_code.value_or(-1) == 3);
     BOOST_TEST(f.last.message.find("exit code 3") != std::string::npos, f.last.message);
@@ -187,8 +182,7 @@ BOOST_AUTO_TEST_CASE(megabytes_of_output_reach_the_log_complete_in_bounded_chunk
                             "    w(f'{i:010d} ' + 'x' * 52 + '\\n')\n"
                             "w('CV_SCORE=0.5\\n')\n");
     LocalRunner runner(quick_options());
-    auto handle = runner.start(spec);
-    auto f = run_to_end(*handle, std::chrono::seconds(60), /*keep_output*/ false);
+    auto f = run_to_end(runner, spec, std::chrono::seconds(60), /*keep_output*/ false);
     BOOST_TEST(to_string(f.last.status) == "ok");
     std::string log = read_text(spec.log_file);
     BOOST_TEST(log.size() == 200000u * 64u + 13u);
