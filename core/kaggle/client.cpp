@@ -193,10 +193,9 @@ std::vector<Competition> Client::list_competitions(std::string_view search, int 
 }
 
 Competition Client::find_competition(std::string_view slug) const {
-    std::string wanted = to_lower(slug);
     auto found = list_competitions(slug, 50);
     for (auto& c : found)
-        if (to_lower(c.slug) == wanted) return c;
+        if (iequals(c.slug, slug)) return c;
     std::string seen;
     for (const auto& c : found) seen += (seen.empty() ? "" : ", ") + c.slug;
     throw ServiceError("competition '" + std::string(slug) + "' not found on Kaggle" +
