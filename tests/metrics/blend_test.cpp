@@ -5,6 +5,7 @@
 #include "metrics/blend.hpp"
 #include "metrics/ranking.hpp"
 #include "metrics/verify.hpp"
+#include "support/host_double.hpp"
 #include "support/test_support.hpp"
 
 #include <boost/json.hpp>
@@ -281,13 +282,7 @@ BOOST_AUTO_TEST_CASE(outputs_are_written_with_a_valid_submission) {
     }
     write_text(dir / "test.csv", test);
     write_text(dir / "sample_submission.csv", sample);
-    autokaggle::CompetitionInfo info;
-    info.task_type = "regression";
-    info.target_column = "y";
-    info.id_column = "id";
-    info.train_csv = dir / "train.csv";
-    info.test_csv = dir / "test.csv";
-    info.sample_submission_csv = dir / "sample_submission.csv";
+    const auto info = autokaggle::test::competition_files(dir.path(), "regression", "y");
     auto rmse = metric("rmse");
     TargetEncoding target = load_train_target(info, rmse->prediction_kind());
     BlendOptions options;

@@ -2,6 +2,7 @@
 #include "helpers.hpp"
 
 #include "metrics/verify.hpp"
+#include "support/host_double.hpp"
 #include "support/test_support.hpp"
 
 using namespace autokaggle::metrics;
@@ -36,13 +37,8 @@ struct BinaryWorkspace {
         write_text(dir / "train.csv", train);
         write_text(dir / "test.csv", "id,f\n100,1\n101,2\n102,3\n");
         write_text(dir / "sample_submission.csv", "id,target\n100,0.5\n101,0.5\n102,0.5\n");
-        info.task_type = "binary_classification";
+        info = autokaggle::test::competition_files(dir.path(), "binary_classification");
         info.metric = "auc_roc";
-        info.target_column = "target";
-        info.id_column = "id";
-        info.train_csv = dir / "train.csv";
-        info.test_csv = dir / "test.csv";
-        info.sample_submission_csv = dir / "sample_submission.csv";
     }
 };
 
@@ -152,13 +148,7 @@ BOOST_AUTO_TEST_CASE(class_columns_are_mapped_by_name) {
     write_text(dir / "train.csv", "id,target\n1,B\n2,A\n3,C\n4,A\n");
     write_text(dir / "test.csv", "id\n7\n8\n");
     write_text(dir / "sample_submission.csv", "id,target_C,target_A,target_B\n7,0.3,0.3,0.4\n8,0.3,0.3,0.4\n");
-    autokaggle::CompetitionInfo info;
-    info.task_type = "multiclass_classification";
-    info.target_column = "target";
-    info.id_column = "id";
-    info.train_csv = dir / "train.csv";
-    info.test_csv = dir / "test.csv";
-    info.sample_submission_csv = dir / "sample_submission.csv";
+    const auto info = autokaggle::test::competition_files(dir.path(), "multiclass_classification");
     auto ll = metric("logloss");
     // columns of the predictions: A, B, C (sorted)
     NpyArray test = NpyArray::matrix({0.5, 0.25, 0.25, 0.125, 0.125, 0.75}, 2, 3);

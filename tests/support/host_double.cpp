@@ -24,19 +24,24 @@ WorkspacePaths workspace_layout(const std::filesystem::path& root) {
     return p;
 }
 
-CompetitionInfo binary_competition(std::string name, const std::filesystem::path& data_dir) {
+CompetitionInfo competition_files(const std::filesystem::path& data_dir, std::string task_type, std::string target_column) {
     CompetitionInfo c;
-    c.competition = std::move(name);
-    c.task_type = "binary_classification";
-    c.metric = "auc_roc";
-    c.metric_direction = "higher";
-    c.target_column = "target";
+    c.task_type = std::move(task_type);
+    c.target_column = std::move(target_column);
     c.id_column = "id";
-    c.cv_strategy = "StratifiedKFold";
-    c.cv_folds = 5;
     c.train_csv = data_dir / "train.csv";
     c.test_csv = data_dir / "test.csv";
     c.sample_submission_csv = data_dir / "sample_submission.csv";
+    return c;
+}
+
+CompetitionInfo binary_competition(std::string name, const std::filesystem::path& data_dir) {
+    CompetitionInfo c = competition_files(data_dir, "binary_classification");
+    c.competition = std::move(name);
+    c.metric = "auc_roc";
+    c.metric_direction = "higher";
+    c.cv_strategy = "StratifiedKFold";
+    c.cv_folds = 5;
     c.python = python();
     return c;
 }

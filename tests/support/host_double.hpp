@@ -22,6 +22,11 @@ namespace autokaggle::test {
 /// The workspace layout (DESIGN.md "A campaign's workspace") under `root`; creates nothing.
 WorkspacePaths workspace_layout(const std::filesystem::path& root);
 
+/// A competition of `task_type` whose train.csv, test.csv and sample_submission.csv are in
+/// `data_dir`, with columns `target_column` and "id"; nothing else is filled in.
+CompetitionInfo competition_files(const std::filesystem::path& data_dir, std::string task_type,
+                                  std::string target_column = "target");
+
 /// A binary-classification competition (auc_roc, higher, target/id, StratifiedKFold, 5 folds)
 /// named `name`, its CSVs in `data_dir`, run with test::python().
 CompetitionInfo binary_competition(std::string name, const std::filesystem::path& data_dir);
