@@ -1,13 +1,13 @@
 #include "metrics/verify.hpp"
 
 #include "base/atomic_file.hpp"
+#include "metrics/finite.hpp"
 #include "metrics/parallel.hpp"
 
 #include <autokaggle/sdk/errors.hpp>
 
 #include <algorithm>
 #include <atomic>
-#include <bit>
 #include <charconv>
 #include <cmath>
 #include <sstream>
@@ -62,9 +62,8 @@ bool all_finite(std::span<const double> values) {
     std::atomic<bool> finite{true};
     parallel_for(workers, workers, [&](std::size_t part, unsigned) {
         const std::size_t begin = values.size() * part / workers, end = values.size() * (part + 1) / workers;
-        constexpr std::uint64_t kExponent = 0x7ff0000000000000ull;  // all ones: inf or NaN
         bool ok = true;
-        for (std::size_t i = begin; i < end; ++i) ok &= (std::bit_cast<std::uint64_t>(values[i]) & kExponent) != kExponent;
+        for (std::size_t i = begin; i < end; ++i) ok &= is_finite_bits(values[i]);
         if (!ok) finite = false;
     });
     return finite;

@@ -1,6 +1,7 @@
 #include "standard_metrics.hpp"
 
 #include "metrics/binary_auc.hpp"
+#include "metrics/finite.hpp"
 #include "metrics/parallel.hpp"
 #include "metrics/summation.hpp"
 
@@ -76,10 +77,7 @@ void require_labels(std::string_view metric, Span values, std::size_t k, const c
 /// Worker threads for one score() call (the blender calls score() from every core at once).
 using ScoringThreads = metrics::CallThreads<struct ScoreCall>;
 
-bool is_finite_bits(double v) {  // std::isfinite, in a form the compiler vectorises
-    constexpr std::uint64_t kExponent = 0x7ff0000000000000ull;
-    return (std::bit_cast<std::uint64_t>(v) & kExponent) != kExponent;
-}
+using metrics::is_finite_bits;
 
 /// Whether v is a class index in 0..classes-1 (NaN and infinities are not), with no undefined
 /// cast: only values in range reach it.
