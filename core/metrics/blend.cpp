@@ -324,9 +324,13 @@ BlendResult blend(const Metric& metric, const TargetEncoding& target, std::vecto
     std::vector<std::size_t> picks(k, 0);
     picks[0] = 1;
     std::size_t count = 1;
-    NpyArray first = shape;
-    first.data = *cluster_oof[0];
-    double best = score_of(first);  // the best cluster (a single model unless near-duplicates merged)
+    // the best cluster's score: its model's re-scored CV, unless near-duplicates were averaged
+    double best = result.candidates.front().cv;
+    if (result.clusters.front().size() > 1) {
+        NpyArray first = shape;
+        first.data = *cluster_oof[0];
+        best = score_of(first);
+    }
     std::vector<std::size_t> best_picks = picks;
     const bool fused = !result.rank_average && fused_rmse(metric.name(), cols) && target.values.size() == n_oof;
     // rank-averaged binary AUC: screened trials, exact picks (metrics/rank_auc_trials.hpp)
