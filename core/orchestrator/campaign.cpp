@@ -694,6 +694,19 @@ struct Campaign::Impl {
         save_locked();
     }
 
+    /// Records why this round's submission did not happen and closes the step. Takes the state
+    /// lock itself: callers must not hold it (mark_done locks it again).
+    void give_up_submission(int n, const std::string& reason, const std::string& token, bool keep_pending = false) {
+        {
+            std::lock_guard lock(state_mutex);
+            if (!keep_pending) state.pending_submission.reset();
+            state.current.decision = DecisionRecord{false, reason};
+            save_locked();
+        }
+        warn(round_tag(n) + " " + reason);
+        mark_done("submit", token, {});
+    }
+
     void submit(int n) {
         if (done("submit")) return;
         set_phase("submit");
@@ -701,7 +714,24 @@ struct Campaign::Impl {
             mark_done("submit", "SKIPPED", {});
             return;
         }
-        reconcile_pending();
+        try {
+            reconcile_pending();
+        } catch (const Cancelled&) {
+            throw;
+        } catch (const std::exception& e) {
+            // An earlier upload may have arrived: sending again could submit twice. Keep it
+            // pending; the next start asks the leaderboard again.
+            const std::string reason = "could not ask the leaderboard whether an earlier submission arrived (" +
+                                       one_line(e.what(), 300) + "); not submitting until it answers";
+            {
+                std::lock_guard lock(state_mutex);
+                state.current.decision = DecisionRecord{false, reason};
+                save_locked();
+            }
+            warn(round_tag(n) + " " + reason);
+            mark_done("submit", "FAILED", {});
+            return;
+        }
         if (!submission_of_round(n)) {
             Submitter* sub = submitter_plugin();
             const fs::path file = rf(n, "submission.csv");
@@ -710,11 +740,7 @@ struct Campaign::Impl {
                 if (!m) throw Error("no metric plugin provides '" + config.competition.metric + "'");
                 write_submission_file(config.competition, *m, rf(n, "test.npy"), file);
             } catch (const std::exception& e) {
-                std::lock_guard lock(state_mutex);
-                state.current.decision = DecisionRecord{false, "the submission file could not be built: " + one_line(e.what(), 300)};
-                warn(round_tag(n) + " " + state.current.decision->reason);
-                save_locked();
-                mark_done("submit", "FAILED", {});
+                give_up_submission(n, "the submission file could not be built: " + one_line(e.what(), 300), "FAILED");
                 return;
             }
             check_stop();
@@ -730,13 +756,17 @@ struct Campaign::Impl {
                 result = sub->submit(SubmissionRequest{file, pending.description});
             } catch (const Cancelled&) {
                 throw;
+            } catch (const ServiceError& e) {
+                // A 4xx is a refusal: nothing arrived. Anything else (no connection, 5xx) may have
+                // arrived: the record stays pending and is reconciled before any other submission.
+                const bool refused = e.status() >= 400 && e.status() < 500;
+                give_up_submission(n,
+                                   (refused ? "the leaderboard refused the submission: "
+                                            : "the submission may not have arrived: ") + one_line(e.what(), 300),
+                                   refused ? "REFUSED" : "FAILED", !refused);
+                return;
             } catch (const std::exception& e) {
-                std::lock_guard lock(state_mutex);
-                state.pending_submission.reset();
-                state.current.decision = DecisionRecord{false, "the leaderboard refused the submission: " + one_line(e.what(), 300)};
-                warn(round_tag(n) + " " + state.current.decision->reason);
-                save_locked();
-                mark_done("submit", "REFUSED", {});
+                give_up_submission(n, "the submission could not be sent: " + one_line(e.what(), 300), "FAILED", true);
                 return;
             }
             {
@@ -992,7 +1022,14 @@ struct Campaign::Impl {
             create_agents();
             save();
             register_existing();
-            reconcile_pending();
+            try {
+                reconcile_pending();
+            } catch (const Cancelled&) {
+                throw;
+            } catch (const std::exception& e) {
+                warn("could not ask the leaderboard about the submission in flight (" + one_line(e.what(), 300) +
+                     "); nothing is submitted until it answers");
+            }
             refresh_pending_scores();
             while (true) {
                 if (auto max = max_rounds(); max && state.round > *max) {

@@ -328,6 +328,66 @@ BOOST_AUTO_TEST_CASE(a_crash_between_upload_and_record_never_submits_twice) {
     BOOST_TEST(contains(text(root / "logs" / "autokaggle.log"), "reached the leaderboard as sub-1"));
 }
 
+// A submission that fails in any way (the file cannot be written, the leaderboard refuses it or
+// cannot be reached) is recorded and the campaign goes on; it never hangs (the run is given 60 s,
+// a hang fails the test) and never submits twice.
+BOOST_AUTO_TEST_CASE(a_failed_submission_is_recorded_and_the_campaign_goes_on) {
+    const auto run_briefly = [](const fs::path& root, const std::string& max_rounds) {
+        return autokaggle::test::run_cli({"run", root.string(), "--quiet", "--max-rounds", max_rounds}, {}, {},
+                                         std::chrono::seconds(60));
+    };
+    {  // the CSV cannot be written: a folder sits where its temporary file goes
+        TempDir dir;
+        const fs::path root = dir / "ws";
+        make_workspace(root, json::object{{"seed", 7}});
+        fs::create_directories(rounds(root) / "R01_submission.csv.tmp");
+        const auto r = run_briefly(root, "1");
+        BOOST_TEST_REQUIRE(!r.timed_out, "the campaign hung after a failed submission");
+        BOOST_TEST_REQUIRE(r.exit_code == 0, r.err);
+        BOOST_TEST(ledger(root).empty());
+        BOOST_TEST(results(root).at(1).submitted == "no");
+        BOOST_TEST(state(root).at("round").as_int64() == 2);
+        BOOST_TEST(contains(text(root / "logs" / "autokaggle.log"), "could not be built"));
+        fs::remove_all(rounds(root) / "R01_submission.csv.tmp");
+        const auto resumed = run_briefly(root, "2");
+        BOOST_TEST_REQUIRE(resumed.exit_code == 0, resumed.err);
+        BOOST_TEST(ledger(root).size() == 1u);
+        BOOST_TEST(results(root).at(2).submitted == "yes");
+    }
+    {  // refused with a 4xx: nothing arrived, nothing stays pending
+        TempDir dir;
+        const fs::path root = dir / "ws";
+        make_workspace(root, json::object{{"seed", 7}});
+        autokaggle::test::write_text(root / "refuse_submit", "x");
+        const auto r = run_briefly(root, "1");
+        BOOST_TEST_REQUIRE(!r.timed_out, "the campaign hung after a refused submission");
+        BOOST_TEST_REQUIRE(r.exit_code == 0, r.err);
+        BOOST_TEST(state(root).at("pending_submission").is_null());
+        BOOST_TEST(contains(text(rounds(root) / "R01_decision.md"), "submit"));
+        BOOST_TEST(contains(text(root / "logs" / "autokaggle.log"), "refused the submission"));
+    }
+    {  // unreachable: the upload may have arrived, so it stays pending until the leaderboard answers
+        TempDir dir;
+        const fs::path root = dir / "ws";
+        make_workspace(root, json::object{{"seed", 7}});
+        autokaggle::test::write_text(root / "leaderboard_down", "x");
+        const auto r = run_briefly(root, "1");
+        BOOST_TEST_REQUIRE(!r.timed_out, "the campaign hung with the leaderboard unreachable");
+        BOOST_TEST_REQUIRE(r.exit_code == 0, r.err);
+        BOOST_TEST_REQUIRE(state(root).at("pending_submission").is_object(), text(root / "logs" / "autokaggle.log"));
+        const auto down_again = run_briefly(root, "2");  // still down: round 2 must not submit
+        BOOST_TEST_REQUIRE(down_again.exit_code == 0, down_again.err);
+        BOOST_TEST(ledger(root).empty());
+        BOOST_TEST(results(root).at(2).submitted == "no");
+        fs::remove(root / "leaderboard_down");
+        const auto up = run_briefly(root, "3");
+        BOOST_TEST_REQUIRE(up.exit_code == 0, up.err);
+        BOOST_TEST(state(root).at("pending_submission").is_null());
+        BOOST_TEST(ledger(root).size() == 1u);
+        BOOST_TEST(contains(text(root / "logs" / "autokaggle.log"), "never reached the leaderboard"));
+    }
+}
+
 BOOST_AUTO_TEST_CASE(quota_is_respected_from_config_and_from_the_leaderboard) {
     for (const bool leaderboard_limit : {false, true}) {
         TempDir dir;
