@@ -6,7 +6,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 cli="${AUTOKAGGLE_CLI:-build/bin/autokaggle}"
-competitions="${AUTOKAGGLE_COMPETITIONS:-../shared/competitions}"
+competitions="${AUTOKAGGLE_COMPETITIONS:-competitions}"
 if [[ ! -x "$cli" ]]; then
   echo "quality-benchmark: $cli not found; build first (scripts/build.sh) or set AUTOKAGGLE_CLI" >&2
   exit 2

@@ -3,7 +3,7 @@
 (through `autokaggle run`) whose final submission is scored on the PRIVATE part of answers.csv,
 next to a default HistGradientBoosting and a default XGBoost trained on the same train.csv.
 
-Usage: quality_benchmark.py --cli build/bin/autokaggle --competitions ../shared/competitions
+Usage: quality_benchmark.py --cli build/bin/autokaggle --competitions competitions
                             [--rounds 12] [--work DIR] [--record docs/benchmarks.md]
 """
 import argparse

@@ -14,7 +14,7 @@ CompetitionSpec vehicle() { return {"vehicle", "multiclass_classification", "log
 CompetitionSpec boston() { return {"boston-housing", "regression", "rmse", "lower", "cmedv"}; }
 
 FakeHost::FakeHost(const fs::path& root, const CompetitionSpec& spec, int max_rounds) : HostDouble(root, spec.name) {
-    const auto source = shared_dir() / "competitions" / spec.name;
+    const auto source = competition_dir(spec.name);
     fs::create_directories(root / "data");
     for (const char* f : {"train.csv", "test.csv", "sample_submission.csv"})
         fs::copy_file(source / "data" / f, root / "data" / f, fs::copy_options::overwrite_existing);

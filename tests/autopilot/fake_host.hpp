@@ -15,7 +15,7 @@
 namespace autokaggle::test {
 
 struct CompetitionSpec {
-    std::string name;  ///< folder under shared/competitions
+    std::string name;  ///< folder under competitions/ of the repository
     std::string task_type, metric, direction, target;
 };
 
@@ -25,7 +25,7 @@ CompetitionSpec boston();
 
 class FakeHost final : public HostDouble {
 public:
-    /// Copies shared/competitions/<name> into `root` (data/, answers.csv) and lays out the workspace.
+    /// Copies competitions/<name> into `root` (data/, answers.csv) and lays out the workspace.
     FakeHost(const fs::path& root, const CompetitionSpec& spec, int max_rounds = 0);
 
     /// Runs the script with the real interpreter and the contract's arguments (what the local

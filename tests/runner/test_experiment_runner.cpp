@@ -245,14 +245,14 @@ BOOST_AUTO_TEST_CASE(resume_ends_the_leftovers_of_a_killed_host_and_runs_again) 
 }
 
 BOOST_AUTO_TEST_CASE(a_real_experiment_on_pima_is_verified_by_the_metric_engine) {
-    fs::path competition_dir = shared_dir() / "competitions" / "pima-diabetes";
+    const fs::path pima = test::competition_dir("pima-diabetes");
     Workspace ws;
     ws.competition.competition = "pima-diabetes";
     ws.competition.target_column = "diabetes";
     ws.competition.seed = 42;
-    ws.competition.train_csv = competition_dir / "data" / "train.csv";
-    ws.competition.test_csv = competition_dir / "data" / "test.csv";
-    ws.competition.sample_submission_csv = competition_dir / "data" / "sample_submission.csv";
+    ws.competition.train_csv = pima / "data" / "train.csv";
+    ws.competition.test_csv = pima / "data" / "test.csv";
+    ws.competition.sample_submission_csv = pima / "data" / "sample_submission.csv";
     auto auc = standard_metrics::make_metric("auc_roc", {});
     BOOST_REQUIRE(auc);
     auto target = metrics::load_train_target(ws.competition, auc->prediction_kind());

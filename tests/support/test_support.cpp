@@ -54,12 +54,11 @@ fs::path plugin_dir() { return AUTOKAGGLE_PLUGIN_DIR; }
 fs::path test_plugin_dir() { return AUTOKAGGLE_TEST_PLUGIN_DIR; }
 fs::path cli() { return bin_dir() / "autokaggle"; }
 
-fs::path shared_dir() {
-    fs::path dir = AUTOKAGGLE_SHARED_DIR;
-    if (!fs::is_directory(dir / "competitions"))
-        BOOST_FAIL("shared/ folder with reference competitions not found at " << dir
-                   << " (configure with -DAUTOKAGGLE_SHARED_DIR=...)");
-    return fs::canonical(dir);
+fs::path competition_dir(const std::string& name) {
+    const fs::path dir = source_dir() / "competitions" / name;
+    if (!fs::is_regular_file(dir / "competition.json"))
+        BOOST_FAIL("no shipped competition '" << name << "' at " << dir << " (competition.json missing)");
+    return dir;
 }
 
 fs::path python() {

@@ -32,7 +32,8 @@ fs::path binary_dir();       ///< the CMake build folder
 fs::path bin_dir();          ///< build/bin (autokaggle, tests)
 fs::path plugin_dir();       ///< build/lib/autokaggle/plugins
 fs::path test_plugin_dir();  ///< build/tests/plugins (fixture plugins, one folder each)
-fs::path shared_dir();       ///< ../shared (reference competitions); BOOST_FAIL when missing
+/// competitions/<name> of the repository (data/, answers.csv, competition.json); BOOST_FAIL when missing
+fs::path competition_dir(const std::string& name);
 fs::path cli();              ///< build/bin/autokaggle
 /// An interpreter with numpy/pandas/sklearn: $AUTOKAGGLE_PYTHON, else /usr/bin/python3.
 fs::path python();
