@@ -1,0 +1,2 @@
+#define BOOST_TEST_MODULE coding_agents_real_campaign
+int placeholder;
