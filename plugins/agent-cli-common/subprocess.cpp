@@ -297,7 +297,9 @@ CommandResult run_command(const CommandSpec& spec) {
     std::optional<Clock::time_point> kill_at;  // SIGKILL time after a SIGTERM we sent
     // Read until both pipes close and the child exited; timeout and stop end the whole group.
     std::optional<Clock::time_point> leader_exited;
-    while (out.read.open() || err.read.open() || !child.try_reap()) {
+    for (;;) {
+        // Reaped on every turn: a process the CLI started may hold its output open forever.
+        if (child.try_reap() && !out.read.open() && !err.read.open()) break;
         auto now = Clock::now();
         if (child.reaped()) {
             // The CLI has exited but something it started still holds its output open: read
