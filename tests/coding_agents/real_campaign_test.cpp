@@ -46,20 +46,10 @@ std::map<std::string, std::string> environment(const FakeModelServer& model, con
     return real_cli_environment(model, home);
 }
 
-struct installed {
-    boost::test_tools::assertion_result operator()(ut::test_unit_id) const {
-        const std::string why = not_installed(real_claude());
-        if (why.empty()) return true;
-        BOOST_TEST_MESSAGE(why);
-        boost::test_tools::assertion_result result(false);
-        result.message() << why;
-        return result;
-    }
-};
 
 }  // namespace
 
-BOOST_AUTO_TEST_CASE(moved_workspace_continues_its_campaign_with_claude_code, *ut::precondition(installed{})) {
+BOOST_AUTO_TEST_CASE(moved_workspace_continues_its_campaign_with_claude_code, *ut::precondition(installed{real_claude()})) {
     TempDir dir{"autokaggle-real-campaign"};
     fs::path ws = dir / "ws";
     fs::copy(competition_dir("pima-diabetes"), ws, fs::copy_options::recursive);

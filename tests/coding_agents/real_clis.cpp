@@ -20,6 +20,15 @@ std::string not_installed(const fs::path& cli) {
            "(tests/coding_agents/cli-versions.env)";
 }
 
+boost::test_tools::assertion_result installed::operator()(boost::unit_test::test_unit_id) const {
+    const std::string why = not_installed(cli);
+    if (why.empty()) return true;
+    BOOST_TEST_MESSAGE(why);
+    boost::test_tools::assertion_result result(false);
+    result.message() << why;
+    return result;
+}
+
 CliHome::CliHome(const std::string& name) {
     std::random_device rd;
     const fs::path parent = binary_dir() / "tests" / "coding_agents" / "homes";

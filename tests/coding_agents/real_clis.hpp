@@ -5,6 +5,8 @@
 
 #include "fake_model.hpp"
 
+#include <boost/test/unit_test.hpp>
+
 #include <filesystem>
 #include <map>
 #include <string>
@@ -19,6 +21,12 @@ std::filesystem::path real_codex();
 /// Why a real-CLI test cannot run ("" when the CLI is installed). The message names the path and
 /// the install command; CTest reports a test whose output says "real CLI not installed" as skipped.
 std::string not_installed(const std::filesystem::path& cli);
+
+/// A test precondition: skips the test when `cli` is not installed, saying why in the output.
+struct installed {
+    std::filesystem::path cli;
+    boost::test_tools::assertion_result operator()(boost::unit_test::test_unit_id) const;
+};
 
 /// A HOME for the CLIs (their sessions, settings, caches), removed on destruction. It lives in the
 /// build tree, not under /tmp: Codex refuses to set up its sandbox helper under a temp folder.

@@ -27,18 +27,6 @@ using namespace std::chrono_literals;
 
 namespace {
 
-/// Skips a test whose CLI is not installed, saying so (CTest reports it as skipped).
-struct installed {
-    fs::path cli;
-    boost::test_tools::assertion_result operator()(ut::test_unit_id) const {
-        const std::string why = not_installed(cli);
-        if (why.empty()) return true;
-        BOOST_TEST_MESSAGE(why);
-        boost::test_tools::assertion_result result(false);
-        result.message() << why;
-        return result;
-    }
-};
 
 /// A test's world: the fake model, a HOME for the CLIs, the environment pointing them at both,
 /// and a workspace.
@@ -83,6 +71,38 @@ struct RealCli {
     /// The body of the last model request (the conversation the CLI sent).
     std::string last_conversation() const { return model.model_requests().back().body; }
 };
+
+/// Round 1's plan and code phases in one session, then a re-spawn and round 2's plan in a fresh
+/// session that reads the summary first and knows nothing else (the model's plan and code
+/// scripts are set). Returns the usage the builder reported.
+Usage plan_code_and_respawn(RealCli& f, Agent& builder) {
+    BOOST_TEST(builder.run_phase(f.ws.request(1, Phase::plan, "R01_plan.md")) == "DONE");
+    BOOST_TEST(read_text(f.ws.root / "rounds" / "R01_plan.md") == "# Plan for round 1\n");
+    const std::string first = builder.session_id();
+    BOOST_TEST(!first.empty());
+    BOOST_TEST(std::string(f.ws.session_file("builder").at("session_id").as_string()) == first);
+
+    // The code phase resumes the session: the model sees the plan phase in the conversation.
+    BOOST_TEST(builder.run_phase(f.ws.request(1, Phase::code, "R01_experiment.py")) == "CV_SCORE=0.8125");
+    BOOST_TEST(builder.session_id() == first);
+    BOOST_TEST(contains(f.last_conversation(), "Round 1, phase plan."));
+
+    const fs::path summary = f.ws.root / "agents" / "summary_R02.md";
+    write_text(summary, "# Campaign summary at R02\n");
+    builder.respawn(summary);
+    BOOST_TEST(builder.run_phase(f.ws.request(2, Phase::plan, "R02_plan.md")) == "DONE");
+    BOOST_TEST(builder.session_id() != first);
+    BOOST_TEST(contains(f.model.prompts().back(), summary.string()));
+    BOOST_TEST(!contains(f.last_conversation(), "Round 1, phase"));
+
+    int reports = 0;
+    Usage usage = f.ws.host.usage_of("builder", &reports);
+    BOOST_TEST(reports == 3);
+    BOOST_TEST(usage.input_tokens > 0);
+    BOOST_TEST(usage.output_tokens > 0);
+    f.expect_loopback_only();
+    return usage;
+}
 
 ScriptedCall claude_write(const std::string& content) {
     return {"Write", {{"file_path", "{output}"}, {"content", content}}, {}};
@@ -165,37 +185,10 @@ BOOST_AUTO_TEST_CASE(claude_code_writes_resumes_and_respawns, *ut::precondition(
                                      {"Running it.", {claude_bash("/usr/bin/python3 {output}")}, {}},
                                      {"It ran.\n\n{tool_output_last_line}", {}, {}}});
     auto builder = f.ws.agent("claude-code", "builder", f.claude_options());
-
-    BOOST_TEST(builder->run_phase(f.ws.request(1, Phase::plan, "R01_plan.md")) == "DONE");
-    BOOST_TEST(read_text(f.ws.root / "rounds" / "R01_plan.md") == "# Plan for round 1\n");
-    const std::string first = builder->session_id();
-    BOOST_TEST(first.size() == 36u);  // Claude Code's session ids are UUIDs
-    BOOST_TEST(std::string(f.ws.session_file("builder").at("session_id").as_string()) == first);
-
-    // The code phase resumes the session: the model sees the plan phase in the conversation.
-    BOOST_TEST(builder->run_phase(f.ws.request(1, Phase::code, "R01_experiment.py")) == "CV_SCORE=0.8125");
-    BOOST_TEST(builder->session_id() == first);
-    BOOST_TEST(contains(f.last_conversation(), "Round 1, phase plan."));
+    const Usage usage = plan_code_and_respawn(f, *builder);
+    BOOST_TEST(builder->session_id().size() == 36u);  // Claude Code's session ids are UUIDs
     BOOST_TEST(read_text(f.ws.root / "rounds" / "R01_experiment.py") == kExperiment);
-
-    // A re-spawn starts a new session that reads the summary first and knows nothing else.
-    const fs::path summary = f.ws.root / "agents" / "summary_R02.md";
-    write_text(summary, "# Campaign summary at R02\n");
-    builder->respawn(summary);
-    BOOST_TEST(builder->run_phase(f.ws.request(2, Phase::plan, "R02_plan.md")) == "DONE");
-    BOOST_TEST(builder->session_id() != first);
-    BOOST_TEST(builder->session_id().size() == 36u);
-    BOOST_TEST(contains(f.model.prompts().front(), "Round 1, phase plan."));
-    BOOST_TEST(contains(f.model.prompts().back(), summary.string()));
-    BOOST_TEST(!contains(f.last_conversation(), "Round 1, phase"));
-
-    int reports = 0;
-    Usage usage = f.ws.host.usage_of("builder", &reports);
-    BOOST_TEST(reports == 3);
-    BOOST_TEST(usage.input_tokens > 0);
-    BOOST_TEST(usage.output_tokens > 0);
-    BOOST_TEST(usage.usd > 0);
-    f.expect_loopback_only();
+    BOOST_TEST(usage.usd > 0);  // priced by the CLI
 }
 
 // With --output-format json nothing is printed before the end, so a first call that timed out
@@ -322,32 +315,9 @@ BOOST_AUTO_TEST_CASE(codex_writes_resumes_and_respawns, *ut::precondition(instal
     f.model.script(", phase code.", {{"", {codex_exec("printf \"print('CV_SCORE=0.8125')\\n\" > {output} && /usr/bin/python3 {output}")}, {}},
                                      {"It ran.\n\n{tool_output_last_line}", {}, {}}});
     auto builder = f.ws.agent("codex", "builder", f.codex_options());
-
-    BOOST_TEST(builder->run_phase(f.ws.request(1, Phase::plan, "R01_plan.md")) == "DONE");
-    BOOST_TEST(read_text(f.ws.root / "rounds" / "R01_plan.md") == "# Plan for round 1\n");
-    const std::string first = builder->session_id();
-    BOOST_TEST(!first.empty());
-    BOOST_TEST(std::string(f.ws.session_file("builder").at("session_id").as_string()) == first);
-
-    BOOST_TEST(builder->run_phase(f.ws.request(1, Phase::code, "R01_experiment.py")) == "CV_SCORE=0.8125");
-    BOOST_TEST(builder->session_id() == first);
-    BOOST_TEST(contains(f.last_conversation(), "Round 1, phase plan."));
+    const Usage usage = plan_code_and_respawn(f, *builder);
     BOOST_TEST(fs::exists(f.ws.root / "rounds" / "R01_experiment.py"));
-
-    const fs::path summary = f.ws.root / "agents" / "summary_R02.md";
-    write_text(summary, "# Campaign summary at R02\n");
-    builder->respawn(summary);
-    BOOST_TEST(builder->run_phase(f.ws.request(2, Phase::plan, "R02_plan.md")) == "DONE");
-    BOOST_TEST(builder->session_id() != first);
-    BOOST_TEST(contains(f.model.prompts().back(), summary.string()));
-    BOOST_TEST(!contains(f.last_conversation(), "Round 1, phase"));
-
-    int reports = 0;
-    Usage usage = f.ws.host.usage_of("builder", &reports);
-    BOOST_TEST(reports == 3);
-    BOOST_TEST(usage.input_tokens > 0);
     BOOST_TEST(usage.cache_read_input_tokens > 0);
-    f.expect_loopback_only();
 }
 
 // A stream cut short makes Codex print {"type":"error","message":"Reconnecting... 1/3 ..."} and
