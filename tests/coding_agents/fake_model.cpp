@@ -287,9 +287,12 @@ FakeResponse FakeModelServer::responses(const RecordedRequest& request) {
         if (!call.freeform.empty())
             item_done({{"type", "custom_tool_call"}, {"id", "ctc_fake_" + std::to_string(++next_id_)}, {"call_id", call_id},
                        {"name", call.name}, {"input", call.freeform}, {"status", "completed"}});
-        else
-            item_done({{"type", "function_call"}, {"id", "fc_fake_" + std::to_string(++next_id_)}, {"call_id", call_id},
-                       {"name", call.name}, {"arguments", json::serialize(call.input)}, {"status", "completed"}});
+        else {
+            json::object item{{"type", "function_call"}, {"id", "fc_fake_" + std::to_string(++next_id_)}, {"call_id", call_id},
+                              {"name", call.name}, {"arguments", json::serialize(call.input)}, {"status", "completed"}};
+            if (!call.ns.empty()) item["namespace"] = call.ns;
+            item_done(std::move(item));
+        }
     }
     if (!cut)
         events.push_back(event("response.completed",

@@ -27,13 +27,14 @@
 
 namespace autokaggle::test {
 
-/// A tool call the model makes. Claude Code's tools take JSON (Write, Bash, Edit,
-/// mcp__<server>__<tool>); Codex's are function calls (exec_command, MCP tools) or, for
-/// apply_patch, free-form text.
+/// A tool call the model makes. Claude Code's tools take JSON (Write, Bash, Edit, and MCP tools
+/// as mcp__<server>__<tool>); Codex's are function calls (exec_command; an MCP tool is the
+/// function <tool> in the namespace mcp__<server>) or, for apply_patch, free-form text.
 struct ScriptedCall {
     std::string name;
     boost::json::object input;  ///< the arguments of a JSON tool
     std::string freeform;       ///< non-empty: a free-form (custom) tool's input instead
+    std::string ns;             ///< Codex: the function's namespace ("mcp__autokaggle"), if any
 };
 
 /// One answer of the model: its text, then its tool calls.
