@@ -21,7 +21,7 @@ using namespace autokaggle::test;
 namespace {
 
 ScriptedCall write_output(const std::string& content) {
-    return {"Write", {{"file_path", "{output}"}, {"content", content}}, {}};
+    return {"Write", {{"file_path", "{output}"}, {"content", content}}, {}, {}};
 }
 
 /// Every phase the orchestrator asks of a coding agent, answered as a competent agent would.
@@ -38,7 +38,7 @@ void script_the_campaign(FakeModelServer& model) {
     written("findings", "# Findings of round {round}\n\n- Scaling matters for the linear model.\n", "DONE");
     written("verify", "# Verification of round {round}\n\nThe CV matches the out-of-fold predictions.\n", "APPROVED");
     model.script(", phase code.",
-                 {{"", {{"Bash", {{"command", "/usr/bin/python3 " + experiment + " {output} {round}"}, {"description", "run"}}, {}}}, {}},
+                 {{"", {{"Bash", {{"command", "/usr/bin/python3 " + experiment + " {output} {round}"}, {"description", "run"}}, {}, {}}}, {}},
                   {"The experiment ran.\n\n{tool_output_last_line}", {}, {}}});
 }
 

@@ -105,15 +105,15 @@ Usage plan_code_and_respawn(RealCli& f, Agent& builder) {
 }
 
 ScriptedCall claude_write(const std::string& content) {
-    return {"Write", {{"file_path", "{output}"}, {"content", content}}, {}};
+    return {"Write", {{"file_path", "{output}"}, {"content", content}}, {}, {}};
 }
 ScriptedCall claude_bash(const std::string& command) {
-    return {"Bash", {{"command", command}, {"description", "run a command"}}, {}};
+    return {"Bash", {{"command", command}, {"description", "run a command"}}, {}, {}};
 }
 ScriptedCall codex_add_file(const std::string& line) {
-    return {"apply_patch", {}, "*** Begin Patch\n*** Add File: {output}\n+" + line + "\n*** End Patch\n"};
+    return {"apply_patch", {}, "*** Begin Patch\n*** Add File: {output}\n+" + line + "\n*** End Patch\n", {}};
 }
-ScriptedCall codex_exec(const std::string& command) { return {"exec_command", {{"cmd", command}}, {}}; }
+ScriptedCall codex_exec(const std::string& command) { return {"exec_command", {{"cmd", command}}, {}, {}}; }
 
 /// An experiment script's text: prints a fold line and the CV score.
 const char* const kExperiment = "print('FOLD 1 SCORE=0.81')\nprint('CV_SCORE=0.8125')\n";
@@ -227,7 +227,7 @@ BOOST_AUTO_TEST_CASE(claude_code_documented_reviewer_writes_its_review_and_denia
     BOOST_TEST(read_text(f.ws.root / "rounds" / "R01_review.md") == "# Review\n\nThe plan is sound.\n");
 
     // A write anywhere else is denied; the output is missing and the error names the denial.
-    f.model.script(", phase review.", {{"", {{"Write", {{"file_path", "{output}.draft"}, {"content", "draft\n"}}, {}}}, {}},
+    f.model.script(", phase review.", {{"", {{"Write", {{"file_path", "{output}.draft"}, {"content", "draft\n"}}, {}, {}}}, {}},
                                        {"APPROVED", {}, {}}});
     const std::string e = error_of([&] { reviewer->run_phase(f.ws.request(2, Phase::review, "R02_review.md")); });
     BOOST_TEST_MESSAGE(e);
