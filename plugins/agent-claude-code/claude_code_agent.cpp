@@ -215,7 +215,7 @@ AUTOKAGGLE_PLUGIN(autokaggle::Agent, "claude-code", "1.0.0",
   "allowed_tools": {"type": "string", "default": "Read,Write,Edit,Glob,Grep,Bash", "doc": "--allowedTools, comma-separated; the phase's output file is always added as Edit(<path>)"},
   "permission_mode": {"type": "string", "default": "acceptEdits", "doc": "--permission-mode (acceptEdits, auto, bypassPermissions, default (manual), dontAsk, plan); bypassPermissions as root needs IS_SANDBOX=1"},
   "extra_args": {"type": "array", "default": [], "doc": "more command-line arguments, passed as given"},
-  "timeout_s": {"type": "number", "default": 3600, "doc": "wall-clock limit of one phase; the process group is killed after it (0: none)"},
+  "timeout_s": {"type": "number", "default": 3600, "doc": "wall-clock limit of one phase; the process tree is ended after it (0: none)"},
   "prompts_dir": {"type": "string", "default": "", "doc": "folder with <role>.md system prompts (default: the workspace's prompts/, then the installed ones)"}
 })schema",
                   "*", autokaggle::make_claude_code_agent)
