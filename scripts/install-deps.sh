@@ -11,11 +11,14 @@ BUILD_PACKAGES=(g++ cmake ninja-build ccache pkg-config ca-certificates
   libboost-system1.81-dev libboost-test1.81-dev libssl-dev zlib1g-dev)
 PYTHON_PACKAGES=(python3 python3-numpy python3-pandas python3-sklearn python3-scipy python3-xgboost)
 # Extra packages some test suites need: a local one-node Slurm cluster (slurmctld, slurmd,
-# munged) for the slurm runner's tests, and ps/pgrep for the process-tree tests.
+# munged) for the slurm runner's tests, ps/pgrep for the process-tree tests, Node.js and npm for
+# the real Claude Code and Codex CLIs (installed below), bubblewrap for Codex's sandbox.
 TEST_PACKAGES=()
+WITH_TESTS=0
 case "${1:-}" in
   "") ;;
-  --tests) TEST_PACKAGES+=(procps slurm-wlm munge) ;;
+  --tests) WITH_TESTS=1; TEST_PACKAGES+=(procps slurm-wlm munge bubblewrap)
+           command -v node >/dev/null && command -v npm >/dev/null || TEST_PACKAGES+=(nodejs npm) ;;
   *) echo "usage: scripts/install-deps.sh [--tests]" >&2; exit 2 ;;
 esac
 
@@ -72,6 +75,29 @@ if [[ -n "$need" ]]; then
   echo "install-deps: installing $need" | tr '\n' ' '; echo
   # shellcheck disable=SC2086
   apt_install $need
+fi
+
+# The real coding-agent CLIs for tests/coding_agents, at the versions pinned there, each into its
+# own npm prefix in a cache folder outside the build tree (once per machine, never globally).
+if [[ $WITH_TESTS -eq 1 ]]; then
+  # shellcheck source=../tests/coding_agents/cli-versions.env
+  source "$(dirname "$0")/../tests/coding_agents/cli-versions.env"
+  cli_cache=${AUTOKAGGLE_CLI_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/autokaggle/clis}
+  install_cli() {  # <npm package> <folder name> <version> <executable>
+    local prefix="$cli_cache/$2-$3"
+    local manifest="$prefix/node_modules/$1/package.json"
+    if [[ -x "$prefix/node_modules/.bin/$4" && -f "$manifest" ]] \
+       && [[ $(node -p "require(process.argv[1]).version" "$manifest") == "$3" ]]; then
+      return
+    fi
+    echo "install-deps: installing $1@$3 into $prefix"
+    rm -rf "$prefix"
+    mkdir -p "$prefix"
+    npm install --prefix "$prefix" --no-audit --no-fund --loglevel=error "$1@$3" \
+      || { echo "install-deps: npm could not install $1@$3; the real-CLI tests will be skipped" >&2; return; }
+  }
+  install_cli @anthropic-ai/claude-code claude-code "$CLAUDE_CODE_VERSION" claude
+  install_cli @openai/codex codex "$CODEX_VERSION" codex
 fi
 
 /usr/bin/python3 -c "import numpy, pandas, sklearn, scipy, xgboost" \

@@ -152,11 +152,15 @@ void CliAgent::save_session() const {
     atomic_write(session_file(), json::serialize(o) + "\n");
 }
 
-void CliAgent::respawn(const fs::path& summary_file) {
+void CliAgent::start_fresh(const fs::path& summary_file) {
     session_id_.clear();
     session_calls_ = 0;
     pending_summary_ = summary_file;
     save_session();
+}
+
+void CliAgent::respawn(const fs::path& summary_file) {
+    start_fresh(summary_file);
     host_->log(LogLevel::info, settings_.plugin_name + "/" + role_,
                "re-spawned: the next call starts a fresh session seeded with " + summary_file.string());
 }
@@ -184,18 +188,32 @@ std::string CliAgent::failure_prefix(const PhaseRequest& r) const {
            std::to_string(r.round) + ", phase " + std::string(to_string(r.phase)) + ": ";
 }
 
-std::string CliAgent::run_phase(const PhaseRequest& request) {
-    if (host_->cancel_requested()) throw Cancelled("campaign stopping before " + std::string(to_string(request.phase)));
-    CliCall call{phase_prompt(request), system_prompt_, session_id_};
+void CliAgent::adopt_session(const std::string& id) {
+    if (id.empty() || id == session_id_) return;
+    session_id_ = id;
+    session_calls_ = 0;
+    pending_summary_.clear();  // the fresh session exists and has seen the summary
+    save_session();
+}
+
+CommandResult CliAgent::call_cli(const PhaseRequest& request, CliReply& reply) {
+    CliCall call{phase_prompt(request), system_prompt_, session_id_, request.output};
     CommandSpec spec;
     spec.argv = command_line(call);
     spec.cwd = workspace_;
     spec.timeout = settings_.timeout;
     HostServices* host = host_;
     spec.should_stop = [host] { return host->cancel_requested(); };
+    std::string partial_line;  // stdout since the last newline
+    spec.on_stdout = [this, &partial_line](std::string_view piece) {
+        partial_line.append(piece);
+        for (auto nl = partial_line.find('\n'); nl != std::string::npos; nl = partial_line.find('\n')) {
+            adopt_session(session_announced(std::string_view(partial_line).substr(0, nl)));
+            partial_line.erase(0, nl + 1);
+        }
+    };
 
-    const std::string source = settings_.plugin_name + "/" + role_;
-    host_->log(LogLevel::debug, source,
+    host_->log(LogLevel::debug, settings_.plugin_name + "/" + role_,
                "round " + std::to_string(request.round) + " " + std::string(to_string(request.phase)) + ": " +
                    (session_id_.empty() ? "new session" : "resuming session " + session_id_));
     CommandResult result;
@@ -217,31 +235,82 @@ std::string CliAgent::run_phase(const PhaseRequest& request) {
                     ".options.timeout_s if the phase needs longer" + (err.empty() ? "" : "; stderr: " + err));
     }
 
-    CliReply reply = parse_output(result);
-    if (!reply.session_id.empty()) {
-        if (reply.session_id != session_id_) session_calls_ = 0;
-        session_id_ = reply.session_id;
-        pending_summary_.clear();  // the fresh session exists and has seen the summary
-    }
+    reply = parse_output(result);
     ++session_calls_;
+    if (!reply.session_missing) adopt_session(reply.session_id);
     if (reply.usage) {
         cost_usd_ += reply.usage->usd;
         host_->report_usage(role_, *reply.usage);
     }
     save_session();  // before the next phase starts, whatever happened to this one
-
     if (reply.error.empty() && result.exit_code != 0) {
         reply.error = result.describe_end(spec);
         if (std::string err = tail(result.err, 800); !err.empty()) reply.error += "; stderr: " + err;
     }
+    return result;
+}
+
+void CliAgent::recover_lost_session(const std::string& lost_id, const std::string& reason) {
+    const fs::path summary = host_->paths().agents / role_ / "recovered_summary.md";
+    std::ostringstream text;
+    text << "# The campaign so far, for the " << role_ << "\n\n"
+         << "The " << settings_.tool_name << " session " << lost_id << " this role worked in could not be resumed ("
+         << tail(reason, 300) << "). The CLI keeps its sessions per user, so a moved or copied workspace, "
+         << "another HOME or the CLI's own clean-up loses them. Start again from the campaign's records:\n\n"
+         << "- " << host_->paths().results.string() << ": one row per round (script, CV, LB, status)\n"
+         << "- " << host_->paths().learnings.string() << ": what the campaign learned\n"
+         << "- " << host_->paths().rounds.string() << ": every phase's output (R{NN}_*.md, R{NN}_experiment.py)\n";
+    // The newest summary a re-spawn left (agents/summary_R{NN}.md), when there is one.
+    fs::path latest;
+    std::error_code ec;
+    for (const auto& entry : fs::directory_iterator(host_->paths().agents, ec)) {
+        const std::string name = entry.path().filename().string();
+        if (name.rfind("summary_", 0) == 0 && entry.path().extension() == ".md" && entry.path() > latest)
+            latest = entry.path();
+    }
+    if (!latest.empty()) text << "- " << latest.string() << ": the campaign's summary at its last re-spawn\n";
+    if (auto results = read_file_if_exists(host_->paths().results); results && !results->empty())
+        text << "\n## Results so far\n\n" << tail(*results, 4000) << "\n";
+    atomic_write(summary, text.str());
+    start_fresh(summary);
+    host_->log(LogLevel::warn, settings_.plugin_name + "/" + role_,
+               "session " + lost_id + " could not be resumed (" + tail(reason, 300) +
+                   "); starting a fresh session seeded with " + summary.string());
+}
+
+std::string CliAgent::run_phase(const PhaseRequest& request) {
+    if (host_->cancel_requested()) throw Cancelled("campaign stopping before " + std::string(to_string(request.phase)));
+    const std::string resumed = session_id_;
+    CliReply reply;
+    CommandResult result = call_cli(request, reply);
+    if (reply.session_missing && !resumed.empty()) {
+        recover_lost_session(resumed, reply.error);
+        result = call_cli(request, reply);
+    }
+
+    std::string denied;
+    for (const auto& d : reply.denials) denied += (denied.empty() ? "" : "; ") + d;
+    const bool output_missing = !request.output.empty() && (!fs::exists(request.output) || fs::file_size(request.output) == 0);
+    if (!denied.empty() && (output_missing || !reply.error.empty())) {
+        std::string what = settings_.tool_name + "'s permissions refused " + std::to_string(reply.denials.size()) +
+                           " tool call(s): " + denied;
+        if (output_missing) what += "; the phase's output " + request.output.string() + " was not written";
+        what += ". Allow the tools the " + role_ + " needs in agents." + role_ +
+                ".options (allowed_tools, permission_mode; see docs/coding-agents.md)";
+        throw Error(failure_prefix(request) + (reply.error.empty() ? what : reply.error + "; " + what));
+    }
     if (!reply.error.empty()) throw Error(failure_prefix(request) + reply.error);
+    if (!denied.empty())
+        host_->log(LogLevel::warn, settings_.plugin_name + "/" + role_,
+                   "round " + std::to_string(request.round) + " " + std::string(to_string(request.phase)) + ": " +
+                       settings_.tool_name + "'s permissions refused: " + denied);
     std::string token = last_line_token(reply.text);
     if (token.empty()) throw Error(failure_prefix(request) + "the final message is empty (expected " +
                                    expected_token(request.phase) + " on its last line)");
 
     char cost[32];
     std::snprintf(cost, sizeof cost, "%.4f", reply.usage ? reply.usage->usd : 0.0);
-    host_->log(LogLevel::info, source,
+    host_->log(LogLevel::info, settings_.plugin_name + "/" + role_,
                "round " + std::to_string(request.round) + " " + std::string(to_string(request.phase)) + " -> " +
                    token + " (session " + session_id_ + (reply.detail.empty() ? "" : ", " + reply.detail) + ", $" +
                    cost + ", " + std::to_string(static_cast<long long>(result.seconds)) + " s)");

@@ -27,6 +27,7 @@ struct CliCall {
     std::string prompt;         ///< the phase prompt (trigger, paths, problem, summary)
     std::string system_prompt;  ///< the role's rendered prompts/<role>.md
     std::string resume_id;      ///< empty: start a new session
+    std::filesystem::path output;  ///< the file the phase must write (absolute; may be empty)
 };
 
 /// What the subclass read from the CLI's output.
@@ -36,6 +37,8 @@ struct CliReply {
     std::optional<Usage> usage;       ///< tokens and cost of this call
     std::string error;                ///< non-empty: the call failed, with the CLI's own words
     std::string detail;               ///< extra facts for the log ("12 turns")
+    std::vector<std::string> denials; ///< tool calls the CLI's permissions refused ("Write /x/R01_review.md")
+    bool session_missing = false;     ///< the CLI does not know the session it was asked to resume
 };
 
 /// What both plugins configure the same way.
@@ -87,14 +90,26 @@ protected:
     /// Reads the CLI's output (whatever the exit code: tools print their error reports too).
     /// Fills `error` for every failure the output shows; never throws for bad output.
     virtual CliReply parse_output(const CommandResult& result) const = 0;
+    /// The session id one line of output announces while the CLI runs (Claude Code's init event,
+    /// Codex's thread.started), or "". It is persisted at once, so a call that times out keeps it.
+    virtual std::string session_announced(std::string_view line) const = 0;
 
     const CliSettings& settings() const { return settings_; }
     HostServices& host() const { return *host_; }
     const std::string& role() const { return role_; }
 
 private:
+    /// One call of the CLI: the session it announces and reports is adopted and persisted, usage
+    /// is reported. Throws Cancelled when stopped, Error on a timeout.
+    CommandResult call_cli(const PhaseRequest& request, CliReply& reply);
+    /// The session `lost_id` is gone from the CLI: the next call starts a fresh session seeded
+    /// with a summary written from the campaign's records, as a re-spawn does.
+    void recover_lost_session(const std::string& lost_id, const std::string& reason);
     std::string phase_prompt(const PhaseRequest& request) const;
     std::string failure_prefix(const PhaseRequest& request) const;
+    void adopt_session(const std::string& id);
+    /// Forgets the session; the next call starts a new one that reads `summary_file` first.
+    void start_fresh(const std::filesystem::path& summary_file);
     void load_session();
     void save_session() const;
     std::filesystem::path session_file() const;

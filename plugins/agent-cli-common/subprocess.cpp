@@ -6,11 +6,16 @@
 #include <csignal>
 #include <cstdlib>
 #include <cstring>
+#include <fstream>
+#include <iterator>
+#include <random>
 #include <fcntl.h>
 #include <poll.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
+
+extern char** environ;
 
 namespace autokaggle::cli_agent {
 namespace fs = std::filesystem;
@@ -56,14 +61,79 @@ Pipe make_pipe() {
     return {Fd(fds[0]), Fd(fds[1])};
 }
 
-/// A started child in its own process group. Ending the object ends the group and reaps it,
-/// so no path (exception included) leaves a process behind.
+constexpr std::string_view kTreeVariable = "AUTOKAGGLE_PROCESS_TREE=";
+
+/// A token no other command shares: this process, the clock and a random number.
+std::string new_tree_token() {
+    auto nanos = std::chrono::system_clock::now().time_since_epoch() / std::chrono::nanoseconds(1);
+    return std::to_string(::getpid()) + "." + std::to_string(nanos) + "." + std::to_string(std::random_device{}());
+}
+
+/// This process's environment with the tree token added (after the tokens of enclosing trees).
+std::vector<std::string> environment_with(const std::string& token) {
+    std::vector<std::string> env;
+    std::string enclosing;
+    for (char** e = environ; e && *e; ++e) {
+        std::string_view entry(*e);
+        if (entry.rfind(kTreeVariable, 0) == 0) enclosing = std::string(entry.substr(kTreeVariable.size())) + ":";
+        else env.emplace_back(entry);
+    }
+    env.push_back(std::string(kTreeVariable) + enclosing + token);
+    return env;
+}
+
+/// The processes (this one aside) whose environment carries `token`: the command and everything
+/// it started, wherever they were re-parented.
+std::vector<pid_t> tree_members(const std::string& token) {
+    std::vector<pid_t> members;
+    std::error_code ec;
+    for (const auto& entry : fs::directory_iterator("/proc", ec)) {
+        const std::string name = entry.path().filename().string();
+        if (name.empty() || name.find_first_not_of("0123456789") != std::string::npos) continue;
+        const pid_t pid = static_cast<pid_t>(std::stol(name));
+        if (pid == ::getpid()) continue;
+        std::ifstream in(entry.path() / "environ", std::ios::binary);
+        const std::string env((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+        for (std::size_t pos = 0; pos < env.size();) {
+            std::size_t end = env.find('\0', pos);
+            if (end == std::string::npos) end = env.size();
+            std::string_view var(env.data() + pos, end - pos);
+            if (var.rfind(kTreeVariable, 0) == 0 && var.find(token) != std::string_view::npos) {
+                members.push_back(pid);
+                break;
+            }
+            pos = end + 1;
+        }
+    }
+    return members;
+}
+
+void signal_tree(const std::string& token, int sig) {
+    for (pid_t pid : tree_members(token)) ::kill(pid, sig);
+}
+
+/// Ends what is left of the tree: SIGTERM, then SIGKILL for whatever still runs after `grace`.
+void end_tree(const std::string& token, std::chrono::milliseconds grace) {
+    std::vector<pid_t> left = tree_members(token);
+    if (left.empty()) return;
+    for (pid_t pid : left) ::kill(pid, SIGTERM);
+    const auto until = Clock::now() + grace;
+    while (!left.empty() && Clock::now() < until) {
+        ::usleep(50000);
+        left = tree_members(token);
+    }
+    for (pid_t pid : left) ::kill(pid, SIGKILL);
+}
+
+/// A started child in its own process group. Ending the object ends the group and the tree and
+/// reaps the child, so no path (exception included) leaves a process behind.
 class Child {
 public:
-    explicit Child(pid_t pid) : pid_(pid) {}
+    Child(pid_t pid, std::string tree_token) : pid_(pid), tree_token_(std::move(tree_token)) {}
     ~Child() {
         if (!reaped_) {
             ::kill(-pid_, SIGKILL);
+            signal_tree(tree_token_, SIGKILL);
             int status = 0;
             while (::waitpid(pid_, &status, 0) < 0 && errno == EINTR) {
             }
@@ -86,12 +156,18 @@ public:
             else if (errno != EINTR) break;
         }
     }
-    void signal_group(int sig) const { ::kill(-pid_, sig); }
+    /// The process group and every process of the tree, wherever it lives.
+    void signal_all(int sig) const {
+        ::kill(-pid_, sig);
+        signal_tree(tree_token_, sig);
+    }
     int status() const { return status_; }
     bool reaped() const { return reaped_; }
+    const std::string& tree_token() const { return tree_token_; }
 
 private:
     pid_t pid_;
+    std::string tree_token_;
     int status_ = 0;
     bool reaped_ = false;
 };
@@ -151,8 +227,8 @@ std::string tail(std::string_view text, std::size_t max_chars) {
 
 std::string CommandResult::describe_end(const CommandSpec& spec) const {
     if (timed_out)
-        return "timed out after " + std::to_string(spec.timeout.count() / 1000) + " s (process group killed)";
-    if (stopped) return "stopped on request (process group killed)";
+        return "timed out after " + std::to_string(spec.timeout.count() / 1000) + " s (process tree ended)";
+    if (stopped) return "stopped on request (process tree ended)";
     if (signal) return "killed by signal " + std::to_string(*signal) + " (" + strsignal(*signal) + ")";
     if (exit_code) return "exit code " + std::to_string(*exit_code);
     return "ended in an unknown way";
@@ -170,6 +246,11 @@ CommandResult run_command(const CommandSpec& spec) {
     argv.push_back(nullptr);
     std::string exe_str = exe->string();
     std::string cwd_str = spec.cwd.string();
+    const std::string tree_token = new_tree_token();
+    std::vector<std::string> env_copy = environment_with(tree_token);
+    std::vector<char*> envp;
+    for (auto& e : env_copy) envp.push_back(e.data());
+    envp.push_back(nullptr);
 
     Pipe out = make_pipe(), err = make_pipe(), exec_status = make_pipe();
     auto started = Clock::now();
@@ -184,7 +265,7 @@ CommandResult run_command(const CommandSpec& spec) {
         int child_errno = 0;
         if (!cwd_str.empty() && ::chdir(cwd_str.c_str()) != 0) child_errno = errno;
         if (child_errno == 0) {
-            ::execv(exe_str.c_str(), argv.data());
+            ::execve(exe_str.c_str(), argv.data(), envp.data());
             child_errno = errno;
         }
         // Tell the parent why exec failed through the close-on-exec pipe.
@@ -192,7 +273,7 @@ CommandResult run_command(const CommandSpec& spec) {
         (void)ignored;
         ::_exit(127);
     }
-    Child child(pid);
+    Child child(pid, tree_token);
     ::setpgid(pid, pid);  // also from the parent, so a kill right after fork reaches the group
     out.write.reset();
     err.write.reset();
@@ -216,7 +297,9 @@ CommandResult run_command(const CommandSpec& spec) {
     std::optional<Clock::time_point> kill_at;  // SIGKILL time after a SIGTERM we sent
     // Read until both pipes close and the child exited; timeout and stop end the whole group.
     std::optional<Clock::time_point> leader_exited;
-    while (out.read.open() || err.read.open() || !child.try_reap()) {
+    for (;;) {
+        // Reaped on every turn: a process the CLI started may hold its output open forever.
+        if (child.try_reap() && !out.read.open() && !err.read.open()) break;
         auto now = Clock::now();
         if (child.reaped()) {
             // The CLI has exited but something it started still holds its output open: read
@@ -228,11 +311,11 @@ CommandResult run_command(const CommandSpec& spec) {
             if (now >= deadline) result.timed_out = true;
             else if (spec.should_stop && spec.should_stop()) result.stopped = true;
             if (result.timed_out || result.stopped) {
-                child.signal_group(SIGTERM);
+                child.signal_all(SIGTERM);
                 kill_at = now + std::chrono::seconds(3);
             }
         } else if (now >= *kill_at) {
-            child.signal_group(SIGKILL);
+            child.signal_all(SIGKILL);
             kill_at = Clock::time_point::max();
         }
         if (!out.read.open() && !err.read.open()) {
@@ -243,11 +326,19 @@ CommandResult run_command(const CommandSpec& spec) {
         pollfd fds[2] = {{out.read.get(), POLLIN, 0}, {err.read.get(), POLLIN, 0}};
         int rc = ::poll(fds, 2, 100);
         if (rc < 0 && errno != EINTR) throw Error(std::string("poll failed: ") + std::strerror(errno));
-        if (out.read.open() && (fds[0].revents & (POLLIN | POLLHUP | POLLERR))) drain(out.read, result.out);
+        if (out.read.open() && (fds[0].revents & (POLLIN | POLLHUP | POLLERR))) {
+            const std::size_t before = result.out.size();
+            drain(out.read, result.out);
+            if (spec.on_stdout && result.out.size() > before)
+                spec.on_stdout(std::string_view(result.out).substr(before));
+        }
         if (err.read.open() && (fds[1].revents & (POLLIN | POLLHUP | POLLERR))) drain(err.read, result.err);
     }
-    // The leader has exited; make sure nothing it left in its group lives on after a kill.
-    if (result.timed_out || result.stopped) child.signal_group(SIGKILL);
+    // The leader has exited; nothing it started lives on: after a kill at once, after a normal
+    // end (or the leader's own crash) with a short grace for the stragglers.
+    if (result.timed_out || result.stopped) child.signal_all(SIGKILL);
+    end_tree(child.tree_token(), result.timed_out || result.stopped ? std::chrono::milliseconds(0)
+                                                                    : std::chrono::milliseconds(2000));
     int status = child.status();
     if (WIFEXITED(status)) result.exit_code = WEXITSTATUS(status);
     if (WIFSIGNALED(status)) result.signal = WTERMSIG(status);

@@ -1,5 +1,8 @@
-// Running a command-line tool as a child process: its own process group (so a timeout or a
-// cancel ends everything it started), stdout and stderr captured, stdin from /dev/null.
+// Running a command-line tool as a child process: its own process group, stdout and stderr
+// captured, stdin from /dev/null. Tools such as Claude Code start their commands in new sessions,
+// out of reach of the group: every process started under the command carries a tree token in its
+// environment (AUTOKAGGLE_PROCESS_TREE), and whatever still carries it when the command ends is
+// ended too, after a timeout, a stop, a crash or a normal exit alike.
 #pragma once
 
 #include <chrono>
@@ -18,6 +21,8 @@ struct CommandSpec {
     std::chrono::milliseconds timeout{0}; ///< 0: none
     /// Polled about every 100 ms; when it returns true the process group is ended.
     std::function<bool()> should_stop;
+    /// Called with each piece of stdout as it arrives (the whole output is still in `out`).
+    std::function<void(std::string_view)> on_stdout;
 };
 
 struct CommandResult {
@@ -32,8 +37,9 @@ struct CommandResult {
     std::string describe_end(const CommandSpec& spec) const;
 };
 
-/// Runs the command to its end (or until timeout/stop, then SIGTERM to the group and SIGKILL
-/// 3 s later). Throws autokaggle::Error when the process cannot be started at all.
+/// Runs the command to its end (or until timeout/stop, then SIGTERM to the group and the tree and
+/// SIGKILL 3 s later); processes of the tree left when it ends get SIGTERM, then SIGKILL.
+/// Throws autokaggle::Error when the process cannot be started at all.
 CommandResult run_command(const CommandSpec& spec);
 
 /// `name` if it contains a slash and is an executable file; otherwise the first executable

@@ -2,7 +2,8 @@
 //   codex exec --json [-m model] [-s sandbox] "<prompt>"            (first call of a session)
 //   codex exec resume --json [-c model=..] <thread_id> "<prompt>"   (later calls)
 // started in the workspace. The CLI prints JSON lines (thread.started, item.completed,
-// turn.completed, turn.failed, error); docs/coding-agents.md has the details.
+// turn.completed, turn.failed, error); docs/coding-agents.md has the details. An error event
+// is transient when a completed turn follows it (Codex reconnects and goes on).
 #include "cli_agent.hpp"
 #include "options.hpp"
 
@@ -11,6 +12,7 @@
 
 #include <boost/json/parse.hpp>
 
+#include <optional>
 #include <sstream>
 
 namespace autokaggle {
@@ -65,44 +67,52 @@ protected:
         CliReply reply;
         Usage usage;
         bool any_usage = false, any_event = false;
-        std::string failure;
-        int turns = 0;
+        std::string failed_turn;    // turn.failed: the phase fails
+        std::string pending_error;  // an error event no completed turn has followed yet
+        int turns = 0, transient_errors = 0;
         std::istringstream lines(result.out);
         std::string line;
         while (std::getline(lines, line)) {
-            if (line.find('{') == std::string::npos) continue;
-            json::error_code ec;
-            json::value v = json::parse(line, ec);
-            if (ec || !v.is_object()) continue;
-            const auto& event = v.as_object();
-            const std::string type = cli_agent::string_field(event, "type");
-            if (type.empty()) continue;
+            std::optional<json::object> event = event_of(line);
+            if (!event) continue;
+            const std::string type = cli_agent::string_field(*event, "type");
             any_event = true;
             if (type == "thread.started") {
-                reply.session_id = cli_agent::string_field(event, "thread_id");
+                reply.session_id = cli_agent::string_field(*event, "thread_id");
             } else if (type == "item.completed") {
-                const auto* item = event.if_contains("item");
+                const auto* item = event->if_contains("item");
                 if (item && item->is_object() && cli_agent::string_field(item->as_object(), "type") == "agent_message")
                     reply.text = cli_agent::string_field(item->as_object(), "text");
             } else if (type == "turn.completed") {
                 ++turns;
-                if (const auto* u = event.if_contains("usage"); u && u->is_object()) {
+                if (!pending_error.empty()) ++transient_errors;  // e.g. "Reconnecting... 2/5": it recovered
+                pending_error.clear();
+                if (const auto* u = event->if_contains("usage"); u && u->is_object()) {
                     usage += usage_of(u->as_object());
                     any_usage = true;
                 }
             } else if (type == "turn.failed") {
-                const auto* e = event.if_contains("error");
+                const auto* e = event->if_contains("error");
                 std::string message = e && e->is_object() ? cli_agent::string_field(e->as_object(), "message") : std::string();
-                failure = "Codex reported turn.failed" + (message.empty() ? std::string() : ": " + message);
+                failed_turn = "Codex reported turn.failed" + (message.empty() ? std::string() : ": " + message);
             } else if (type == "error") {
-                std::string message = cli_agent::string_field(event, "message");
-                if (failure.empty()) failure = "Codex reported an error" + (message.empty() ? "" : ": " + message);
+                std::string message = cli_agent::string_field(*event, "message");
+                pending_error = "Codex reported an error" + (message.empty() ? "" : ": " + message);
             }
         }
         if (any_usage) reply.usage = usage;
         if (turns > 0) reply.detail = std::to_string(turns) + (turns == 1 ? " turn" : " turns");
-        if (!failure.empty()) {
-            reply.error = failure;
+        if (transient_errors > 0)
+            reply.detail += (reply.detail.empty() ? "" : ", ") + std::to_string(transient_errors) + " recovered error(s)";
+        // `exec resume` of a thread this CODEX_HOME does not have: "Error: thread/resume: ... no
+        // rollout found for thread id <id> (code -32600)", then a backtrace.
+        if (auto at = result.err.find("no rollout found for thread id"); at != std::string::npos) {
+            reply.session_missing = true;
+            reply.error = "Codex reported " + result.err.substr(at, result.err.find('\n', at) - at);
+        } else if (!failed_turn.empty()) {
+            reply.error = failed_turn;
+        } else if (!pending_error.empty()) {
+            reply.error = pending_error + " (no turn completed after it)";
         } else if (!any_event) {
             reply.error = cli_agent::unreadable_output_error("output is not Codex JSON lines", result);
         } else if (result.exit_code == 0 && turns == 0) {
@@ -111,7 +121,23 @@ protected:
         return reply;
     }
 
+    std::string session_announced(std::string_view line) const override {
+        if (line.find("thread.started") == std::string_view::npos) return {};
+        std::optional<json::object> event = event_of(line);
+        if (!event || cli_agent::string_field(*event, "type") != "thread.started") return {};
+        return cli_agent::string_field(*event, "thread_id");
+    }
+
 private:
+    /// One JSON line of output with a "type", or nullopt.
+    static std::optional<json::object> event_of(std::string_view line) {
+        if (line.find('{') == std::string_view::npos) return std::nullopt;
+        json::error_code ec;
+        json::value v = json::parse(line, ec);
+        if (ec || !v.is_object() || cli_agent::string_field(v.as_object(), "type").empty()) return std::nullopt;
+        return std::move(v.as_object());
+    }
+
     Usage usage_of(const json::object& u) const {
         auto get = [&](const char* key) -> long long {
             const auto* n = u.if_contains(key);
@@ -164,7 +190,7 @@ AUTOKAGGLE_PLUGIN(autokaggle::Agent, "codex", "1.0.0",
   "sandbox": {"type": "string", "default": "workspace-write", "doc": "-s: read-only, workspace-write or danger-full-access"},
   "skip_git_repo_check": {"type": "boolean", "default": true, "doc": "pass --skip-git-repo-check (workspaces are seldom git repositories)"},
   "extra_args": {"type": "array", "default": [], "doc": "more arguments after the exec options, passed as given"},
-  "timeout_s": {"type": "number", "default": 3600, "doc": "wall-clock limit of one phase; the process group is killed after it (0: none)"},
+  "timeout_s": {"type": "number", "default": 3600, "doc": "wall-clock limit of one phase; the process tree is ended after it (0: none)"},
   "prompts_dir": {"type": "string", "default": "", "doc": "folder with <role>.md system prompts (default: the workspace's prompts/, then the installed ones)"},
   "usd_per_mtok_input": {"type": "number", "default": 0, "doc": "price of a million uncached input tokens, for the budget"},
   "usd_per_mtok_cached_input": {"type": "number", "default": 0, "doc": "price of a million cached input tokens"},

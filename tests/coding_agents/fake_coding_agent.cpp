@@ -8,7 +8,9 @@
 //                       "default": behaviour}; each call takes the first queue entry (and rewrites
 //                       the file without it), else the entry for its phase, else "default".
 // A behaviour (every field optional):
-//   "action":       "answer" (default) | "hang" (sleeps, with a child in its process group) |
+//   "action":       "answer" (default) | "hang" (announces its session, then sleeps, with a child
+//                   in its process group) | "hang_detached" (the same, its child in a session of
+//                   its own and deaf to SIGTERM, as the CLIs' shell tools start them) |
 //                   "garbage" (prints text that is not the tool's JSON)
 //   "result":       the final message (default: a line of text, then the phase's token)
 //   "token":        the token to end the default message with (default from the phase:
@@ -26,9 +28,11 @@
 //   "cost", "input_tokens", "output_tokens", "cache_creation", "cache_read": usage to report
 //                   (defaults 0.25, 1000, 200, 50, 300)
 // Session ids: a new session is "<tool>-session-<call>", a resumed one keeps the id it was given.
+// Claude Code's output is stream-json: the init event (with the session id) first, the result last.
 #include <boost/json.hpp>
 
 #include <chrono>
+#include <csignal>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
@@ -203,9 +207,13 @@ int main(int argc, char** argv) {
     std::string session = str(behaviour, "session_id", resume.empty() ? tool + "-session-" + std::to_string(call) : resume);
 
     pid_t helper = 0;
-    if (action == "hang") {
-        helper = fork();  // a child in the same group: the plugin must end the whole group
+    if (action == "hang" || action == "hang_detached") {
+        helper = fork();  // a child the plugin must end with the CLI
         if (helper == 0) {
+            if (action == "hang_detached") {
+                setsid();
+                signal(SIGTERM, SIG_IGN);
+            }
             for (;;) pause();
         }
     }
@@ -218,13 +226,19 @@ int main(int argc, char** argv) {
         std::ofstream out(log, std::ios::app);
         out << json::serialize(rec) << "\n";
     }
-    if (action == "hang") {
-        for (;;) pause();
-    }
     if (!str(behaviour, "stderr").empty()) std::cerr << str(behaviour, "stderr") << std::endl;
     if (action == "garbage") {
         std::cout << "Error: something went wrong\n<html>not json</html>" << std::endl;
         return static_cast<int>(num(behaviour, "exit_code", 0));
+    }
+    if (tool == "claude")
+        std::cout << json::serialize(json::object{{"type", "system"}, {"subtype", "init"}, {"session_id", session},
+                                                  {"cwd", fs::current_path().string()}})
+                  << std::endl;
+    else
+        std::cout << json::serialize(json::object{{"type", "thread.started"}, {"thread_id", session}}) << std::endl;
+    if (action == "hang" || action == "hang_detached") {
+        for (;;) pause();
     }
 
     std::string output = prompt_line_value(prompt, "Write the phase's output to: ");
@@ -259,7 +273,6 @@ int main(int argc, char** argv) {
                                   {"cache_read_input_tokens", tokens("cache_read", 300)}}}};
         std::cout << json::serialize(r) << std::endl;
     } else {
-        std::cout << json::serialize(json::object{{"type", "thread.started"}, {"thread_id", session}}) << "\n";
         std::cout << json::serialize(json::object{{"type", "turn.started"}}) << "\n";
         std::cout << json::serialize(json::object{
                          {"type", "item.completed"},

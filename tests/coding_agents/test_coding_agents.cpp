@@ -2,11 +2,8 @@
 // `claude`/`codex` executables: sessions resumed with the right ids over three rounds, re-spawn,
 // usage summed, and every failure the CLIs can show reported clearly.
 #define BOOST_TEST_MODULE coding_agents
-#include "support/host_double.hpp"
-#include "support/test_support.hpp"
+#include "agent_fixture.hpp"
 
-#include "base/config.hpp"
-#include "base/plugin_host.hpp"
 
 #include <autokaggle/sdk/errors.hpp>
 
@@ -21,68 +18,37 @@
 #include <sstream>
 #include <thread>
 
+#include <csignal>
+
 namespace json = boost::json;
 namespace fs = std::filesystem;
 using namespace autokaggle;
+using autokaggle::test::AgentWorkspace;
+using autokaggle::test::contains;
+using autokaggle::test::error_of;
 using autokaggle::test::HostDouble;
+using autokaggle::test::ScopedEnv;
 using autokaggle::test::TempDir;
 
 namespace {
 
 const fs::path fake_bin = AUTOKAGGLE_FAKE_AGENT_BIN;
 
-/// setenv for the life of the object (the fake reads its log and control paths from it).
-class ScopedEnv {
-public:
-    ScopedEnv(std::string name, const std::string& value) : name_(std::move(name)) {
-        if (const char* old = std::getenv(name_.c_str())) old_ = old;
-        ::setenv(name_.c_str(), value.c_str(), 1);
-    }
-    ~ScopedEnv() {
-        if (old_) ::setenv(name_.c_str(), old_->c_str(), 1);
-        else ::unsetenv(name_.c_str());
-    }
-    ScopedEnv(const ScopedEnv&) = delete;
-    ScopedEnv& operator=(const ScopedEnv&) = delete;
-
-private:
-    std::string name_;
-    std::optional<std::string> old_;
-};
-
-/// A workspace with role prompts, the fake's log and control files, and a plugin host.
+/// The shared workspace plus the fake's log and control files.
 struct Fixture {
     TempDir dir{"autokaggle-coding-agents"};
     fs::path workspace = dir / "ws";
     fs::path fake_log = dir / "calls.jsonl";
     fs::path control = dir / "control.json";
-    HostDouble host{workspace};
-    PluginHost plugins{{test::plugin_dir()}};
+    AgentWorkspace ws{workspace};
+    HostDouble& host = ws.host;
     ScopedEnv log_env{"FAKE_AGENT_LOG", fake_log.string()};
     ScopedEnv control_env{"FAKE_AGENT_CONTROL", control.string()};
 
-    Fixture() {
-        host.mutable_competition() = test::binary_competition("playground-test", host.paths().data);
-        for (const char* role : {"researcher", "builder", "reviewer"})
-            test::write_text(workspace / "prompts" / (std::string(role) + ".md"),
-                             std::string("You are the {{role}} of a Kaggle campaign on {{competition}}.\n") +
-                                 "The metric is {{metric}} ({{metric_direction}} is better).\n");
-        fs::create_directories(workspace / "rounds");
-        test::write_text(workspace / "data" / "train.csv", "id,target\n1,0\n");
-    }
-
-    /// Creates an agent through the plugin host, options validated against its schema.
     std::shared_ptr<Agent> agent(const std::string& plugin, const std::string& role, json::object options) {
-        const PluginInfo& info = plugins.find("agent", plugin);
-        std::vector<Diagnostic> diagnostics;
-        PluginContext ctx;
-        ctx.instance = role;
-        ctx.options = plugins.validate_options(info, options, "agents." + role + ".options", diagnostics);
-        for (const auto& d : diagnostics) BOOST_TEST_MESSAGE("option diagnostic: " << d.format());
-        BOOST_REQUIRE(diagnostics.empty());
-        ctx.host = &host;
-        return plugins.create_agent(plugin, ctx);
+        return ws.agent(plugin, role, std::move(options));
     }
+    PhaseRequest request(int round, Phase phase, const std::string& output) const { return ws.request(round, phase, output); }
 
     void control_queue(json::array queue, json::object fallback = {}) {
         test::write_text(control, json::serialize(json::object{{"queue", std::move(queue)}, {"default", std::move(fallback)}}));
@@ -97,16 +63,6 @@ struct Fixture {
         while (std::getline(lines, line))
             if (!line.empty()) out.push_back(json::parse(line).as_object());
         return out;
-    }
-
-    PhaseRequest request(int round, Phase phase, const std::string& output) const {
-        PhaseRequest r;
-        r.round = round;
-        r.phase = phase;
-        r.trigger = "Do the " + std::string(to_string(phase)) + " phase of round " + std::to_string(round) + ".";
-        r.output = workspace / "rounds" / output;
-        r.inputs = {workspace / "data" / "train.csv"};
-        return r;
     }
 };
 
@@ -142,7 +98,7 @@ struct Step {
 };
 
 std::vector<Step> round_steps(int round) {
-    char nn[8];
+    char nn[16];
     std::snprintf(nn, sizeof nn, "R%02d", round);
     std::string r = nn;
     return {{"researcher", Phase::research, r + "_research_brief.md", "DONE"},
@@ -154,21 +110,7 @@ std::vector<Step> round_steps(int round) {
 }
 
 /// Reads agents/<role>/session.json.
-json::object session_file(const Fixture& f, const std::string& role) {
-    return json::parse(test::read_text(f.workspace / "agents" / role / "session.json")).as_object();
-}
-
-template <class Fn>
-std::string error_of(Fn&& fn) {
-    try {
-        fn();
-    } catch (const std::exception& e) {
-        return e.what();
-    }
-    return "(no error)";
-}
-
-bool contains(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
+json::object session_file(const Fixture& f, const std::string& role) { return f.ws.session_file(role); }
 
 }  // namespace
 
@@ -208,11 +150,13 @@ BOOST_AUTO_TEST_CASE(claude_code_three_rounds_resume_respawn_and_usage) {
         BOOST_TEST_CONTEXT("call " << i + 1 << " by " << role) {
             BOOST_TEST(role_of(argv) == role);
             BOOST_TEST(std::string(calls[i].at("cwd").as_string()) == f.workspace.string());
-            BOOST_TEST(arg_after(argv, "--output-format") == "json");
+            BOOST_TEST(arg_after(argv, "--output-format") == "stream-json");
             BOOST_TEST(arg_after(argv, "--model") == "claude-test-model");
             BOOST_TEST(arg_after(argv, "--max-turns") == "40");
             BOOST_TEST(arg_after(argv, "--permission-mode") == "acceptEdits");
-            BOOST_TEST(arg_after(argv, "--allowedTools") == "Read,Write,Edit,MultiEdit,Glob,Grep,Bash");
+            // The defaults, and the phase's output file always writable.
+            const fs::path output = f.workspace / "rounds" / round_steps(static_cast<int>(i / 6) + 1).at(i % 6).output;
+            BOOST_TEST(arg_after(argv, "--allowedTools") == "Read,Write,Edit,Glob,Grep,Bash,Edit(/" + output.string() + ")");
             BOOST_TEST(has_arg(argv, "--verbose"));
             std::string system = arg_after(argv, "--append-system-prompt");
             BOOST_TEST(contains(system, "on playground-test"));
@@ -376,6 +320,34 @@ BOOST_AUTO_TEST_CASE(claude_code_hang_is_killed_with_its_process_group) {
     auto pids = f.calls().at(0).at("pids").as_array();
     BOOST_TEST(!test::process_alive(static_cast<int>(pids[0].to_number<long long>())));
     BOOST_TEST(!test::process_alive(static_cast<int>(pids[1].to_number<long long>())));
+}
+
+// The CLIs' shell tools run each command in a session of its own, out of reach of the CLI's
+// process group; such a command (deaf to SIGTERM, too) still ends with the timed-out call.
+BOOST_AUTO_TEST_CASE(timeout_ends_what_the_cli_started_in_other_sessions) {
+    Fixture f;
+    for (const char* tool : {"claude", "codex"}) {
+        BOOST_TEST_CONTEXT(tool) {
+            auto builder = f.agent(std::string(tool) == "claude" ? "claude-code" : "codex", "builder",
+                                   {{"executable", (fake_bin / tool).string()}, {"timeout_s", 1}});
+            f.control_queue(json::array{json::object{{"action", "hang_detached"}}});
+            std::string e = error_of([&] { builder->run_phase(f.request(2, Phase::code, "R02_experiment.py")); });
+            BOOST_TEST_MESSAGE(e);
+            BOOST_TEST(contains(e, "timed out after 1 s (process tree ended)"));
+            auto pids = f.calls().back().at("pids").as_array();
+            const int detached = static_cast<int>(pids[1].to_number<long long>());
+            BOOST_TEST(detached > 0);
+            bool ended = false;  // it was re-parented to init, which reaps it once killed
+            for (int i = 0; i < 100 && !ended; ++i) {
+                ended = !test::process_alive(detached);
+                if (!ended) std::this_thread::sleep_for(std::chrono::milliseconds(20));
+            }
+            BOOST_TEST(ended, "process " << detached << " outlived the call");
+            if (!ended) ::kill(detached, SIGKILL);
+            // The session the CLI announced before it hung is kept for the retry.
+            BOOST_TEST(builder->session_id() == std::string(tool) + "-session-" + std::to_string(f.calls().size()));
+        }
+    }
 }
 
 BOOST_AUTO_TEST_CASE(claude_code_cancel_ends_the_call) {

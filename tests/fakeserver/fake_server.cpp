@@ -49,6 +49,15 @@ FakeResponse FakeResponse::dropped() {
     return r;
 }
 
+FakeResponse FakeResponse::sse(std::vector<SseEvent> events) {
+    FakeResponse r;
+    r.action = Action::stream;
+    r.headers.set("Content-Type", "text/event-stream");
+    r.headers.set("Cache-Control", "no-cache");
+    r.events = std::move(events);
+    return r;
+}
+
 Handler respond_in_order(std::vector<FakeResponse> responses) {
     if (responses.empty()) throw std::invalid_argument("respond_in_order needs at least one response");
     auto queue = std::make_shared<std::deque<FakeResponse>>(responses.begin(), responses.end());
@@ -95,6 +104,28 @@ struct FakeServer::Impl {
         return fallback;
     }
 
+    /// The status line and headers, then each event after its delay; the body ends with the
+    /// connection (no Content-Length), as event streams do.
+    template <class Stream>
+    asio::awaitable<void> stream_events(Stream& stream, const FakeResponse& answer) {
+        beast::error_code ec;
+        std::string head = "HTTP/1.1 " + std::to_string(answer.status) + " OK\r\nConnection: close\r\n";
+        for (const auto& [name, value] : answer.headers.fields()) head += name + ": " + value + "\r\n";
+        head += "\r\n";
+        co_await asio::async_write(stream, asio::buffer(head), asio::redirect_error(asio::use_awaitable, ec));
+        for (const auto& event : answer.events) {
+            if (ec) co_return;  // the client went away
+            if (event.delay.count() > 0) {
+                asio::steady_timer timer(co_await asio::this_coro::executor, event.delay);
+                co_await timer.async_wait(asio::redirect_error(asio::use_awaitable, ec));
+                if (ec) co_return;
+            }
+            std::string text = event.event.empty() ? std::string() : "event: " + event.event + "\n";
+            text += "data: " + event.data + "\n\n";
+            co_await asio::async_write(stream, asio::buffer(text), asio::redirect_error(asio::use_awaitable, ec));
+        }
+    }
+
     template <class Stream>
     asio::awaitable<void> serve(Stream& stream) {
         beast::flat_buffer buffer;
@@ -125,6 +156,10 @@ struct FakeServer::Impl {
                 co_await timer.async_wait(asio::redirect_error(asio::use_awaitable, ec));
             }
             if (answer.action == FakeResponse::Action::drop) co_return;
+            if (answer.action == FakeResponse::Action::stream) {
+                co_await stream_events(stream, answer);
+                co_return;
+            }
             if (answer.action == FakeResponse::Action::truncate_body) {
                 std::string raw = "HTTP/1.1 " + std::to_string(answer.status) + " OK\r\nContent-Length: " +
                                   std::to_string(answer.body.size()) + "\r\n";

@@ -1,5 +1,6 @@
 // A real HTTP/1.1 server on 127.0.0.1 for tests: routes map to handler functions, every request
-// is recorded, and a response can be delayed, cut off or replaced by a dropped connection.
+// is recorded, and a response can be delayed, cut off, replaced by a dropped connection or
+// streamed as server-sent events (text/event-stream, one event at a time, each with its delay).
 // Optionally speaks TLS with a certificate the test generated (make_self_signed_certificate).
 //
 // Handlers run on the server's own thread, one at a time; delays do not block other
@@ -26,21 +27,33 @@ struct RecordedRequest {
     std::string path() const { return target.substr(0, target.find('?')); }
 };
 
+/// One server-sent event: "event: <event>\ndata: <data>\n\n", sent after `delay`.
+struct SseEvent {
+    std::string event;  ///< empty: no event line
+    std::string data;
+    std::chrono::milliseconds delay{0};
+};
+
 struct FakeResponse {
     enum class Action {
         respond,            ///< a normal response
         drop,               ///< close the connection without answering
         truncate_body,      ///< send the headers and half the body, then close
+        stream,             ///< status and headers, then `events` one by one; the close ends the body
     };
     int status = 200;
     http::Headers headers;
     std::string body;
     std::chrono::milliseconds delay{0};  ///< wait this long before answering (or dropping)
     Action action = Action::respond;
+    std::vector<SseEvent> events;        ///< Action::stream
 
     static FakeResponse json(int status, std::string body);
     static FakeResponse text(int status, std::string body);
     static FakeResponse dropped();
+    /// 200, text/event-stream: the events, then the connection closes (a stream that lacks its
+    /// final event is a stream cut short, as the client sees it).
+    static FakeResponse sse(std::vector<SseEvent> events);
 };
 
 using Handler = std::function<FakeResponse(const RecordedRequest&)>;
