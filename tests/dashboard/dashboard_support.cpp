@@ -1,0 +1,146 @@
+#include "dashboard_support.hpp"
+
+#include <boost/asio/connect.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <boost/test/unit_test.hpp>
+
+#include <csignal>
+#include <cstdlib>
+#include <fcntl.h>
+#include <fstream>
+#include <sstream>
+#include <sys/wait.h>
+#include <thread>
+#include <unistd.h>
+
+extern char** environ;
+
+namespace dashtest {
+
+namespace {
+std::string slurp(const fs::path& file) {
+    std::ifstream in(file, std::ios::binary);
+    std::ostringstream s;
+    s << in.rdbuf();
+    return s.str();
+}
+}  // namespace
+
+void make_campaign(const fs::path& root) {
+    fs::create_directories(root);
+    fs::copy(autokaggle::test::competition_dir("pima-diabetes"), root, fs::copy_options::recursive | fs::copy_options::skip_existing);
+    for (const auto& e : fs::recursive_directory_iterator(root)) fs::permissions(e.path(), fs::perms::owner_write, fs::perm_options::add);
+}
+
+Background::Background(const std::vector<std::string>& argv, const fs::path& log_prefix,
+                       const std::map<std::string, std::string>& env)
+    : out_file_(log_prefix.string() + ".out"), err_file_(log_prefix.string() + ".err") {
+    std::vector<std::string> env_strings;
+    for (char** e = environ; *e; ++e) {
+        const std::string entry = *e;
+        if (!env.count(entry.substr(0, entry.find('=')))) env_strings.push_back(entry);
+    }
+    for (const auto& [k, v] : env) env_strings.push_back(k + "=" + v);
+    std::vector<char*> envp, args;
+    for (auto& s : env_strings) envp.push_back(s.data());
+    envp.push_back(nullptr);
+    std::vector<std::string> argv_copy = argv;
+    for (auto& s : argv_copy) args.push_back(s.data());
+    args.push_back(nullptr);
+    pid_ = ::fork();
+    BOOST_REQUIRE_MESSAGE(pid_ >= 0, "fork failed");
+    if (pid_ == 0) {
+        ::setpgid(0, 0);
+        const int out = ::open(out_file_.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+        const int err = ::open(err_file_.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+        const int in = ::open("/dev/null", O_RDONLY);
+        if (out < 0 || err < 0 || in < 0) _exit(126);
+        ::dup2(out, 1);
+        ::dup2(err, 2);
+        ::dup2(in, 0);
+        ::execve(args[0], args.data(), envp.data());
+        _exit(127);
+    }
+    ::setpgid(pid_, pid_);
+}
+
+Background::~Background() {
+    if (!status_) {
+        ::kill(-pid_, SIGKILL);
+        int status = 0;
+        ::waitpid(pid_, &status, 0);
+    }
+}
+
+std::string Background::out() const { return slurp(out_file_); }
+std::string Background::err() const { return slurp(err_file_); }
+
+std::string Background::wait_for_output(const std::string& text, std::chrono::seconds timeout) {
+    const bool seen = eventually([&] { return out().find(text) != std::string::npos || wait(std::chrono::seconds(0)); }, timeout);
+    const std::string o = out();
+    BOOST_REQUIRE_MESSAGE(seen && o.find(text) != std::string::npos,
+                          "'" << text << "' never appeared on stdout; stdout:\n" << o << "\nstderr:\n" << err());
+    return o;
+}
+
+void Background::signal(int signo) {
+    if (!status_) ::kill(-pid_, signo);
+}
+
+std::optional<int> Background::wait(std::chrono::seconds timeout) {
+    const auto end = std::chrono::steady_clock::now() + timeout;
+    while (!status_) {
+        int status = 0;
+        const pid_t r = ::waitpid(pid_, &status, WNOHANG);
+        if (r == pid_) {
+            status_ = WIFEXITED(status) ? WEXITSTATUS(status) : -WTERMSIG(status);
+            break;
+        }
+        if (std::chrono::steady_clock::now() >= end) return std::nullopt;
+        std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+    return status_;
+}
+
+ServeProcess start_serve(const std::vector<std::string>& args, const fs::path& log_prefix) {
+    std::vector<std::string> argv{autokaggle::test::cli().string(), "serve"};
+    argv.insert(argv.end(), args.begin(), args.end());
+    argv.insert(argv.end(), {"--port", "0"});
+    ServeProcess serve;
+    serve.process = std::make_unique<Background>(argv, log_prefix);
+    const std::string out = serve.process->wait_for_output("(read-only", std::chrono::seconds(20));
+    const auto at = out.find("http://127.0.0.1:");
+    BOOST_REQUIRE_MESSAGE(at != std::string::npos, "no address in: " << out);
+    serve.port = static_cast<unsigned short>(std::stoi(out.substr(at + 17)));
+    return serve;
+}
+
+HttpAnswer http_get(unsigned short port, const std::string& target, const std::vector<std::pair<std::string, std::string>>& headers) {
+    namespace beast = boost::beast;
+    namespace http = beast::http;
+    boost::asio::io_context ioc;
+    beast::tcp_stream stream(ioc);
+    stream.connect(boost::asio::ip::tcp::endpoint(boost::asio::ip::make_address("127.0.0.1"), port));
+    http::request<http::empty_body> req{http::verb::get, target, 11};
+    req.set(http::field::host, "127.0.0.1:" + std::to_string(port));
+    for (const auto& [k, v] : headers) req.set(k, v);
+    http::write(stream, req);
+    beast::flat_buffer buffer;
+    http::response<http::string_body> res;
+    http::read(stream, buffer, res);
+    HttpAnswer answer;
+    answer.status = static_cast<int>(res.result_int());
+    for (const auto& f : res) {
+        std::string name(f.name_string());
+        for (auto& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+        answer.headers[name] = std::string(f.value());
+    }
+    answer.body = res.body();
+    beast::error_code ec;
+    stream.socket().shutdown(boost::asio::ip::tcp::socket::shutdown_both, ec);
+    return answer;
+}
+
+}  // namespace dashtest
