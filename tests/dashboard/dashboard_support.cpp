@@ -1,5 +1,9 @@
 #include "dashboard_support.hpp"
 
+#include "orchestrator/experiments.hpp"
+#include "orchestrator/results.hpp"
+#include "orchestrator/state.hpp"
+
 #include <boost/asio/connect.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/beast/core.hpp>
@@ -104,6 +108,40 @@ std::optional<int> Background::wait(std::chrono::seconds timeout) {
     return status_;
 }
 
+/// A campaign three rounds in: results, registry with a correlation, a blend, a plan.
+void record_campaign(const fs::path& root) {
+    make_campaign(root);
+    autokaggle::CampaignState state;
+    state.round = 4;
+    state.phase = "plan";
+    state.best_cv = 0.84;
+    state.best_cv_round = 3;
+    state.updated_at = "2026-04-01T10:00:00Z";
+    state.usage_by_round[1] = autokaggle::Usage{1000, 200, 0, 0, 0.25};
+    autokaggle::StateStore(root / "state.json").save(state);
+    std::vector<autokaggle::ResultRow> rows{
+        {0, "", "", "", "eda", "no", "2026-04-01T09:00:00Z", "exploratory data analysis"},
+        {1, "rounds/R01_experiment.py", "0.81", "0.79", "ok", "yes", "2026-04-01T09:10:00Z", "R01 plan: linear"},
+        {2, "rounds/R02_experiment.py", "crash", "", "killed_fold1", "no", "2026-04-01T09:20:00Z", "R02 plan: knn"},
+        {3, "rounds/R03_experiment.py", "0.84", "", "ok", "no", "2026-04-01T09:30:00Z", "R03 plan: xgboost"}};
+    autokaggle::write_results(root / "results.tsv", rows);
+    autokaggle::ExperimentRegistry registry;
+    registry.experiments.push_back({"R01", 1, "linear", {"a"}, {}, 0.81, 0.79, "rounds/R01_oof.npy", "rounds/R01_test.npy", "ok"});
+    registry.experiments.push_back({"R03", 3, "xgboost", {"a", "b"}, {{"max_depth", 4}}, 0.84, std::nullopt,
+                                    "rounds/R03_oof.npy", "rounds/R03_test.npy", "ok"});
+    registry.correlations["R01|R03"] = 0.93;
+    autokaggle::write_experiments(root / "experiments.json", registry);
+    autokaggle::test::write_text(root / "blends" / "blend.json",
+               R"({"metric":"auc_roc","blend_cv":0.85,"best_single":{"id":"R03","cv":0.84},"rank_average":true,)"
+               R"("models":[{"id":"R01","family":"linear","cv":0.81,"weight":0.3,"cluster":0},)"
+               R"({"id":"R03","family":"xgboost","cv":0.84,"weight":0.7,"cluster":1}],"secret_extra":"x"})");
+    autokaggle::test::write_text(root / "rounds" / "R01_plan.md", "# R01 plan: linear\nfamily: linear\n");
+    autokaggle::test::write_text(root / "rounds" / "R01_review.md", "APPROVED\n");
+    autokaggle::test::write_text(root / "rounds" / "R01_experiment.py", "print('CV_SCORE=0.81')\n");
+    autokaggle::test::write_text(root / "rounds" / "R01_oof.npy", "binary");
+    autokaggle::test::write_text(root / "rounds" / "R01_submission.csv", "id,diabetes\n1,0.5\n");
+}
+
 ServeProcess start_serve(const std::vector<std::string>& args, const fs::path& log_prefix) {
     std::vector<std::string> argv{autokaggle::test::cli().string(), "serve"};
     argv.insert(argv.end(), args.begin(), args.end());
@@ -111,9 +149,10 @@ ServeProcess start_serve(const std::vector<std::string>& args, const fs::path& l
     ServeProcess serve;
     serve.process = std::make_unique<Background>(argv, log_prefix);
     const std::string out = serve.process->wait_for_output("(read-only", std::chrono::seconds(20));
-    const auto at = out.find("http://127.0.0.1:");
+    const auto at = out.find(" at http://");
     BOOST_REQUIRE_MESSAGE(at != std::string::npos, "no address in: " << out);
-    serve.port = static_cast<unsigned short>(std::stoi(out.substr(at + 17)));
+    const auto authority = out.substr(at + 11, out.find('/', at + 11) - at - 11);  // 127.0.0.1:PORT or [::]:PORT
+    serve.port = static_cast<unsigned short>(std::stoi(authority.substr(authority.rfind(':') + 1)));
     return serve;
 }
 

@@ -22,6 +22,11 @@ namespace fs = std::filesystem;
 /// A workspace with the shipped Pima competition's config and data (no campaign run yet).
 void make_campaign(const fs::path& root);
 
+/// make_campaign, three rounds in: state.json, results.tsv (an eda row, a submitted round, a
+/// killed one, a verified one), experiments.json with a correlation, blends/blend.json, and
+/// round files (plan, review, script; an OOF file and a submission that are never served).
+void record_campaign(const fs::path& root);
+
 /// A process started in its own process group, output to files; killed with its group when
 /// destroyed.
 class Background {

@@ -6,7 +6,6 @@
 
 #include "dashboard_support.hpp"
 
-#include "orchestrator/experiments.hpp"
 #include "orchestrator/results.hpp"
 #include "orchestrator/state.hpp"
 #include "orchestrator/workspace.hpp"
@@ -34,40 +33,6 @@ Request get(std::string target, std::vector<std::pair<std::string, std::string>>
     r.target = std::move(target);
     r.headers = std::move(headers);
     return r;
-}
-
-/// A campaign three rounds in: results, registry with a correlation, a blend, a plan.
-void record_campaign(const fs::path& root) {
-    dashtest::make_campaign(root);
-    autokaggle::CampaignState state;
-    state.round = 4;
-    state.phase = "plan";
-    state.best_cv = 0.84;
-    state.best_cv_round = 3;
-    state.updated_at = "2026-04-01T10:00:00Z";
-    state.usage_by_round[1] = autokaggle::Usage{1000, 200, 0, 0, 0.25};
-    autokaggle::StateStore(root / "state.json").save(state);
-    std::vector<autokaggle::ResultRow> rows{
-        {0, "", "", "", "eda", "no", "2026-04-01T09:00:00Z", "exploratory data analysis"},
-        {1, "rounds/R01_experiment.py", "0.81", "0.79", "ok", "yes", "2026-04-01T09:10:00Z", "R01 plan: linear"},
-        {2, "rounds/R02_experiment.py", "crash", "", "killed_fold1", "no", "2026-04-01T09:20:00Z", "R02 plan: knn"},
-        {3, "rounds/R03_experiment.py", "0.84", "", "ok", "no", "2026-04-01T09:30:00Z", "R03 plan: xgboost"}};
-    autokaggle::write_results(root / "results.tsv", rows);
-    autokaggle::ExperimentRegistry registry;
-    registry.experiments.push_back({"R01", 1, "linear", {"a"}, {}, 0.81, 0.79, "rounds/R01_oof.npy", "rounds/R01_test.npy", "ok"});
-    registry.experiments.push_back({"R03", 3, "xgboost", {"a", "b"}, {{"max_depth", 4}}, 0.84, std::nullopt,
-                                    "rounds/R03_oof.npy", "rounds/R03_test.npy", "ok"});
-    registry.correlations["R01|R03"] = 0.93;
-    autokaggle::write_experiments(root / "experiments.json", registry);
-    write_text(root / "blends" / "blend.json",
-               R"({"metric":"auc_roc","blend_cv":0.85,"best_single":{"id":"R03","cv":0.84},"rank_average":true,)"
-               R"("models":[{"id":"R01","family":"linear","cv":0.81,"weight":0.3,"cluster":0},)"
-               R"({"id":"R03","family":"xgboost","cv":0.84,"weight":0.7,"cluster":1}],"secret_extra":"x"})");
-    write_text(root / "rounds" / "R01_plan.md", "# R01 plan: linear\nfamily: linear\n");
-    write_text(root / "rounds" / "R01_review.md", "APPROVED\n");
-    write_text(root / "rounds" / "R01_experiment.py", "print('CV_SCORE=0.81')\n");
-    write_text(root / "rounds" / "R01_oof.npy", "binary");
-    write_text(root / "rounds" / "R01_submission.csv", "id,diabetes\n1,0.5\n");
 }
 
 std::shared_ptr<CampaignWatch> watch(const fs::path& root, std::string id = "camp") {
@@ -105,7 +70,7 @@ BOOST_AUTO_TEST_CASE(only_the_files_the_page_needs_are_served) {
 
 BOOST_AUTO_TEST_CASE(serve_answers_400_403_404_and_200) {
     TempDir dir;
-    record_campaign(dir.path());
+    dashtest::record_campaign(dir.path());
     const WorkspaceFiles files(dir.path());
     BOOST_TEST(files.serve("..%2Fconfig.json").status == 400);
     BOOST_TEST(files.serve("config.json").status == 403);
@@ -118,7 +83,7 @@ BOOST_AUTO_TEST_CASE(serve_answers_400_403_404_and_200) {
 
 BOOST_AUTO_TEST_CASE(symbolic_links_are_never_followed) {
     TempDir outside, dir;
-    record_campaign(dir.path());
+    dashtest::record_campaign(dir.path());
     write_text(outside / "secret.md", "outside the workspace\n");
     write_text(outside / "R01_findings.md", "outside the workspace\n");
     fs::create_symlink(outside / "secret.md", dir / "rounds" / "R01_verify.md");         // a file link out
@@ -145,7 +110,7 @@ BOOST_AUTO_TEST_CASE(symbolic_links_are_never_followed) {
 
 BOOST_AUTO_TEST_CASE(logs_are_read_from_their_end_and_documents_up_to_a_limit) {
     TempDir dir;
-    record_campaign(dir.path());
+    dashtest::record_campaign(dir.path());
     std::string log;
     for (int i = 0; i < 20000; ++i) log += "line " + std::to_string(i) + " of the campaign log\n";
     write_text(dir / "logs" / "autokaggle.log", log);
@@ -166,7 +131,7 @@ BOOST_AUTO_TEST_CASE(logs_are_read_from_their_end_and_documents_up_to_a_limit) {
 
 BOOST_AUTO_TEST_CASE(a_fifo_is_refused_without_blocking) {
     TempDir dir;
-    record_campaign(dir.path());
+    dashtest::record_campaign(dir.path());
     BOOST_REQUIRE(::mkfifo((dir / "rounds" / "R05_run.log").c_str(), 0644) == 0);
     const auto read = WorkspaceFiles(dir.path()).serve("rounds/R05_run.log");
     BOOST_TEST(read.status == 404);
@@ -222,7 +187,7 @@ BOOST_AUTO_TEST_CASE(any_address_but_loopback_needs_a_token) {
 
 BOOST_AUTO_TEST_CASE(with_a_token_every_request_must_carry_it) {
     TempDir dir;
-    record_campaign(dir.path());
+    dashtest::record_campaign(dir.path());
     const Router router({watch(dir.path())}, AccessRule{"s3cret-token-1", false});
     const std::vector<std::string> targets{"/", "/c/camp/", "/assets/campaign.js", "/api/campaigns", "/api/c/camp/summary",
                                            "/api/c/camp/file/rounds/R01_plan.md", "/api/c/camp/events"};
@@ -250,7 +215,7 @@ BOOST_AUTO_TEST_CASE(with_a_token_every_request_must_carry_it) {
 
 BOOST_AUTO_TEST_CASE(without_a_token_only_loopback_host_names_are_answered) {
     TempDir dir;
-    record_campaign(dir.path());
+    dashtest::record_campaign(dir.path());
     const Router router({watch(dir.path())}, AccessRule{});
     for (const char* host : {"127.0.0.1:8765", "localhost:8765", "[::1]:8765", "localhost"})
         BOOST_TEST(router.handle(get("/api/c/camp/summary", {{"Host", host}})).status == 200, host);
@@ -260,8 +225,8 @@ BOOST_AUTO_TEST_CASE(without_a_token_only_loopback_host_names_are_answered) {
 
 BOOST_AUTO_TEST_CASE(routes) {
     TempDir a, b;
-    record_campaign(a.path());
-    record_campaign(b.path());
+    dashtest::record_campaign(a.path());
+    dashtest::record_campaign(b.path());
     const Router one({watch(a.path())}, AccessRule{});
     auto r = one.handle(get("/"));
     BOOST_TEST(r.status == 303);
@@ -313,7 +278,7 @@ BOOST_AUTO_TEST_SUITE(campaign)
 
 BOOST_AUTO_TEST_CASE(summary_joins_results_registry_spend_and_blend) {
     TempDir dir;
-    record_campaign(dir.path());
+    dashtest::record_campaign(dir.path());
     const auto s = parse(watch(dir.path())->refresh(std::chrono::milliseconds(0)).summary);
     BOOST_TEST(s.at("competition").as_string() == "pima-diabetes");
     BOOST_TEST(s.at("metric").as_string() == "auc_roc");
@@ -337,7 +302,7 @@ BOOST_AUTO_TEST_CASE(summary_joins_results_registry_spend_and_blend) {
 
 BOOST_AUTO_TEST_CASE(a_torn_or_missing_state_is_read_from_its_copy_and_never_stops_the_page) {
     TempDir dir;
-    record_campaign(dir.path());
+    dashtest::record_campaign(dir.path());
     auto campaign = watch(dir.path());
     const autokaggle::StateStore store(dir / "state.json");
     const auto good_state = store.load(nullptr);
@@ -365,7 +330,7 @@ BOOST_AUTO_TEST_CASE(a_torn_or_missing_state_is_read_from_its_copy_and_never_sto
 
 BOOST_AUTO_TEST_CASE(versions_change_only_with_the_content) {
     TempDir dir;
-    record_campaign(dir.path());
+    dashtest::record_campaign(dir.path());
     auto campaign = watch(dir.path());
     const auto a = campaign->refresh(std::chrono::milliseconds(0));
     const auto b = campaign->refresh(std::chrono::milliseconds(0));
@@ -380,7 +345,7 @@ BOOST_AUTO_TEST_CASE(versions_change_only_with_the_content) {
 
 BOOST_AUTO_TEST_CASE(the_running_experiment_is_followed_through_its_log_and_a_restart) {
     TempDir dir;
-    record_campaign(dir.path());
+    dashtest::record_campaign(dir.path());
     autokaggle::StateStore store(dir / "state.json");
     auto state = store.load(nullptr);
     state.phase = "code";
@@ -424,7 +389,7 @@ BOOST_AUTO_TEST_CASE(the_running_experiment_is_followed_through_its_log_and_a_re
 
 BOOST_AUTO_TEST_CASE(running_while_a_run_holds_the_lock) {
     TempDir dir;
-    record_campaign(dir.path());
+    dashtest::record_campaign(dir.path());
     auto campaign = watch(dir.path());
     {
         autokaggle::WorkspaceLock lock(dir.path());
@@ -436,7 +401,7 @@ BOOST_AUTO_TEST_CASE(running_while_a_run_holds_the_lock) {
 
 BOOST_AUTO_TEST_CASE(secrets_never_leave_the_server) {
     TempDir dir;
-    record_campaign(dir.path());
+    dashtest::record_campaign(dir.path());
     const std::string key = "sk-dashtest-0123456789abcdef";
     BOOST_REQUIRE(::setenv("DASHTEST_API_KEY", key.c_str(), 1) == 0);
     write_text(dir / "rounds" / "R01_findings.md", "the key is " + key + "\n");

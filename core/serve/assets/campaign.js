@@ -63,11 +63,12 @@
     const budget = s.budget || {};
     const tokens = (total.input_tokens || 0) + (total.output_tokens || 0);
     const hours = (spent.seconds || 0) / 3600;
+    const done = Math.max(0, s.round - 1);  // rounds below the current one are finished (R00 is the EDA)
     AK.put("spend",
       meter("USD", total.usd || 0, budget.max_usd, `${AK.usd(total.usd)}${budget.max_usd > 0 ? " of " + AK.usd(budget.max_usd) : ""}`),
       meter("tokens", tokens, budget.max_tokens, `${AK.count(tokens)}${budget.max_tokens > 0 ? " of " + AK.count(budget.max_tokens) : ""}`),
       meter("hours", hours, budget.max_hours, `${hours.toFixed(2)} h${budget.max_hours > 0 ? " of " + budget.max_hours + " h" : ""}`),
-      budget.max_rounds > 0 ? meter("rounds", s.round, budget.max_rounds, `${AK.tag(s.round)} of ${AK.tag(budget.max_rounds)}`) : null);
+      budget.max_rounds > 0 ? meter("rounds", done, budget.max_rounds, `${done} of ${budget.max_rounds} done`) : null);
     const divergence = s.cv_lb_divergence || {};
     const warnings = [...(divergence.flag ? ["CV/LB divergence: " + divergence.note] : []), ...(s.warnings || [])];
     AK.put("warnings", warnings.map((w) => AK.el("li", { text: w })));

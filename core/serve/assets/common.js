@@ -48,7 +48,7 @@ AK.number = function (value) {
 
 AK.score = function (value) {
   const n = AK.number(value);
-  return n === null ? "–" : n.toFixed(5);
+  return n === null ? "–" : n.toFixed(6);  // as results.tsv and `status` write scores
 };
 
 AK.usd = (value) => "$" + (AK.number(value) || 0).toFixed(2);

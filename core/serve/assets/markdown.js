@@ -27,12 +27,13 @@ AK.markdown = (function () {
     };
     let i = 0;
     while (i < text.length) {
+      // Underscores inside words (snake_case, __dunder__ names) are text, as in CommonMark.
       const rest = text.slice(i);
       let m;
       if ((m = /^(`+)([\s\S]*?[^`])\1(?!`)/.exec(rest))) {
         flush();
         out.push(AK.el("code", { text: m[2].trim() }));
-      } else if ((m = /^(\*\*|__)(?=\S)([\s\S]*?\S)\1/.exec(rest))) {
+      } else if ((m = /^(\*\*|__)(?=\S)([\s\S]*?\S)\1(?!\w)/.exec(rest)) && (m[1] === "**" || !/\w/.test(text[i - 1] || ""))) {
         flush();
         out.push(AK.el("strong", null, inline(m[2])));
       } else if ((m = /^(\*|_)(?=\S)([\s\S]*?\S)\1(?![\w*])/.exec(rest)) && (m[1] === "*" || !/\w/.test(text[i - 1] || ""))) {
