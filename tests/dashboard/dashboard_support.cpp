@@ -19,8 +19,6 @@
 #include <thread>
 #include <unistd.h>
 
-extern char** environ;
-
 namespace dashtest {
 
 namespace {
@@ -38,19 +36,10 @@ void make_campaign(const fs::path& root) {
     for (const auto& e : fs::recursive_directory_iterator(root)) fs::permissions(e.path(), fs::perms::owner_write, fs::perm_options::add);
 }
 
-Background::Background(const std::vector<std::string>& argv, const fs::path& log_prefix,
-                       const std::map<std::string, std::string>& env)
+Background::Background(const std::vector<std::string>& argv, const fs::path& log_prefix)
     : out_file_(log_prefix.string() + ".out"), err_file_(log_prefix.string() + ".err") {
-    std::vector<std::string> env_strings;
-    for (char** e = environ; *e; ++e) {
-        const std::string entry = *e;
-        if (!env.count(entry.substr(0, entry.find('=')))) env_strings.push_back(entry);
-    }
-    for (const auto& [k, v] : env) env_strings.push_back(k + "=" + v);
-    std::vector<char*> envp, args;
-    for (auto& s : env_strings) envp.push_back(s.data());
-    envp.push_back(nullptr);
     std::vector<std::string> argv_copy = argv;
+    std::vector<char*> args;
     for (auto& s : argv_copy) args.push_back(s.data());
     args.push_back(nullptr);
     pid_ = ::fork();
@@ -64,7 +53,7 @@ Background::Background(const std::vector<std::string>& argv, const fs::path& log
         ::dup2(out, 1);
         ::dup2(err, 2);
         ::dup2(in, 0);
-        ::execve(args[0], args.data(), envp.data());
+        ::execv(args[0], args.data());
         _exit(127);
     }
     ::setpgid(pid_, pid_);

@@ -27,12 +27,11 @@ void make_campaign(const fs::path& root);
 /// round files (plan, review, script; an OOF file and a submission that are never served).
 void record_campaign(const fs::path& root);
 
-/// A process started in its own process group, output to files; killed with its group when
-/// destroyed.
+/// A process started in its own process group (this process's environment), output to files;
+/// killed with its group when destroyed.
 class Background {
 public:
-    Background(const std::vector<std::string>& argv, const fs::path& log_prefix,
-               const std::map<std::string, std::string>& env = {});
+    Background(const std::vector<std::string>& argv, const fs::path& log_prefix);
     ~Background();
     Background(const Background&) = delete;
     Background& operator=(const Background&) = delete;

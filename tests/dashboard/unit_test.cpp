@@ -380,6 +380,10 @@ BOOST_AUTO_TEST_CASE(the_running_experiment_is_followed_through_its_log_and_a_re
     run = parse(campaign->refresh(std::chrono::milliseconds(0)).live).at("run").as_object();
     BOOST_TEST(run.at("folds_done").as_int64() == 1);
     BOOST_TEST(run.at("fold_scores").as_array().at(0).as_object().at("score").as_double() == 0.70);
+    // The same run's log replaced by a shorter one is read again from its start.
+    write_text(dir / "rounds" / "R04_run.log.partial", "FOLD 1 SCORE=0.6\n");
+    run = parse(campaign->refresh(std::chrono::milliseconds(0)).live).at("run").as_object();
+    BOOST_TEST(run.at("fold_scores").as_array().at(0).as_object().at("score").as_double() == 0.60);
     // The run ends: the record is gone and its log installed under the final name.
     fs::rename(dir / "rounds" / "R04_run.log.partial", dir / "rounds" / "R04_run.log");
     state.run_records.clear();
