@@ -43,9 +43,16 @@ struct DemoCampaign {
     }
 };
 
+/// Made by the first test that needs it, removed before the test framework shuts down.
+struct DemoFixture {
+    static std::unique_ptr<DemoCampaign> campaign;
+    ~DemoFixture() { campaign.reset(); }
+};
+std::unique_ptr<DemoCampaign> DemoFixture::campaign;
+
 DemoCampaign& demo() {
-    static DemoCampaign campaign;
-    return campaign;
+    if (!DemoFixture::campaign) DemoFixture::campaign = std::make_unique<DemoCampaign>();
+    return *DemoFixture::campaign;
 }
 
 std::string fixed6(double v) {
@@ -85,6 +92,8 @@ void save_screenshot(const std::string& png) {
 }
 
 }  // namespace
+
+BOOST_TEST_GLOBAL_FIXTURE(DemoFixture);
 
 BOOST_AUTO_TEST_CASE(the_finished_demo_campaign_is_rendered_from_its_files) {
     auto& campaign = demo();
@@ -198,5 +207,21 @@ BOOST_AUTO_TEST_CASE(with_a_token_the_browser_gets_in_only_through_it) {
     BOOST_TEST(std::string(page.eval("document.cookie").as_string()).empty());   // and scripts cannot read it
     page.navigate(serve.base() + "/c/pima-demo/");
     page.wait_for("document.body.dataset.summaryLoaded === '1'", "the summary on a later visit");
+    BOOST_TEST(page.errors().empty());
+}
+
+BOOST_AUTO_TEST_CASE(several_campaigns_get_a_list_page) {
+    auto& campaign = demo();
+    auto serve = dashtest::start_serve({campaign.root.string(), campaign.root.string()}, campaign.dir / "serve-list");
+    dashtest::Chromium page(campaign.dir / "profile-list");
+    page.navigate(serve.base() + "/");
+    page.wait_for("document.querySelectorAll('#campaigns tbody tr[data-id]').length === 2", "two campaigns listed");
+    const auto links = page.eval("[...document.querySelectorAll('#campaigns tbody a')].map(a => a.getAttribute('href'))").as_array();
+    BOOST_TEST(std::string(links.at(0).as_string()) == "/c/pima-demo/");
+    BOOST_TEST(std::string(links.at(1).as_string()) == "/c/pima-demo-2/");
+    BOOST_TEST(text(page, "#campaigns tbody tr[data-id='pima-demo-2']").find("stopped: max_rounds") != std::string::npos);
+    page.navigate(serve.base() + std::string(links.at(1).as_string()));
+    page.wait_for("document.body.dataset.summaryLoaded === '1'", "the second campaign's page");
+    BOOST_TEST(text(page, "#campaign-name") == "pima-diabetes");
     BOOST_TEST(page.errors().empty());
 }
