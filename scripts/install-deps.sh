@@ -12,12 +12,13 @@ BUILD_PACKAGES=(g++ cmake ninja-build ccache pkg-config ca-certificates
 PYTHON_PACKAGES=(python3 python3-numpy python3-pandas python3-sklearn python3-scipy python3-xgboost)
 # Extra packages some test suites need: a local one-node Slurm cluster (slurmctld, slurmd,
 # munged) for the slurm runner's tests, ps/pgrep for the process-tree tests, Node.js and npm for
-# the real Claude Code and Codex CLIs (installed below), bubblewrap for Codex's sandbox.
+# the real Claude Code and Codex CLIs (installed below), bubblewrap for Codex's sandbox, and
+# Chromium (headless) for the dashboard's browser tests.
 TEST_PACKAGES=()
 WITH_TESTS=0
 case "${1:-}" in
   "") ;;
-  --tests) WITH_TESTS=1; TEST_PACKAGES+=(procps slurm-wlm munge bubblewrap)
+  --tests) WITH_TESTS=1; TEST_PACKAGES+=(procps slurm-wlm munge bubblewrap chromium)
            command -v node >/dev/null && command -v npm >/dev/null || TEST_PACKAGES+=(nodejs npm) ;;
   *) echo "usage: scripts/install-deps.sh [--tests]" >&2; exit 2 ;;
 esac

@@ -202,6 +202,7 @@ int cmd_demo(CommandArgs argv) {
     if (args.flag("--quiet")) run_args.push_back("--quiet");
     const int code = cmd_run(run_args);
     print_leaderboard(root);
+    std::cout << "Dashboard: autokaggle serve " << root.string() << "  (then open http://127.0.0.1:8765/)\n";
     return code;
 }
 

@@ -27,6 +27,7 @@ int cmd_score(CommandArgs args);
 int cmd_blend(CommandArgs args);
 int cmd_submit(CommandArgs args);
 int cmd_llm(CommandArgs args);
+int cmd_serve(CommandArgs args);
 int cmd_demo(CommandArgs args);
 
 /// The table main() dispatches on (defined in main.cpp).

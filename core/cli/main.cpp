@@ -25,6 +25,7 @@ constexpr std::array kCommands{
     Command{"blend", "blend [DIR] [--json]", "build the best blend from the experiment registry", cmd_blend},
     Command{"submit", "submit FILE [-m MESSAGE] [--dir DIR] [--timeout S] [--no-wait]", "a manual submission through the configured submitter", cmd_submit},
     Command{"llm", "llm test [--llm NAME | --role ROLE] [--dir DIR] [--prompt TEXT] [--tools]", "send one prompt through a configured provider", cmd_llm},
+    Command{"serve", "serve [DIR ...] [--port N] [--bind ADDR] [--token T]", "the live dashboard of campaigns in the browser", cmd_serve},
     Command{"demo", "demo [--max-rounds N] [--dir DIR] [--quiet]", "an offline campaign on the shipped competition", cmd_demo},
 };
 
