@@ -111,6 +111,12 @@ std::string tsv_field(std::string text) {
     return text;
 }
 
+std::string one_line(std::string text, std::size_t max) {
+    text = tsv_field(std::move(text));
+    if (text.size() > max) text = text.substr(0, max - 3) + "...";
+    return text;
+}
+
 std::string format_score(double value) {
     char buf[32];
     std::snprintf(buf, sizeof buf, "%.6f", value);

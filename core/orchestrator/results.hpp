@@ -43,6 +43,10 @@ const ResultRow* find_result(const std::vector<ResultRow>& rows, int round);
 /// Tabs and line breaks to spaces, so a value stays one TSV field.
 std::string tsv_field(std::string text);
 
+/// One line of at most `max` characters (tabs and line breaks to spaces, "..." when cut), for
+/// logs, table cells and messages quoting outside text.
+std::string one_line(std::string text, std::size_t max = 160);
+
 /// A score for the table: up to 6 significant decimals, no trailing noise.
 std::string format_score(double value);
 
