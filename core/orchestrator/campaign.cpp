@@ -6,11 +6,15 @@
 #include "orchestrator/campaign.hpp"
 
 #include "base/atomic_file.hpp"
+#include "base/text.hpp"
 #include "metrics/target.hpp"
 #include "orchestrator/campaign_host.hpp"
+#include "orchestrator/campaign_plugins.hpp"
 #include "orchestrator/checks.hpp"
+#include "orchestrator/data_check.hpp"
 #include "orchestrator/experiment_adapter.hpp"
 #include "orchestrator/experiments.hpp"
+#include "orchestrator/fingerprint.hpp"
 #include "orchestrator/json_util.hpp"
 #include "orchestrator/phase_plan.hpp"
 #include "orchestrator/results.hpp"
@@ -33,8 +37,6 @@ namespace chr = std::chrono;
 
 namespace {
 
-const std::vector<std::string> kRoles{"researcher", "builder", "reviewer"};
-
 /// A stop (signal, budget, deadline) with its reason; unwinds to Campaign::run.
 class StopRequested : public Cancelled {
 public:
@@ -45,74 +47,21 @@ private:
     std::string reason_;
 };
 
-std::string trim_copy(std::string s) {
-    const auto b = s.find_first_not_of(" \t\r\n");
-    if (b == std::string::npos) return {};
-    const auto e = s.find_last_not_of(" \t\r\n");
-    return s.substr(b, e - b + 1);
-}
-
-bool is_revise(const std::string& token) { return token.rfind("REVISE:", 0) == 0; }
-
-std::optional<double> claimed_cv(const std::string& code_token) {
-    const std::string value = code_token.substr(9);
-    if (value == "crash") return std::nullopt;
-    return std::strtod(value.c_str(), nullptr);
-}
-
 }  // namespace
 
-std::string token_problem(Phase phase, const std::string& reply) {
-    const std::string r = trim_copy(reply);
-    auto bad = [&](const std::string& expected) {
-        return "the reply '" + one_line(r.empty() ? std::string("(empty)") : r, 80) + "' is not a valid token for the " +
-               std::string(to_string(phase)) + " phase; answer exactly " + expected;
-    };
-    if (r.find('\n') != std::string::npos) {
-        switch (phase) {
-            case Phase::review: case Phase::verify: return bad("one line: APPROVED or REVISE: <why>");
-            case Phase::revise: return bad("one line: REVISED");
-            case Phase::code: return bad("one line: CV_SCORE=<number> or CV_SCORE=crash");
-            default: return bad("one line: DONE");
-        }
-    }
-    switch (phase) {
-        case Phase::eda: case Phase::research: case Phase::plan: case Phase::findings: case Phase::retro:
-            return r == "DONE" ? std::string() : bad("DONE");
-        case Phase::review: case Phase::verify:
-            if (r == "APPROVED") return {};
-            if (is_revise(r) && !trim_copy(r.substr(7)).empty()) return {};
-            return bad("APPROVED or REVISE: <why>");
-        case Phase::revise:
-            return r == "REVISED" ? std::string() : bad("REVISED");
-        case Phase::code: {
-            if (r.rfind("CV_SCORE=", 0) != 0) return bad("CV_SCORE=<number> or CV_SCORE=crash");
-            const std::string value = r.substr(9);
-            if (value == "crash") return {};
-            char* end = nullptr;
-            const double v = std::strtod(value.c_str(), &end);
-            if (value.empty() || *end != '\0' || !std::isfinite(v)) return bad("CV_SCORE=<number> or CV_SCORE=crash");
-            return {};
-        }
-    }
-    return bad("a phase token");
-}
+std::string token_problem(Phase phase, const std::string& reply) { return parse_reply(phase, reply).problem; }
 
 struct Campaign::Impl {
     const Config& config;
-    const PluginHost& plugins;
     Logger& logger;
     CampaignOptions options;
     WorkspacePaths paths;
     CampaignHost host;
+    CampaignPlugins plugins;
     StateJournal journal;
     CampaignBooks books;
     ExperimentAdapter adapter;
 
-    std::map<std::string, std::shared_ptr<Agent>> agents;  ///< filled before any agent runs, then fixed
-    std::shared_ptr<Metric> metric;                        ///< created at start, then fixed
-    std::shared_ptr<Submitter> submitter;
-    std::shared_ptr<Scraper> scraper;
     std::optional<SubmissionDesk> desk;
     std::mutex gate_mutex;                                 ///< guards gate_target (agent threads)
     std::optional<metrics::TargetEncoding> gate_target;
@@ -120,11 +69,13 @@ struct Campaign::Impl {
     chr::steady_clock::time_point process_start = chr::steady_clock::now();
 
     Impl(const Config& c, const PluginHost& p, Logger& l, CampaignOptions o)
-        : config(c), plugins(p), logger(l), options(std::move(o)), paths(workspace_paths(c)), host(c, paths, p, l),
+        : config(c), logger(l), options(std::move(o)), paths(workspace_paths(c)), host(c, paths, p, l), plugins(c, p, host),
           journal(paths.state, [this](CampaignState& s) { stamp(s); }),
-          books(paths, [this](LogLevel level, const std::string& m) { logger.log(level, "orchestrator", m); }),
-          adapter(c, p, host, [this](const std::string& label, const boost::json::object* record) { save_run_record(label, record); },
-                  [this](const std::string& label) { return run_record(label); }, [this] { return kill_gate_context(); }) {
+          books(paths, log_to()),
+          adapter(
+              c, p, host,
+              [this](const std::string& label, const boost::json::object* record) { save_run_record(label, record); },
+              [this](const std::string& label) { return run_record(label); }, [this] { return kill_gate_context(); }) {
         host.set_stop_check([this] { return stop_reason(); });
         host.set_experiment_runner([this](const ExperimentRequest& r) {
             ExperimentResult result = adapter.run(r);
@@ -134,6 +85,9 @@ struct Campaign::Impl {
     }
 
     // ---- bookkeeping ------------------------------------------------------------------------
+    std::function<void(LogLevel, const std::string&)> log_to() {
+        return [this](LogLevel level, const std::string& m) { logger.log(level, "orchestrator", m); };
+    }
     void info(const std::string& m) { logger.log(LogLevel::info, "orchestrator", m); }
     void warn(const std::string& m) { logger.log(LogLevel::warn, "orchestrator", m); }
     fs::path rf(int n, std::string_view suffix) const { return round_file(paths, n, suffix); }
@@ -150,7 +104,7 @@ struct Campaign::Impl {
         s.seconds_spent = seconds_spent();
         s.usage_by_role = host.usage_by_role();
         s.usage_by_round = host.usage_by_round();
-        for (const auto& [role, agent] : agents) s.agents[role].session = agent->session_id();
+        for (const auto& [role, agent] : plugins.agents()) s.agents[role].session = agent->session_id();
     }
 
     void save_run_record(const std::string& label, const boost::json::object* record) {
@@ -169,10 +123,12 @@ struct Campaign::Impl {
     /// The fold-1 kill gate compares a new run with the best verified experiment so far.
     KillGateContext kill_gate_context() {
         KillGateContext gate;
-        gate.higher_is_better = direction() == Direction::higher;
+        gate.higher_is_better = plugins.direction() == Direction::higher;
         const CampaignState s = journal.snapshot();
         gate.best_cv = s.best_cv;
-        if (s.best_cv_round > 0 && non_empty_file(rf(s.best_cv_round, "oof.npy"))) gate.best_oof = rf(s.best_cv_round, "oof.npy");
+        const fs::path best_oof = rf(s.best_cv_round, "oof.npy");
+        if (s.best_cv_round > 0 && non_empty_file(best_oof)) gate.best_oof = best_oof;
+        const Metric* metric = plugins.metric();
         if (!metric) return gate;
         std::lock_guard lock(gate_mutex);
         try {
@@ -208,31 +164,14 @@ struct Campaign::Impl {
         if (auto r = stop_reason(); !r.empty()) throw StopRequested(r);
     }
 
-    Direction direction() const {
-        if (metric) return metric->direction();
-        return config.competition.metric_direction == "lower" ? Direction::lower : Direction::higher;
-    }
-
     // ---- plugins ----------------------------------------------------------------------------
-    PluginContext context(std::string instance, const boost::json::object& options_) {
-        PluginContext c;
-        c.instance = std::move(instance);
-        c.options = options_;
-        c.host = &host;
-        return c;
-    }
-
-    void create_agents() {
-        for (const auto& role : kRoles) {
-            auto sel = config.agents.find(role);
-            if (sel == config.agents.end() || sel->second.plugin.empty()) {
-                throw ConfigError("config.json: agents." + role + ": no agent plugin configured; add \"agents\": {\"" + role +
-                                  "\": {\"plugin\": \"autopilot\"}}");
-            }
-            agents[role] = plugins.create_agent(sel->second.plugin, context(role, sel->second.options));
-        }
+    /// The agents, then the record of which plugin serves each role (a change restarts its
+    /// re-spawn count).
+    void create_plugins() {
+        plugins.create();
         journal.update([&](CampaignState& s) {
-            for (const auto& role : kRoles) {
+            for (const std::string_view name : kRoles) {
+                const std::string role(name);
                 auto& rec = s.agents[role];
                 const std::string& plugin = config.agents.at(role).plugin;
                 if (rec.plugin == plugin) continue;
@@ -243,26 +182,6 @@ struct Campaign::Impl {
         });
     }
 
-    void create_metric() {
-        const auto* found = plugins.find_metric(config.competition.metric);
-        if (!found) return;
-        std::vector<Diagnostic> diags;
-        auto opts = plugins.validate_options(*found, {}, "metric", diags);
-        metric = plugins.create_metric(config.competition.metric, context(config.competition.metric, opts));
-    }
-
-    Submitter* submitter_plugin() {
-        if (!submitter && !config.submitter.plugin.empty())
-            submitter = plugins.create_submitter(config.submitter.plugin, context("", config.submitter.options));
-        return submitter.get();
-    }
-
-    Scraper* scraper_plugin() {
-        if (!scraper && !config.scraper.plugin.empty())
-            scraper = plugins.create_scraper(config.scraper.plugin, context("", config.scraper.options));
-        return scraper.get();
-    }
-
     void open_desk() {
         DeskSettings settings;
         settings.policy.enabled = config.orchestrator.submit;
@@ -271,9 +190,9 @@ struct Campaign::Impl {
         settings.policy.endgame_min_improvement = config.orchestrator.endgame_min_improvement;
         settings.policy.max_submissions_per_day = config.competition.max_submissions_per_day;
         settings.deadline = config.competition.deadline;
-        settings.direction = direction();
-        desk.emplace([this] { return submitter_plugin(); }, journal, paths, settings, [this] { return stop_reason(); },
-                     [this](LogLevel level, const std::string& m) { logger.log(level, "orchestrator", m); });
+        settings.direction = plugins.direction();
+        desk.emplace([this] { return plugins.submitter(); }, journal, paths, settings, [this] { return stop_reason(); },
+                     log_to());
     }
 
     // ---- steps ------------------------------------------------------------------------------
@@ -302,7 +221,7 @@ struct Campaign::Impl {
             case StepWhen::after_revise: {
                 const auto s = journal.snapshot();
                 const auto it = s.current.done.find("review");
-                return it != s.current.done.end() && is_revise(it->second.token);
+                return it != s.current.done.end() && parse_reply(Phase::review, it->second.token).revise;
             }
             case StepWhen::every_round: return true;
         }
@@ -324,8 +243,9 @@ struct Campaign::Impl {
     TriggerContext trigger_context() const {
         TriggerContext t;
         const auto s = journal.snapshot();
-        if (auto it = s.current.done.find("review"); it != s.current.done.end() && is_revise(it->second.token))
-            t.revise_reason = one_line(trim_copy(it->second.token.substr(7)), 200);
+        t.last_round = s.max_rounds;
+        if (auto it = s.current.done.find("review"); it != s.current.done.end())
+            t.revise_reason = one_line(parse_reply(Phase::review, it->second.token).reason, 200);
         return t;
     }
 
@@ -333,14 +253,15 @@ struct Campaign::Impl {
     /// Returns the token, or nullopt after the retries failed (the reason is in the state).
     std::optional<std::string> agent_phase(int n, const RoundStep& step) {
         const PhaseRequest base = phase_request(step, n, paths, config.competition, trigger_context());
-        const std::string key(step.key), role(step.who), output = workspace_relative(paths, base.output);
+        const std::string key(step.key), role(role_of(*step.phase)), output = workspace_relative(paths, base.output);
         if (auto s = journal.snapshot(); s.current.done.count(key)) {
             if (non_empty_file(base.output)) return s.current.done.at(key).token;
-            warn(round_tag(n) + " " + key + ": recorded as done but " + output + " is missing or empty; running the phase again");
+            warn(round_tag(n) + " " + key + ": recorded as done but " + output +
+                 " is missing or empty; running the phase again");
             journal.update([&](CampaignState& st) { st.current.done.erase(key); });
         }
         set_phase(key);
-        Agent& agent = *agents.at(role);
+        Agent& agent = plugins.agent(role);
         std::string problem;
         const int attempts = 1 + std::max(0, config.orchestrator.phase_retries);
         for (int attempt = 0; attempt < attempts; ++attempt) {
@@ -348,9 +269,9 @@ struct Campaign::Impl {
             PhaseRequest request = base;
             request.problem = problem;
             info(round_tag(n) + " " + key + " (" + role + (attempt ? ", retry" : "") + ")");
-            std::string reply;
+            Reply reply;
             try {
-                reply = trim_copy(agent.run_phase(request));
+                reply = parse_reply(*step.phase, agent.run_phase(request));
             } catch (const Cancelled&) {
                 check_stop();
                 throw StopRequested("cancelled by the " + role + " agent");
@@ -359,12 +280,12 @@ struct Campaign::Impl {
                 warn(round_tag(n) + " " + key + ": " + problem);
                 continue;
             }
-            problem = token_problem(*step.phase, reply);
+            problem = reply.problem;
             if (problem.empty() && !non_empty_file(base.output))
                 problem = "the output file " + output + " is missing or empty; write it before answering";
             if (problem.empty()) {
-                mark_done(key, reply, base.output);
-                return reply;
+                mark_done(key, reply.token, base.output);
+                return reply.token;
             }
             warn(round_tag(n) + " " + key + ": " + problem);
         }
@@ -377,7 +298,7 @@ struct Campaign::Impl {
         set_phase("scrape");
         std::string note;
         try {
-            if (Scraper* s = scraper_plugin()) {
+            if (Scraper* s = plugins.scraper()) {
                 check_stop();
                 const auto result = s->scrape(ScrapeRequest{n, output_of(step, n), paths.agents / "scraper"});
                 note = std::to_string(result.new_items) + " new item(s): " + one_line(result.summary);
@@ -400,11 +321,18 @@ struct Campaign::Impl {
         const fs::path report = output_of(step, n);
         if (done("core_verify") && non_empty_file(report)) return;
         set_phase("core_verify");
-        const auto claimed = claimed_cv(journal.snapshot().current.done.at("code").token);
+        const CampaignState before = journal.snapshot();
+        const auto claimed = parse_reply(Phase::code, before.current.done.at("code").token).cv;
         CvCheck check;
-        if (!claimed) check.message = "the experiment reported CV_SCORE=crash";
-        else if (metric) check = verify_outputs(config.competition, *metric, config.verify.cv_tolerance, claimed, rf(n, "oof.npy"), rf(n, "test.npy"));
-        else check.message = "no metric plugin provides '" + config.competition.metric + "'";
+        if (!claimed && before.current.run_status == "killed_fold1")
+            check.message = "the fold-1 kill gate stopped the run (" + round_tag(n) + "_run.log says why)";
+        else if (!claimed)
+            check.message = "the experiment reported CV_SCORE=crash";
+        else if (const Metric* metric = plugins.metric())
+            check = verify_outputs(config.competition, *metric, config.verify.cv_tolerance, claimed, rf(n, "oof.npy"),
+                                   rf(n, "test.npy"));
+        else
+            check.message = "no metric plugin provides '" + config.competition.metric + "'";
         atomic_write(report, verification_markdown(n, claimed, check));
         journal.update([&](CampaignState& s) {
             s.current.claimed_cv = claimed ? std::optional(json_util::canonical(*claimed)) : std::nullopt;
@@ -422,19 +350,25 @@ struct Campaign::Impl {
         const fs::path file = output_of(step, n);
         if (done("decision") && non_empty_file(file)) return;
         set_phase("decision");
-        const DeskDecision d = desk->decide(chr::system_clock::now());
+        const auto findings = read_file_if_exists(rf(n, "findings.md"));
+        const DeskDecision d = desk->decide(chr::system_clock::now(), extract_recommendation(findings.value_or("")));
         atomic_write(file, decision_markdown(n, d));
         journal.update([&](CampaignState& s) {
-            s.current.decision = DecisionRecord{d.decision.submit, d.decision.reason};
-            s.current.done["decision"] = PhaseRecord{d.decision.submit ? "SUBMIT" : "NO", workspace_relative(paths, file), utc_now_iso()};
+            const std::string advice = !d.recommendation ? "" : d.recommendation->submit ? "submit" : "do not submit";
+            s.current.decision = DecisionRecord{d.decision.submit, d.decision.reason, advice, d.followed};
+            s.current.done["decision"] =
+                PhaseRecord{d.decision.submit ? "SUBMIT" : "NO", workspace_relative(paths, file), utc_now_iso()};
         });
-        info(round_tag(n) + " decision: " + (d.decision.submit ? "submit - " : "no submission - ") + d.decision.reason);
+        const std::string note = !d.recommendation          ? ""
+                                 : d.followed == "yes" ? " (as the Builder recommended)"
+                                                       : " (against the Builder's recommendation)";
+        info(round_tag(n) + " decision: " + (d.decision.submit ? "submit - " : "no submission - ") + d.decision.reason + note);
     }
 
     std::string submission_description(int n, const std::optional<double>& cv) const {
         std::string title = one_line(summarize_plan(read_file_if_exists(rf(n, "plan.md")).value_or("")).title, 60);
         const std::string tag = round_tag(n);
-        if (title.rfind(tag, 0) == 0) title = trim_copy(title.substr(tag.size()));
+        if (title.rfind(tag, 0) == 0) title = trim(title.substr(tag.size()));
         return one_line(tag + " " + title + " cv=" + (cv ? format_score(*cv) : std::string("?")), 120);
     }
 
@@ -444,17 +378,19 @@ struct Campaign::Impl {
         const CampaignState s = journal.snapshot();
         if (!s.current.decision || !s.current.decision->submit) return mark_done("submit", "SKIPPED", {});
         const auto build = [&](const fs::path& file) {
+            const Metric* metric = plugins.metric();
             if (!metric) throw Error("no metric plugin provides '" + config.competition.metric + "'");
             write_submission_file(config.competition, *metric, rf(n, "test.npy"), file);
         };
-        const SubmitOutcome outcome = desk->submit(n, build, output_of(step, n), submission_description(n, s.current.verified_cv));
+        const SubmitOutcome outcome =
+            desk->submit(n, build, output_of(step, n), submission_description(n, s.current.verified_cv));
         mark_done("submit", outcome.token, {});
     }
 
     void record_round(int n) {
         set_phase("record");
         const ResultRow row = books.record(n, journal.snapshot());
-        const Direction dir = direction();
+        const Direction dir = plugins.direction();
         journal.update([&](CampaignState& s) {
             const auto& cv = s.current.verified_cv;
             if (cv && (!s.best_cv || improves(dir, *cv, *s.best_cv))) {
@@ -469,16 +405,19 @@ struct Campaign::Impl {
              (row.submitted == "yes" ? " (submitted)" : ""));
     }
 
+    /// Each agent is re-spawned `respawn_every` rounds after its own spawn (a plugin change or
+    /// an earlier re-spawn restarts its count).
     void maybe_respawn(int n, const RoundStep& step) {
         const int every = config.orchestrator.respawn_every;
-        if (every <= 0 || n <= 0 || n % every != 0) return;
+        if (every <= 0 || n <= 0) return;
         const fs::path summary = output_of(step, n);
-        for (const auto& role : kRoles) {
-            if (journal.snapshot().agents[role].spawn_round >= n) continue;
+        for (const std::string_view name : kRoles) {
+            const std::string role(name);
+            if (n - journal.snapshot().agents[role].spawn_round < every) continue;
             set_phase("respawn");
             if (!non_empty_file(summary)) atomic_write(summary, books.summary(n, config.competition, journal.snapshot()));
             check_stop();
-            agents.at(role)->respawn(summary);
+            plugins.agent(role).respawn(summary);
             journal.update([&](CampaignState& s) { s.agents[role].spawn_round = n; });
             info(round_tag(n) + " re-spawned the " + role + " with " + workspace_relative(paths, summary));
         }
@@ -518,7 +457,10 @@ struct Campaign::Impl {
 
     void register_existing() {
         if (!config.competition.existing_oof_dir) return;
-        if (!metric) return warn("existing_oof_dir is set but no metric plugin provides '" + config.competition.metric + "' to score it");
+        const Metric* metric = plugins.metric();
+        if (!metric)
+            return warn("existing_oof_dir is set but no metric plugin provides '" + config.competition.metric +
+                        "' to score it");
         books.register_existing(config.competition, *metric);
     }
 
@@ -526,13 +468,17 @@ struct Campaign::Impl {
         load();
         CampaignOutcome out;
         try {
-            journal.update([](CampaignState& s) {
+            require_usable_data(config.competition, paths, [this](const std::string& m) { warn(m); });
+            books.set_regime(settle_fingerprint(journal, config, options.rebaseline, log_to()));
+            const auto limit = max_rounds();
+            journal.update([&](CampaignState& s) {
                 if (s.started_at.empty()) s.started_at = utc_now_iso();
                 s.stop_reason.clear();
                 s.stopped_at.clear();
+                s.max_rounds = limit;
             });
-            create_metric();
-            create_agents();
+            host.set_round_limit(limit);
+            create_plugins();
             register_existing();
             open_desk();
             try {
@@ -546,7 +492,7 @@ struct Campaign::Impl {
             desk->poll_pending();
             while (true) {
                 const int round = journal.snapshot().round;
-                if (auto max = max_rounds(); max && round > *max) {
+                if (limit && round > *limit) {
                     out.stop_reason = "max_rounds";
                     break;
                 }

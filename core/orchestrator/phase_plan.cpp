@@ -75,12 +75,14 @@ std::vector<RoundStep> make_round_steps() {
                    {"R{NN}_verification.md", "R{NN}_experiment.py", "R{NN}_run.log", "R{NN}_plan.md"},
                    "{R}: check the experiment and the core's verification; answer APPROVED or REVISE: <why>.",
                    "APPROVED or REVISE: <why>"),
+        agent_step("findings", Phase::findings, W::later_rounds, "builder", "R{NN}_findings.md",
+                   {"R{NN}_plan.md", "R{NN}_review.md", "R{NN}_verification.md", "R{NN}_verify.md", "R{NN}_run.log",
+                    "results.tsv"},
+                   "{R}: write the findings, with a '## Learnings' section of general rules and a line "
+                   "'Recommendation: submit - <why>' or 'Recommendation: do not submit - <why>'.",
+                   "DONE"),
         core_step("decision", StepKind::decision, W::later_rounds, "core", "R{NN}_decision.md"),
         core_step("submit", StepKind::submit, W::later_rounds, "core + submitter", "R{NN}_submission.csv"),
-        agent_step("findings", Phase::findings, W::later_rounds, "builder", "R{NN}_findings.md",
-                   {"R{NN}_plan.md", "R{NN}_review.md", "R{NN}_verification.md", "R{NN}_verify.md", "R{NN}_decision.md",
-                    "R{NN}_run.log"},
-                   "{R}: write the findings, with a '## Learnings' section of general rules.", "DONE"),
         core_step("record", StepKind::record, W::every_round, "core", "results.tsv",
                   {"experiments.json", "LEARNINGS.md", "state.json"}),
     };
@@ -159,6 +161,7 @@ PhaseRequest phase_request(const RoundStep& step, int round, const WorkspacePath
                           non_empty_file(retro) ? " starting from the retrospective " + retro.filename().string() : "");
     trigger = replace_all(trigger, "{why}", context.revise_reason);
     request.trigger = replace_all(trigger, "{R}", tag);
+    if (context.last_round) request.trigger += " The campaign stops after " + round_tag(*context.last_round) + ".";
     return request;
 }
 

@@ -15,6 +15,16 @@
 namespace autokaggle {
 namespace fs = std::filesystem;
 
+namespace {
+/// The cv_score cell of a run without a score: "crash", or how the runner ended it ("killed" by
+/// the fold-1 gate, "timeout", "oom"): a stopped idea never reads as a broken script.
+std::string no_score_cell(const std::string& status) {
+    if (status == "killed_fold1") return "killed";
+    if (status == "crash" || status == "failed") return "crash";
+    return status;
+}
+}  // namespace
+
 CampaignBooks::CampaignBooks(WorkspacePaths paths, Log log) : paths_(std::move(paths)), log_(std::move(log)) {}
 
 void CampaignBooks::load() {
@@ -48,9 +58,10 @@ void CampaignBooks::record_experiment(int n, const CampaignState& state, const s
     if (non_empty_file(round_file(paths_, n, "oof.npy"))) e.oof = workspace_relative(paths_, round_file(paths_, n, "oof.npy"));
     if (non_empty_file(round_file(paths_, n, "test.npy"))) e.test = workspace_relative(paths_, round_file(paths_, n, "test.npy"));
     e.status = status;
+    e.regime = state.regime.number;
     if (e.cv && !e.oof.empty()) {
         for (const auto& other : registry_.experiments) {
-            if (other.id == e.id || !other.cv || other.oof.empty()) continue;
+            if (other.id == e.id || !other.cv || other.oof.empty() || other.regime != e.regime) continue;
             const fs::path other_oof = fs::path(other.oof).is_absolute() ? fs::path(other.oof) : paths_.root / other.oof;
             if (auto r = prediction_correlation(paths_.root / e.oof, other_oof)) {
                 const std::string key = other.id < e.id ? other.id + "|" + e.id : e.id + "|" + other.id;
@@ -72,7 +83,8 @@ ResultRow CampaignBooks::record(int n, const CampaignState& state) {
     row.round = n;
     if (n > 0 && non_empty_file(round_file(paths_, n, "experiment.py")))
         row.script = workspace_relative(paths_, round_file(paths_, n, "experiment.py"));
-    row.cv_score = c.verified_cv ? format_score(*c.verified_cv) : (c.code_crashed ? "crash" : "");
+    row.cv_score = c.verified_cv ? format_score(*c.verified_cv) : c.code_crashed ? no_score_cell(status) : "";
+    row.regime = state.regime.number;
     row.lb = sub ? (sub->lb ? format_score(*sub->lb) : sub->state) : "";
     row.status = status;
     row.submitted = sub ? "yes" : "no";
@@ -95,6 +107,12 @@ ResultRow CampaignBooks::record(int n, const CampaignState& state) {
     return row;
 }
 
+void CampaignBooks::set_regime(int regime) {
+    if (registry_.regime == regime) return;
+    registry_.regime = regime;
+    write_experiments(paths_.experiments, registry_);
+}
+
 void CampaignBooks::register_existing(const CompetitionInfo& competition, const Metric& metric) {
     if (!competition.existing_oof_dir) return;
     const auto target = metrics::load_train_target(competition, metric.prediction_kind());
@@ -113,6 +131,7 @@ void CampaignBooks::register_existing(const CompetitionInfo& competition, const 
         e.oof = rec.oof.generic_string();
         e.test = rec.test.generic_string();
         e.status = "existing";
+        e.regime = registry_.regime;
         upsert_experiment(registry_, std::move(e));
         changed = true;
         log_(LogLevel::info,
@@ -125,6 +144,10 @@ std::string CampaignBooks::summary(int n, const CompetitionInfo& competition, co
     std::ostringstream os;
     os << "# Campaign summary at " << round_tag(n) << "\n\n"
        << "- competition: " << competition.competition << "\n"
+       << "- round limit: "
+       << (state.max_rounds ? "the campaign stops after " + round_tag(*state.max_rounds) : std::string("none")) << "\n"
+       << "- CV regime: " << state.regime.number << " (since " << round_tag(state.regime.since_round)
+       << "; earlier regimes' scores are not comparable)\n"
        << "- metric: " << competition.metric << " (" << competition.metric_direction << " is better)\n"
        << "- best CV: " << (state.best_cv ? format_score(*state.best_cv) + " (" + round_tag(state.best_cv_round) + ")" : "none")
        << "\n"

@@ -36,6 +36,10 @@ public:
     /// runner ended the run (killed_fold1, timeout, oom...).
     static std::string round_status(int round, const RoundProgress& progress);
 
+    /// Makes `regime` the registry's current CV regime (experiments.json "regime"): from now on
+    /// blends use only its experiments. Writes only when it changes.
+    void set_regime(int regime);
+
     /// Registers each experiment of existing_oof_dir once (the metric engine checks and scores
     /// it); reasons for the ones not registered are logged.
     void register_existing(const CompetitionInfo& competition, const Metric& metric);

@@ -28,15 +28,6 @@ const SubmissionRecord* record_of_round(const CampaignState& state, int round) {
     return nullptr;
 }
 
-std::string state_name(SubmissionState s) {
-    switch (s) {
-        case SubmissionState::pending: return "pending";
-        case SubmissionState::complete: return "complete";
-        case SubmissionState::error: return "error";
-    }
-    return "pending";
-}
-
 }  // namespace
 
 SubmissionDesk::SubmissionDesk(SubmitterSource submitter, StateJournal& journal, WorkspacePaths paths,
@@ -49,7 +40,7 @@ void SubmissionDesk::stop_if_requested() const {
     if (auto reason = stop_reason_(); !reason.empty()) throw Cancelled("campaign stopping: " + reason);
 }
 
-DeskDecision SubmissionDesk::decide(chr::system_clock::time_point now) const {
+DeskDecision SubmissionDesk::decide(chr::system_clock::time_point now, std::optional<Recommendation> recommendation) const {
     const CampaignState s = journal_.snapshot();
     SubmissionInputs in;
     in.verified_cv = s.current.verified_cv;
@@ -89,13 +80,18 @@ DeskDecision SubmissionDesk::decide(chr::system_clock::time_point now) const {
     } else {
         out.decision = decide_submission(settings_.policy, in);
     }
+    out.recommendation = std::move(recommendation);
+    if (out.recommendation)
+        out.followed = out.recommendation->submit == out.decision.submit ? "yes" : "no: " + out.decision.reason;
     return out;
 }
 
 SubmitOutcome SubmissionDesk::decline(int round, const std::string& reason, const std::string& token, bool keep_pending) {
     journal_.update([&](CampaignState& s) {
         if (!keep_pending) s.pending_submission.reset();
-        s.current.decision = DecisionRecord{false, reason};
+        if (!s.current.decision) s.current.decision = DecisionRecord{};
+        s.current.decision->submit = false;
+        s.current.decision->reason = reason;
     });
     warn(round_tag(round) + " " + reason);
     return SubmitOutcome{token, reason};
@@ -150,6 +146,7 @@ SubmitOutcome SubmissionDesk::submit(int round, const BuildFile& build, const fs
         const auto divergence = journal_.update([&](CampaignState& s) {
             SubmissionRecord rec;
             rec.round = round;
+            rec.regime = s.regime.number;
             rec.ref = result.ref;
             rec.description = pending.description;
             rec.file = pending.file;
@@ -192,6 +189,7 @@ void SubmissionDesk::reconcile() {
         if (match != recent.end() && !record_of_round(st, pending.round)) {
             SubmissionRecord rec;
             rec.round = pending.round;
+            rec.regime = st.regime.number;
             rec.ref = match->ref;
             rec.description = pending.description;
             rec.file = pending.file;
@@ -255,7 +253,7 @@ void SubmissionDesk::poll_pending() {
 
 std::optional<std::string> SubmissionDesk::apply_status(CampaignState& state, SubmissionRecord& rec,
                                                         const SubmissionInfo& info, Direction dir) {
-    rec.state = state_name(info.state);
+    rec.state = std::string(to_string(info.state));
     rec.lb = info.public_score ? std::optional(json_util::canonical(*info.public_score)) : std::nullopt;
     rec.message = info.message;
     if (rec.state != "complete" || !rec.lb) return std::nullopt;
@@ -264,7 +262,9 @@ std::optional<std::string> SubmissionDesk::apply_status(CampaignState& state, Su
         const SubmissionRecord* best = nullptr;
         for (const auto& s : state.submissions)
             if (s.round == state.best_lb_round && s.lb) best = &s;
-        if (best && best->cv && improves(dir, *rec.cv, *best->cv) && improves(dir, *state.best_lb, *rec.lb)) {
+        // CVs of different regimes are not comparable: no divergence across them.
+        if (best && best->cv && best->regime == rec.regime && improves(dir, *rec.cv, *best->cv) &&
+            improves(dir, *state.best_lb, *rec.lb)) {
             state.cv_lb_divergence = true;
             state.divergence_note = round_tag(rec.round) + ": CV " + format_score(*rec.cv) + " beats " +
                                     round_tag(best->round) + "'s " + format_score(*best->cv) + " but LB " +
@@ -289,6 +289,13 @@ std::string decision_markdown(int round, const DeskDecision& d) {
        << "- verified CV: " << (d.verified_cv ? format_score(*d.verified_cv) : std::string("none")) << "\n"
        << "- submissions today (" << d.day << " UTC): " << d.used_today << "\n";
     if (!d.quota_note.empty()) md << "- quota: " << d.quota_note << "\n";
+    if (d.recommendation) {
+        md << "- the Builder recommended: " << (d.recommendation->submit ? "submit" : "do not submit")
+           << (d.recommendation->reason.empty() ? "" : " (" + d.recommendation->reason + ")") << "\n"
+           << "- followed: " << d.followed << "\n";
+    } else {
+        md << "- the Builder recommended: nothing (no 'Recommendation:' line in " << round_tag(round) << "_findings.md)\n";
+    }
     return md.str();
 }
 

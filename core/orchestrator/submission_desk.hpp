@@ -11,6 +11,7 @@
 #pragma once
 
 #include "base/log.hpp"
+#include "orchestrator/experiments.hpp"
 #include "orchestrator/policy.hpp"
 #include "orchestrator/state_journal.hpp"
 
@@ -38,6 +39,8 @@ struct DeskSettings {
 /// A round's submission decision with what it rests on (written to R{NN}_decision.md).
 struct DeskDecision {
     SubmissionDecision decision;
+    std::optional<Recommendation> recommendation;  ///< the Builder's, from its findings
+    std::string followed;      ///< "yes", or why the decision differs from the recommendation
     std::optional<double> verified_cv;
     std::string day;          ///< the UTC day the quota counts
     int used_today = 0;       ///< max(our own count, the leaderboard's)
@@ -64,9 +67,9 @@ public:
                    StopReason stop_reason, Log log);
 
     /// The decision for the round in progress, from the journal (verified CV, the Reviewer's
-    /// verify token, the best submitted CV, today's count) and the submitter's quota. Changes
-    /// nothing.
-    DeskDecision decide(std::chrono::system_clock::time_point now) const;
+    /// verify token, the best submitted CV, today's count) and the submitter's quota, compared
+    /// with the Builder's recommendation. Changes nothing.
+    DeskDecision decide(std::chrono::system_clock::time_point now, std::optional<Recommendation> recommendation = {}) const;
 
     /// Sends the round's submission unless it is already recorded: reconciles a pending upload
     /// first (holding back while the leaderboard cannot say whether it arrived), builds `file`,

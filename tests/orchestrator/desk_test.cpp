@@ -105,7 +105,7 @@ struct DeskFixture {
             s.current = RoundProgress{};
             s.current.verified_cv = cv;
             s.current.done["verify"] = PhaseRecord{"APPROVED", "rounds/verify.md", ""};
-            s.current.decision = DecisionRecord{true, "scripted"};
+            s.current.decision = DecisionRecord{true, "scripted", "", ""};
         });
     }
 
