@@ -7,6 +7,7 @@
 #include "base/plugin_host.hpp"
 #include "base/text.hpp"
 
+#include <autokaggle/sdk/agent.hpp>  // kRoles
 #include <autokaggle/sdk/errors.hpp>
 
 #include <boost/json/serialize.hpp>
@@ -54,7 +55,6 @@ const std::vector<std::string> kTaskTypes{
 const std::vector<std::string> kCvStrategies{"KFold", "StratifiedKFold", "GroupKFold", "StratifiedGroupKFold",
                                              "TimeSeriesSplit"};
 const std::vector<std::string> kDirections{"higher", "lower"};
-const std::vector<std::string> kRoles{"researcher", "builder", "reviewer"};
 const std::vector<std::string> kTopLevelKeys{
     "competition", "competition_dir", "data_dir", "existing_oof_dir", "task_type", "metric", "metric_direction",
     "target_column", "id_column", "cv_strategy", "cv_folds", "deadline", "max_submissions_per_day",
@@ -600,15 +600,30 @@ void read_competition(Validator& v, const json::object& root, Config& config) {
         if (!valid_date(*s)) v.error("deadline", "found \"" + *s + "\", expected a date YYYY-MM-DD (e.g. 2026-04-30)");
         else {
             c.deadline = *s;
-            if (*s < today_utc()) v.warning("deadline", *s + " has passed: no submissions will be made");
+            if (*s < today_utc())
+                v.warning("deadline", *s + " has passed: `run` stops at once, without running a round or submitting; "
+                                           "move or remove the deadline to go on");
         }
     }
-    if (auto n = v.integer(root, "max_submissions_per_day", "max_submissions_per_day", 0, 1000))
+    if (auto n = v.integer(root, "max_submissions_per_day", "max_submissions_per_day", 0, 1000)) {
         c.max_submissions_per_day = static_cast<int>(*n);
+        if (*n == 0)
+            v.warning("max_submissions_per_day", "0 means no submissions at all: neither the campaign nor "
+                                                 "`autokaggle submit` sends one (remove the key for the default 5)");
+    }
     if (auto n = v.integer(root, "seed", "seed", 0, std::numeric_limits<int>::max())) c.seed = static_cast<int>(*n);
 
-    fs::path data = v.resolve("data");
-    if (auto p = v.path(root, "data_dir", "data_dir")) data = *p;
+    // competition_dir is where the competition's own files live; its data/ is the default data_dir.
+    config.competition_dir = v.path(root, "competition_dir", "competition_dir");
+    if (std::error_code ec; config.competition_dir && !fs::is_directory(*config.competition_dir, ec))
+        v.error("competition_dir", config.competition_dir->string() + " is not a folder; fix the path or remove the key");
+    fs::path data = config.competition_dir ? *config.competition_dir / "data" : v.resolve("data");
+    if (auto p = v.path(root, "data_dir", "data_dir")) {
+        data = *p;
+        if (config.competition_dir)
+            v.warning("competition_dir", "not used: data_dir is set (competition_dir only says where data/ is when "
+                                         "data_dir is absent); remove one of the two");
+    }
     c.train_csv = data / "train.csv";
     c.test_csv = data / "test.csv";
     c.sample_submission_csv = data / "sample_submission.csv";
@@ -637,17 +652,17 @@ void read_competition(Validator& v, const json::object& root, Config& config) {
         c.existing_oof_dir = *p;
     }
     config.scraper_path = v.path(root, "scraper_path", "scraper_path");
-    config.competition_dir = v.path(root, "competition_dir", "competition_dir");
     if (auto s = v.string(root, "kaggle_username", "kaggle_username")) config.kaggle_username = *s;
 }
 
 void read_plugins(Validator& v, const json::object& root, Config& config) {
     const json::object* agents = v.object(root, "agents", "agents");
     const json::object no_agents;
-    for (const auto& role : kRoles)
+    const std::vector<std::string> roles(kRoles.begin(), kRoles.end());
+    for (const auto& role : roles)
         config.agents[role] = read_selection(v, agents ? *agents : no_agents, role, "agents." + role,
                                              kDefaultPlugins.at("agent"));
-    if (agents) v.unknown_keys(*agents, "agents", kRoles);
+    if (agents) v.unknown_keys(*agents, "agents", roles);
 
     if (const json::object* llms = v.object(root, "llms", "llms")) {
         for (const auto& [name, value] : *llms) {

@@ -89,7 +89,7 @@ struct Config {
     BlendConfig blend;
     std::string kaggle_username;
     std::optional<std::filesystem::path> scraper_path;
-    std::optional<std::filesystem::path> competition_dir;
+    std::optional<std::filesystem::path> competition_dir;  ///< its data/ is the default data_dir
 };
 
 struct ConfigLoadResult {

@@ -3,6 +3,7 @@
 // DIR/blends/: blend_oof.npy, blend_test.npy, blend.json, blend_submission.csv.
 #include "cli/args.hpp"
 #include "cli/commands.hpp"
+#include "cli/open_workspace.hpp"
 
 #include "base/atomic_file.hpp"
 #include "base/config.hpp"
@@ -75,15 +76,10 @@ int cmd_blend(CommandArgs argv) {
     args.max_positionals(1);
     const std::filesystem::path dir = args.positionals().empty() ? std::filesystem::current_path()
                                                                  : std::filesystem::path(args.positionals()[0]);
-    const std::filesystem::path config_file = dir / "config.json";
-    if (!std::filesystem::exists(config_file))
-        throw ConfigError(config_file.string() + " not found; run `autokaggle blend` in a workspace or pass its folder");
-    // Blending needs the competition and its metric only: the agent, LLM and runner slots are
-    // not checked here (`autokaggle validate` does that), so a blend works while they are being
-    // set up. The metric comes from the plugins found through config.json's plugin_dirs.
-    Config config = load_config_or_throw(config_file, nullptr);
-    PluginHost plugins(PluginHost::search_path(config.plugin_dirs));
-    const WorkspacePaths paths = workspace_paths(config);
+    const OpenWorkspace workspace(dir / "config.json");
+    const Config& config = workspace.config;
+    const PluginHost& plugins = workspace.plugins;
+    const WorkspacePaths& paths = workspace.paths;
 
     auto metric = metrics::load_metric(plugins, config.competition.metric);
     const metrics::TargetEncoding target = metrics::load_train_target(config.competition, metric->prediction_kind());

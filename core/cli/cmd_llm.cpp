@@ -2,6 +2,7 @@
 // server address and the model name before a campaign depends on them.
 #include "cli/args.hpp"
 #include "cli/commands.hpp"
+#include "cli/open_workspace.hpp"
 
 #include "base/config.hpp"
 #include "base/log.hpp"
@@ -106,12 +107,9 @@ int cmd_llm(CommandArgs argv) {
     if (args.positionals()[0] != "test") throw UsageError("unknown subcommand '" + args.positionals()[0] + "' (only: test)");
     if (args.value("--llm") && args.value("--role")) throw UsageError("give --llm or --role, not both");
 
-    const fs::path dir = fs::absolute(args.value_or("--dir", "."));
-    const fs::path config_file = dir / "config.json";
-    const ConfigLoadResult bare = load_config(config_file, nullptr);  // for plugin_dirs
-    if (!bare.ok()) load_config_or_throw(config_file, nullptr);       // throws listing every error
-    const PluginHost plugins(PluginHost::search_path(bare.config->plugin_dirs));
-    const Config config = load_config_or_throw(config_file, &plugins);
+    const OpenWorkspace workspace(fs::absolute(args.value_or("--dir", ".")) / "config.json");
+    const Config& config = workspace.config;
+    const PluginHost& plugins = workspace.plugins;
     const std::string name = choose_configuration(config, args);
     const PluginSelection& selection = config.llms.at(name);
 

@@ -4,6 +4,7 @@
 #include "base/plugin_host.hpp"
 #include "cli/args.hpp"
 #include "cli/commands.hpp"
+#include "cli/open_workspace.hpp"
 #include "orchestrator/campaign.hpp"
 #include "orchestrator/signals.hpp"
 #include "orchestrator/workspace.hpp"
@@ -39,12 +40,17 @@ fs::path workspace_root(const Args& args) {
 }  // namespace
 
 int cmd_run(CommandArgs argv) {
-    const Args args(argv, {"--max-rounds"}, {"--quiet"});
+    const Args args(argv, {"--max-rounds"}, {"--quiet", "--rebaseline"});
     if (args.help()) {
         print_usage(command_named("run"));
         std::cout << "\nRuns rounds until --max-rounds (an absolute round number; also budget.max_rounds), a budget,\n"
                      "the deadline or SIGINT/SIGTERM stops it. Running it again resumes where it stopped.\n"
-                     "A second run on the same workspace exits 2 naming the process that holds it.\n";
+                     "A second run on the same workspace exits 2 naming the process that holds it.\n"
+                     "\n  --max-rounds N  stop after round N (recorded: `status` and the agents see it)\n"
+                     "  --rebaseline    accept a change of what makes CV scores comparable (metric, folds, seed,\n"
+                     "                  columns, data files) and start a new CV regime; without it such a\n"
+                     "                  change makes run exit 2 listing it\n"
+                     "  --quiet         only warnings and errors on the terminal\n";
         return exit_ok;
     }
     std::optional<int> max_rounds;
@@ -62,23 +68,23 @@ int cmd_run(CommandArgs argv) {
         return exit_usage;
     }
 
-    // plugin_dirs come from config.json, so the file is read once without the plugin host first.
-    const fs::path config_file = root / "config.json";
-    const auto first = load_config(config_file, nullptr);
-    std::vector<fs::path> dirs = first.config ? first.config->plugin_dirs : std::vector<fs::path>{};
-    PluginHost plugins(PluginHost::search_path(dirs));
-    const Config config = load_config_or_throw(config_file, &plugins);
-    const WorkspacePaths paths = workspace_paths(config);
-    Logger logger(paths.logs / "autokaggle.log", args.flag("--quiet"));
+    const OpenWorkspace workspace(root / "config.json");
+    const Config& config = workspace.config;
+    Logger logger(workspace.paths.logs / "autokaggle.log", args.flag("--quiet"));
 
     SignalWatcher signals;
     CampaignOptions options;
     options.max_rounds = max_rounds;
+    options.rebaseline = args.flag("--rebaseline");
     options.external_stop = [&signals] { return signal_name(signals.signal()); };
-    Campaign campaign(config, plugins, logger, options);
+    Campaign campaign(config, workspace.plugins, logger, options);
     const CampaignOutcome outcome = campaign.run();
     std::cout << "autokaggle run: stopped at " << outcome.stopped_at << " (" << outcome.stop_reason << "); "
               << outcome.rounds_finished << " round(s) finished in this run\n";
+    if (outcome.stop_reason == "deadline")
+        std::cout << "autokaggle run: the deadline " << config.competition.deadline
+                  << " (end of that day, UTC) has passed, so no round runs and nothing is submitted; move or remove "
+                     "\"deadline\" in config.json to go on\n";
     return exit_ok;
 }
 

@@ -7,11 +7,14 @@
 #include "base/plugin_host.hpp"
 #include "cli/args.hpp"
 #include "cli/commands.hpp"
+#include "cli/open_workspace.hpp"
 #include "metrics/metric_loader.hpp"
 #include "metrics/verify.hpp"
 #include "orchestrator/campaign_host.hpp"
+#include "orchestrator/workspace.hpp"
 
 #include <autokaggle/sdk/errors.hpp>
+#include <autokaggle/sdk/metric.hpp>
 #include <autokaggle/sdk/submitter.hpp>
 
 #include <algorithm>
@@ -19,6 +22,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <iostream>
+#include <optional>
 #include <thread>
 
 namespace autokaggle::cli {
@@ -34,12 +38,6 @@ double option_number(const PluginSelection& selection, const char* key, double f
     return v && v->is_number() ? v->to_number<double>() : fallback;
 }
 
-std::string format_score(double score) {
-    char buf[64];
-    std::snprintf(buf, sizeof buf, "%.6g", score);
-    return buf;
-}
-
 /// Polls until the submission is scored or fails, at most `max_wait_s`; backoff 1 s doubling to 15 s.
 SubmissionInfo wait_for_score(Submitter& submitter, SubmissionInfo info, double max_wait_s) {
     using clock = std::chrono::steady_clock;
@@ -51,6 +49,27 @@ SubmissionInfo wait_for_score(Submitter& submitter, SubmissionInfo info, double 
         delay = std::min(delay * 2, std::chrono::milliseconds(15'000));
     }
     return info;
+}
+
+/// The workspace lock for a manual submission, so that two never write the leaderboard at once:
+/// refused at once while a campaign runs (it submits on its own), waited for (up to a minute)
+/// while another `autokaggle submit` finishes.
+void lock_for_submit(std::optional<WorkspaceLock>& lock, const fs::path& dir) {
+    const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+    while (true) {
+        try {
+            lock.emplace(dir, "submit");
+            return;
+        } catch (const LockHeldError& e) {
+            if (e.holder() == "run") {
+                throw ConfigError("a campaign is running in " + dir.string() + " (pid " + std::to_string(e.pid()) +
+                                  "): it decides and sends submissions itself; stop it (Ctrl-C, or kill -TERM " +
+                                  std::to_string(e.pid()) + ") before submitting by hand");
+            }
+            if (std::chrono::steady_clock::now() >= until) throw;
+            std::this_thread::sleep_for(std::chrono::milliseconds(200));
+        }
+    }
 }
 
 }  // namespace
@@ -73,17 +92,12 @@ int cmd_submit(CommandArgs argv) {
     const fs::path file = fs::absolute(args.positionals()[0]);
     if (!fs::is_regular_file(file)) throw ConfigError(file.string() + ": no such file");
 
-    const fs::path dir = fs::absolute(args.value_or("--dir", "."));
-    const fs::path config_file = dir / "config.json";
-    if (!fs::exists(config_file))
-        throw ConfigError(config_file.string() + " not found; run in a workspace or pass --dir");
-    const ConfigLoadResult bare = load_config(config_file, nullptr);
-    if (!bare.ok()) load_config_or_throw(config_file, nullptr);  // throws listing every error
-    const PluginHost plugins(PluginHost::search_path(bare.config->plugin_dirs));
-    const Config config = load_config_or_throw(config_file, &plugins);
+    const OpenWorkspace workspace(fs::absolute(args.value_or("--dir", ".")) / "config.json");
+    const Config& config = workspace.config;
+    const PluginHost& plugins = workspace.plugins;
+    const WorkspacePaths& paths = workspace.paths;
     if (config.submitter.plugin.empty())
         throw ConfigError("config.json: submitter: no submitter configured; add \"submitter\": {\"plugin\": \"kaggle\"}");
-    const WorkspacePaths paths = workspace_paths(config);
 
     Logger logger(paths.logs / "autokaggle.log");
     CampaignHost host(config, paths, plugins, logger);
@@ -98,6 +112,13 @@ int cmd_submit(CommandArgs argv) {
     }
     std::cout << "checked: " << file.filename().string() << " matches the sample submission\n";
 
+    if (config.competition.max_submissions_per_day == 0) {
+        std::cerr << "autokaggle submit: max_submissions_per_day is 0 in config.json, which means no submissions; set it "
+                     "to the competition's daily limit to submit\n";
+        return exit_failure;
+    }
+    std::optional<WorkspaceLock> lock;
+    lock_for_submit(lock, config.root);
     PluginContext context;
     context.options = config.submitter.options;
     context.host = &host;
@@ -116,6 +137,7 @@ int cmd_submit(CommandArgs argv) {
         SubmissionInfo info = submitter->submit(SubmissionRequest{file, message});
         std::cout << "submitted: ref " << (info.ref.empty() ? "(pending)" : info.ref) << ", \"" << info.description << "\"\n"
                   << std::flush;
+        lock.reset();  // waiting for the score writes nothing: a campaign may start meanwhile
         if (args.flag("--no-wait") || info.ref.empty()) return exit_ok;
 
         double wait_s = option_number(config.submitter, "poll_timeout_s", default_wait_s);

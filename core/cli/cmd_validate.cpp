@@ -9,11 +9,11 @@
 #include "base/text.hpp"
 #include "kaggle/setup.hpp"
 #include "orchestrator/campaign_host.hpp"
+#include "orchestrator/data_check.hpp"
 #include "runner/python_env.hpp"
 
 #include <autokaggle/sdk/errors.hpp>
 
-#include <fstream>
 #include <iostream>
 
 namespace autokaggle::cli {
@@ -27,32 +27,6 @@ fs::path config_file_for(const std::string& dir) {
     std::error_code ec;
     if (fs::is_regular_file(p, ec)) return fs::absolute(p).lexically_normal();
     return fs::absolute(p / "config.json").lexically_normal();
-}
-
-/// The column names in the first line of a CSV file (quotes and a UTF-8 BOM removed).
-std::optional<std::vector<std::string>> csv_header(const fs::path& file) {
-    std::ifstream in(file, std::ios::binary);
-    std::string line;
-    if (!in || !std::getline(in, line)) return std::nullopt;
-    if (line.rfind("\xEF\xBB\xBF", 0) == 0) line.erase(0, 3);
-    if (!line.empty() && line.back() == '\r') line.pop_back();
-    std::vector<std::string> columns;
-    std::string current;
-    bool quoted = false;
-    for (std::size_t i = 0; i < line.size(); ++i) {
-        char c = line[i];
-        if (c == '"') {
-            if (quoted && i + 1 < line.size() && line[i + 1] == '"') current += line[++i];
-            else quoted = !quoted;
-        } else if (c == ',' && !quoted) {
-            columns.push_back(trim(current));
-            current.clear();
-        } else {
-            current += c;
-        }
-    }
-    columns.push_back(trim(current));
-    return columns;
 }
 
 /// Collects the problems found outside config.json (data files, Python) in the same shape.
@@ -82,48 +56,11 @@ std::string shown(const fs::path& path, const fs::path& root) {
     return rel.empty() || rel.native().rfind("..", 0) == 0 ? path.string() : rel.string();
 }
 
-/// A named column must be in a file's header; says which columns there are when it is not.
-void check_column(Report& report, const fs::path& file, const std::vector<std::string>& header,
-                  const std::string& column, const std::string& key, const std::string& where) {
-    if (column.empty() || std::find(header.begin(), header.end(), column) != header.end()) return;
-    std::string message = key + " \"" + column + "\" is not a column of " + file.filename().string() + " (columns: " +
-                          join(header, ", ") + ")";
-    if (auto near = nearest(column, header)) message += "; did you mean \"" + *near + "\"?";
-    report.error(where, message);
-}
-
+/// The data files, by the same check `run` makes before it starts (orchestrator/data_check.hpp).
 void check_data(Report& report, const Config& config) {
-    const CompetitionInfo& c = config.competition;
-    const fs::path data = c.train_csv.parent_path();
-    std::error_code ec;
-    if (!fs::is_directory(data, ec)) {
-        report.error(shown(data, config.root),
-                     "data folder not found (data_dir in config.json); put train.csv, test.csv and "
-                     "sample_submission.csv there (autokaggle init --download fetches them from Kaggle)");
-        return;
-    }
-    auto header_of = [&](const fs::path& file) -> std::optional<std::vector<std::string>> {
-        if (!fs::is_regular_file(file, ec)) {
-            report.error(shown(file, config.root), "missing; download the competition's data into " + shown(data, config.root));
-            return std::nullopt;
-        }
-        auto header = csv_header(file);
-        if (!header) report.error(shown(file, config.root), "empty or unreadable: expected a CSV file with a header line");
-        return header;
-    };
-    if (auto train = header_of(c.train_csv)) {
-        check_column(report, c.train_csv, *train, c.target_column, "target_column", shown(c.train_csv, config.root));
-    }
-    if (auto test = header_of(c.test_csv)) {
-        if (!c.id_column.empty() && std::find(test->begin(), test->end(), c.id_column) == test->end())
-            report.warning(shown(c.test_csv, config.root), "id_column \"" + c.id_column + "\" is not a column of test.csv");
-        if (std::find(test->begin(), test->end(), c.target_column) != test->end() && !c.target_column.empty())
-            report.warning(shown(c.test_csv, config.root),
-                           "test.csv has the target column \"" + c.target_column + "\": is it the training file?");
-    }
-    if (auto sample = header_of(c.sample_submission_csv)) {
-        check_column(report, c.sample_submission_csv, *sample, c.id_column, "id_column",
-                     shown(c.sample_submission_csv, config.root));
+    for (const auto& p : check_competition_data(config.competition)) {
+        if (p.severity == DataProblem::Severity::error) report.error(shown(p.file, config.root), p.message);
+        else report.warning(shown(p.file, config.root), p.message);
     }
 }
 

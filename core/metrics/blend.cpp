@@ -126,7 +126,9 @@ std::vector<ExperimentRecord> read_experiments(const fs::path& experiments_json)
         throw Error(experiments_json.string() + ": not valid JSON (" + e.what() + ")");
     }
     const json::array* list = nullptr;
+    std::optional<double> current_regime;  // blends never mix CV regimes (docs/orchestrator.md)
     if (doc.is_object()) {
+        current_regime = json_number(doc.as_object().if_contains("regime"));
         if (auto* e = doc.as_object().if_contains("experiments"); e && e->is_array()) list = &e->as_array();
         else if (e) throw Error(experiments_json.string() + ": \"experiments\" must be an array");
         else return out;
@@ -139,6 +141,7 @@ std::vector<ExperimentRecord> read_experiments(const fs::path& experiments_json)
         const json::value& item = (*list)[i];
         if (!item.is_object()) throw Error(experiments_json.string() + ": experiments[" + std::to_string(i) + "] is not an object");
         const json::object& o = item.as_object();
+        if (current_regime && json_number(o.if_contains("regime")).value_or(1) != *current_regime) continue;
         ExperimentRecord r;
         if (auto* id = o.if_contains("id")) r.id = json_string(*id);
         if (r.id.empty()) throw Error(experiments_json.string() + ": experiments[" + std::to_string(i) + "] has no \"id\"");

@@ -39,7 +39,9 @@ struct ExperimentRecord {
     std::filesystem::path test;
 };
 
-/// Reads experiments.json; a missing file is an empty registry. Entries without "id" are an
+/// Reads experiments.json; a missing file is an empty registry. When the registry names its
+/// current CV regime ("regime"), only that regime's experiments are read (entries without one
+/// count as regime 1): CVs of different regimes are not comparable and never blended. Entries without "id" are an
 /// error naming the file and the index; entries without oof/test paths are kept (empty paths).
 std::vector<ExperimentRecord> read_experiments(const std::filesystem::path& experiments_json);
 

@@ -19,6 +19,9 @@ namespace autokaggle {
 
 struct CampaignOptions {
     std::optional<int> max_rounds;  ///< --max-rounds (absolute round number), else budget.max_rounds
+    /// --rebaseline: accept a changed fingerprint (fingerprint.hpp) and start a new CV regime.
+    /// Without it a changed fingerprint is a ConfigError naming each change.
+    bool rebaseline = false;
     /// Non-empty once an external stop was requested (a signal): the reason ("SIGTERM").
     std::function<std::string()> external_stop;
 };

@@ -6,7 +6,11 @@
 namespace autokaggle {
 
 CampaignHost::CampaignHost(const Config& config, WorkspacePaths paths, const PluginHost& plugins, Logger& logger)
-    : config_(config), paths_(std::move(paths)), plugins_(plugins), logger_(logger) {}
+    : config_(config), competition_(config.competition), paths_(std::move(paths)), plugins_(plugins), logger_(logger) {}
+
+void CampaignHost::set_round_limit(std::optional<int> last_round) {
+    competition_.max_rounds = last_round && *last_round > 0 ? *last_round : 0;
+}
 
 void CampaignHost::log(LogLevel level, std::string_view source, std::string_view message) {
     logger_.log(level, source, message);

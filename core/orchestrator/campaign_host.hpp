@@ -15,6 +15,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 
 namespace autokaggle {
@@ -29,7 +30,7 @@ public:
     CampaignHost(const Config& config, WorkspacePaths paths, const PluginHost& plugins, Logger& logger);
 
     const WorkspacePaths& paths() const override { return paths_; }
-    const CompetitionInfo& competition() const override { return config_.competition; }
+    const CompetitionInfo& competition() const override { return competition_; }
     const boost::json::object& config() const override { return config_.raw; }
     void log(LogLevel level, std::string_view source, std::string_view message) override;
     bool cancel_requested() const override;
@@ -38,6 +39,9 @@ public:
     ExperimentResult run_experiment(const ExperimentRequest& request) override;
 
     // For the orchestrator.
+    /// The round limit in force (CompetitionInfo::max_rounds as agents see it); call before any
+    /// plugin is created.
+    void set_round_limit(std::optional<int> last_round);
     void set_stop_check(StopCheck check);
     void set_experiment_runner(ExperimentFn fn);
     /// Usage is charged to this round from now on.
@@ -52,6 +56,7 @@ public:
 
 private:
     const Config& config_;
+    CompetitionInfo competition_;
     WorkspacePaths paths_;
     const PluginHost& plugins_;
     Logger& logger_;

@@ -6,6 +6,7 @@
 #include "metrics/target.hpp"
 #include "metrics/verify.hpp"
 #include "orchestrator/results.hpp"
+#include "orchestrator/workspace.hpp"
 
 #include <autokaggle/sdk/errors.hpp>
 
@@ -48,6 +49,15 @@ CvCheck verify_outputs(const CompetitionInfo& competition, const Metric& metric,
         check.message = e.what();
     }
     return check;
+}
+
+std::string verification_markdown(int round, std::optional<double> claimed, const CvCheck& check) {
+    std::ostringstream md;
+    md << "# " << round_tag(round) << " verification (by the core)\n\n"
+       << "- claimed CV: " << (claimed ? format_score(*claimed) : std::string("crash")) << "\n"
+       << "- verified CV: " << (check.verified_cv ? format_score(*check.verified_cv) : std::string("not verified")) << "\n"
+       << "- detail: " << check.message << "\n";
+    return md.str();
 }
 
 void write_submission_file(const CompetitionInfo& competition, const Metric& metric, const fs::path& test_file,

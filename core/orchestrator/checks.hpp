@@ -24,6 +24,9 @@ CvCheck verify_outputs(const CompetitionInfo& competition, const Metric& metric,
                        std::optional<double> claimed, const std::filesystem::path& oof,
                        const std::filesystem::path& test);
 
+/// R{NN}_verification.md: the claim, the verified CV and the detail of the check.
+std::string verification_markdown(int round, std::optional<double> claimed, const CvCheck& check);
+
 /// Builds `out` in sample_submission.csv's format from `test` with the metric engine and
 /// validates it. Throws Error naming the file and every problem.
 void write_submission_file(const CompetitionInfo& competition, const Metric& metric, const std::filesystem::path& test,

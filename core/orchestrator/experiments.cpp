@@ -25,7 +25,7 @@ json::value to_json(const Experiment& e) {
     return json::object{{"id", e.id},         {"round", e.round},         {"family", e.family},
                         {"features", features}, {"params", e.params},     {"cv", json_util::opt(e.cv)},
                         {"lb", json_util::opt(e.lb)}, {"oof", e.oof},     {"test", e.test},
-                        {"status", e.status}};
+                        {"status", e.status}, {"regime", e.regime}};
 }
 
 Experiment experiment_from(const Fields& f) {
@@ -44,10 +44,13 @@ Experiment experiment_from(const Fields& f) {
     e.oof = f.str("oof");
     e.test = f.str("test");
     e.status = f.str("status");
+    e.regime = static_cast<int>(f.integer("regime", 1));
     return e;
 }
 
-std::string trim(std::string s) {
+/// A plan or findings line without its markdown: spaces, bullets ("-", "*") and code or
+/// emphasis marks around it.
+std::string strip_decoration(std::string s) {
     const auto b = s.find_first_not_of(" \t\r*-`");
     if (b == std::string::npos) return {};
     const auto e = s.find_last_not_of(" \t\r*`");
@@ -78,6 +81,7 @@ ExperimentRegistry read_experiments(const fs::path& file) {
     for (std::size_t i = 0; const auto& e : f.array("experiments")) {
         reg.experiments.push_back(experiment_from(Fields(e, f.where() + ".experiments[" + std::to_string(i++) + "]")));
     }
+    reg.regime = static_cast<int>(f.integer("regime", 1));
     reg.correlations = f.child("correlations").object();
     return reg;
 }
@@ -86,6 +90,7 @@ void write_experiments(const fs::path& file, const ExperimentRegistry& reg) {
     json::array list;
     for (const auto& e : reg.experiments) list.push_back(to_json(e));
     atomic_write(file, json_util::pretty(json::object{{"schema_version", kExperimentsSchemaVersion},
+                                                      {"regime", reg.regime},
                                                       {"experiments", std::move(list)},
                                                       {"correlations", reg.correlations}}));
 }
@@ -103,7 +108,7 @@ void upsert_experiment(ExperimentRegistry& reg, Experiment experiment) {
 PlanSummary summarize_plan(const std::string& plan_text) {
     PlanSummary s;
     for (const auto& raw : lines_of(plan_text)) {
-        std::string line = trim(raw);
+        std::string line = strip_decoration(raw);
         if (line.empty()) continue;
         if (s.title.empty()) {
             s.title = line;
@@ -111,15 +116,15 @@ PlanSummary summarize_plan(const std::string& plan_text) {
         }
         const auto colon = line.find(':');
         if (colon == std::string::npos) continue;
-        const std::string key = to_lower(trim(line.substr(0, colon)));
-        const std::string value = trim(line.substr(colon + 1));
+        const std::string key = to_lower(strip_decoration(line.substr(0, colon)));
+        const std::string value = strip_decoration(line.substr(colon + 1));
         if (key == "family" && !value.empty()) {
             s.family = value;
         } else if (key == "features") {
             s.features.clear();
             std::istringstream in(value);
             for (std::string item; std::getline(in, item, ',');) {
-                item = trim(item);
+                item = strip_decoration(item);
                 if (!item.empty()) s.features.push_back(item);
             }
         } else if (key == "params") {
@@ -143,10 +148,34 @@ std::vector<std::string> extract_learnings(const std::string& findings_text) {
         if (!inside) continue;
         const auto b = raw.find_first_not_of(" \t");
         if (b == std::string::npos || (raw[b] != '-' && raw[b] != '*')) continue;
-        std::string item = trim(raw.substr(b + 1));
+        std::string item = strip_decoration(raw.substr(b + 1));
         if (!item.empty()) out.push_back(item);
     }
     return out;
+}
+
+std::optional<Recommendation> extract_recommendation(const std::string& findings_text) {
+    for (const auto& raw : lines_of(findings_text)) {
+        const std::string line = strip_decoration(raw);
+        const std::string lower = to_lower(line);
+        constexpr std::string_view key = "recommendation:";
+        if (lower.rfind(key, 0) != 0) continue;
+        std::string verdict = to_lower(strip_decoration(line.substr(key.size())));
+        Recommendation r;
+        std::size_t length = 0;
+        for (const std::string_view no : {"do not submit", "don't submit", "hold", "skip"})
+            if (verdict.rfind(no, 0) == 0) length = no.size();
+        if (length == 0 && verdict.rfind("submit", 0) == 0) {
+            r.submit = true;
+            length = 6;
+        }
+        if (length == 0) continue;
+        const std::string rest = strip_decoration(line.substr(key.size()));
+        const auto reason = rest.find_first_not_of(" -:;,.", length);
+        r.reason = reason == std::string::npos ? "" : strip_decoration(rest.substr(reason));
+        return r;
+    }
+    return std::nullopt;
 }
 
 void update_learnings(const fs::path& file, int round, const std::vector<std::string>& lines) {

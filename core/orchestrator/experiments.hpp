@@ -23,9 +23,11 @@ struct Experiment {
     std::string oof;                   ///< workspace-relative (or absolute when outside)
     std::string test;
     std::string status;                ///< as in results.tsv
+    int regime = 1;                    ///< the CV regime its CV belongs to
 };
 
 struct ExperimentRegistry {
+    int regime = 1;                    ///< the current CV regime: blends use only its experiments
     std::vector<Experiment> experiments;
     boost::json::object correlations;  ///< "R03|R05" -> Pearson correlation of the OOF predictions
 };
@@ -48,6 +50,14 @@ PlanSummary summarize_plan(const std::string& plan_text);
 
 /// The bullet lines under a heading containing "learn" (e.g. "## Learnings") in a findings file.
 std::vector<std::string> extract_learnings(const std::string& findings_text);
+
+/// The Builder's submission recommendation in its findings: a line "Recommendation: submit -
+/// <why>" or "Recommendation: do not submit - <why>" (case-insensitive, optionally bulleted).
+struct Recommendation {
+    bool submit = false;
+    std::string reason;
+};
+std::optional<Recommendation> extract_recommendation(const std::string& findings_text);
 
 /// Replaces or adds the section "## R07" of LEARNINGS.md with `lines` (idempotent per round;
 /// nothing is written when `lines` is empty and the section does not exist).

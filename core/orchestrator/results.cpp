@@ -27,7 +27,7 @@ std::vector<std::string> split_tabs(const std::string& line) {
 
 std::optional<ResultRow> parse_row(const std::string& line) {
     auto f = split_tabs(line);
-    if (f.size() != 8) return std::nullopt;
+    if (f.size() != 8 && f.size() != 9) return std::nullopt;
     ResultRow r;
     const auto [ptr, ec] = std::from_chars(f[0].data(), f[0].data() + f[0].size(), r.round);
     if (ec != std::errc() || ptr != f[0].data() + f[0].size() || r.round < 0) return std::nullopt;
@@ -38,6 +38,10 @@ std::optional<ResultRow> parse_row(const std::string& line) {
     r.submitted = f[5];
     r.timestamp = f[6];
     r.description = f[7];
+    if (f.size() == 9) {
+        const auto [end, error] = std::from_chars(f[8].data(), f[8].data() + f[8].size(), r.regime);
+        if (error != std::errc() || end != f[8].data() + f[8].size() || r.regime < 1) return std::nullopt;
+    }
     if (r.status.empty() || r.timestamp.empty()) return std::nullopt;
     return r;
 }
@@ -73,7 +77,7 @@ ResultsFile read_results(const fs::path& file, const std::function<void(const st
                 continue;
             }
             throw Error(file.string() + ":" + std::to_string(i + 1) +
-                        ": not a results row (8 tab-separated fields: " + kResultsHeader +
+                        ": not a results row (tab-separated fields: " + kResultsHeader +
                         "); fix or delete the line");
         }
         upsert_result(out.rows, std::move(*row));
@@ -87,7 +91,7 @@ void write_results(const fs::path& file, const std::vector<ResultRow>& rows) {
     for (const auto& r : rows) {
         os << r.round << '\t' << tsv_field(r.script) << '\t' << tsv_field(r.cv_score) << '\t' << tsv_field(r.lb) << '\t'
            << tsv_field(r.status) << '\t' << tsv_field(r.submitted) << '\t' << tsv_field(r.timestamp) << '\t'
-           << tsv_field(r.description) << "\n";
+           << tsv_field(r.description) << '\t' << r.regime << "\n";
     }
     atomic_write(file, os.str());
 }
@@ -111,13 +115,10 @@ std::string tsv_field(std::string text) {
     return text;
 }
 
-std::string format_score(double value) {
-    char buf[32];
-    std::snprintf(buf, sizeof buf, "%.6f", value);
-    std::string s = buf;
-    while (s.size() > 1 && s.back() == '0') s.pop_back();
-    if (!s.empty() && s.back() == '.') s.push_back('0');
-    return s;
+std::string one_line(std::string text, std::size_t max) {
+    text = tsv_field(std::move(text));
+    if (text.size() > max) text = text.substr(0, max - 3) + "...";
+    return text;
 }
 
 }  // namespace autokaggle

@@ -2,6 +2,8 @@
 // half-written last line (no final newline, or too few fields) is dropped with a warning.
 #pragma once
 
+#include <autokaggle/sdk/metric.hpp>  // format_score
+
 #include <filesystem>
 #include <functional>
 #include <optional>
@@ -13,15 +15,17 @@ namespace autokaggle {
 struct ResultRow {
     int round = 0;
     std::string script;       ///< workspace-relative, empty for rounds without an experiment
-    std::string cv_score;     ///< verified CV as text, "crash", or empty
+    std::string cv_score;     ///< verified CV as text, "crash", how the runner ended it ("killed"), or empty
     std::string lb;           ///< public leaderboard score, "pending", or empty
     std::string status;       ///< eda | ok | crash | unverified | failed | killed_fold1 | timeout ...
     std::string submitted;    ///< "yes" | "no"
     std::string timestamp;    ///< ISO-8601 UTC when the row was recorded
     std::string description;  ///< one line (tabs and newlines replaced by spaces)
+    int regime = 1;           ///< the CV regime the round's CV belongs to (files without the column: 1)
 };
 
-inline constexpr const char* kResultsHeader = "round\tscript\tcv_score\tlb\tstatus\tsubmitted\ttimestamp\tdescription";
+inline constexpr const char* kResultsHeader =
+    "round\tscript\tcv_score\tlb\tstatus\tsubmitted\ttimestamp\tdescription\tregime";
 
 struct ResultsFile {
     std::vector<ResultRow> rows;  ///< ordered by round
@@ -43,7 +47,8 @@ const ResultRow* find_result(const std::vector<ResultRow>& rows, int round);
 /// Tabs and line breaks to spaces, so a value stays one TSV field.
 std::string tsv_field(std::string text);
 
-/// A score for the table: up to 6 significant decimals, no trailing noise.
-std::string format_score(double value);
+/// One line of at most `max` characters (tabs and line breaks to spaces, "..." when cut), for
+/// logs, table cells and messages quoting outside text.
+std::string one_line(std::string text, std::size_t max = 160);
 
 }  // namespace autokaggle

@@ -42,7 +42,11 @@ json::value to_json(const RoundProgress& p) {
                    {"verified_cv", opt(p.verified_cv)},
                    {"verify_message", p.verify_message},
                    {"scrape_note", p.scrape_note}};
-    if (p.decision) o["decision"] = json::object{{"submit", p.decision->submit}, {"reason", p.decision->reason}};
+    if (p.decision)
+        o["decision"] = json::object{{"submit", p.decision->submit},
+                                     {"reason", p.decision->reason},
+                                     {"recommendation", p.decision->recommendation},
+                                     {"followed", p.decision->followed}};
     else o["decision"] = nullptr;
     return o;
 }
@@ -63,13 +67,13 @@ RoundProgress progress_from(const Fields& f) {
     p.scrape_note = f.str("scrape_note");
     if (f.find("decision")) {
         const Fields d = f.child("decision");
-        p.decision = DecisionRecord{d.boolean("submit"), d.str("reason")};
+        p.decision = DecisionRecord{d.boolean("submit"), d.str("reason"), d.str("recommendation"), d.str("followed")};
     }
     return p;
 }
 
 json::value to_json(const SubmissionRecord& s) {
-    return json::object{{"round", s.round}, {"ref", s.ref},     {"description", s.description},
+    return json::object{{"round", s.round}, {"regime", s.regime}, {"ref", s.ref}, {"description", s.description},
                         {"file", s.file},   {"day", s.day},     {"state", s.state},
                         {"cv", opt(s.cv)},  {"lb", opt(s.lb)},  {"message", s.message}};
 }
@@ -77,6 +81,7 @@ json::value to_json(const SubmissionRecord& s) {
 SubmissionRecord submission_from(const Fields& f) {
     SubmissionRecord s;
     s.round = static_cast<int>(f.integer("round"));
+    s.regime = static_cast<int>(f.integer("regime", 1));
     s.ref = f.str("ref");
     s.description = f.str("description");
     s.file = f.str("file");
@@ -86,6 +91,18 @@ SubmissionRecord submission_from(const Fields& f) {
     s.lb = f.opt_number("lb");
     s.message = f.str("message");
     return s;
+}
+
+json::object to_json(const std::map<std::string, std::string>& texts) {
+    json::object o;
+    for (const auto& [k, v] : texts) o[k] = v;
+    return o;
+}
+
+std::map<std::string, std::string> texts_from(const Fields& f) {
+    std::map<std::string, std::string> out;
+    for (const auto& kv : f.object()) out[std::string(kv.key())] = f.str(kv.key());
+    return out;
 }
 
 }  // namespace
@@ -142,7 +159,13 @@ json::value to_json(const CampaignState& s) {
         {"schema_version", s.schema_version},
         {"round", s.round},
         {"phase", s.phase},
+        {"max_rounds", s.max_rounds ? json::value(*s.max_rounds) : json::value(nullptr)},
         {"current", to_json(s.current)},
+        {"regime", json::object{{"number", s.regime.number},
+                                {"since_round", s.regime.since_round},
+                                {"started_at", s.regime.started_at},
+                                {"fingerprint", to_json(s.regime.fingerprint)}}},
+        {"free_settings", to_json(s.free_settings)},
         {"best", json::object{{"cv", opt(s.best_cv)},
                               {"cv_round", s.best_cv_round},
                               {"lb", opt(s.best_lb)},
@@ -177,7 +200,16 @@ CampaignState state_from_json(const json::value& value, const std::string& sourc
     s.round = static_cast<int>(f.integer("round"));
     if (s.round < 0) throw Error(source + ".round: must be >= 0");
     s.phase = f.str("phase", "start");
+    if (f.find("max_rounds")) s.max_rounds = static_cast<int>(f.integer("max_rounds"));
     s.current = progress_from(f.child("current"));
+    if (f.find("regime")) {
+        const Fields regime = f.child("regime");
+        s.regime.number = static_cast<int>(regime.integer("number", 1));
+        s.regime.since_round = static_cast<int>(regime.integer("since_round"));
+        s.regime.started_at = regime.str("started_at");
+        s.regime.fingerprint = texts_from(regime.child("fingerprint"));
+    }
+    s.free_settings = texts_from(f.child("free_settings"));
     const Fields best = f.child("best");
     s.best_cv = best.opt_number("cv");
     s.best_cv_round = static_cast<int>(best.integer("cv_round", -1));

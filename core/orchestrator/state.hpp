@@ -36,6 +36,8 @@ struct AgentRecord {
 struct DecisionRecord {
     bool submit = false;
     std::string reason;
+    std::string recommendation;  ///< the Builder's, from its findings: "submit", "do not submit", "" (none)
+    std::string followed;        ///< "yes", or why the core decided otherwise ("" when there was none)
 };
 
 /// The progress of the round being worked on; cleared when the round is recorded.
@@ -53,6 +55,7 @@ struct RoundProgress {
 
 struct SubmissionRecord {
     int round = 0;
+    int regime = 1;           ///< the CV regime its CV belongs to
     std::string ref;
     std::string description;
     std::string file;         ///< workspace-relative
@@ -73,11 +76,23 @@ struct PendingSubmission {
     std::optional<double> cv;
 };
 
+/// A CV regime: the rounds whose CVs are comparable because the fingerprint (fingerprint.hpp)
+/// stayed the same. `run --rebaseline` starts the next one.
+struct CvRegime {
+    int number = 1;
+    int since_round = 0;
+    std::string started_at;
+    std::map<std::string, std::string> fingerprint;  ///< empty until first recorded
+};
+
 struct CampaignState {
     int schema_version = kStateSchemaVersion;
     int round = 0;
     std::string phase = "start";
+    std::optional<int> max_rounds;  ///< the round limit in force (--max-rounds, else budget.max_rounds)
     RoundProgress current;
+    CvRegime regime;
+    std::map<std::string, std::string> free_settings;  ///< the rest of config.json, to log changes
     std::optional<double> best_cv;
     int best_cv_round = -1;
     std::optional<double> best_lb;

@@ -7,35 +7,14 @@
 #include <boost/json.hpp>
 
 #include <algorithm>
-#include <cerrno>
-#include <fcntl.h>
 #include <iomanip>
 #include <sstream>
-#include <sys/file.h>
-#include <unistd.h>
 
 namespace autokaggle {
 namespace fs = std::filesystem;
 namespace json = boost::json;
 
 namespace {
-/// The pid holding the workspace lock, probed without taking it for longer than a moment.
-std::optional<long> lock_holder(const fs::path& root) {
-    const fs::path file = WorkspaceLock::lock_file(root);
-    const int fd = ::open(file.c_str(), O_RDONLY | O_CLOEXEC);
-    if (fd < 0) return std::nullopt;
-    std::optional<long> pid;
-    if (::flock(fd, LOCK_SH | LOCK_NB) != 0 && errno == EWOULDBLOCK) {
-        char buf[32] = {};
-        const ssize_t n = ::pread(fd, buf, sizeof buf - 1, 0);
-        pid = n > 0 ? std::strtol(buf, nullptr, 10) : 0;
-    } else {
-        ::flock(fd, LOCK_UN);
-    }
-    ::close(fd);
-    return pid;
-}
-
 std::string score_or(const std::optional<double>& v, int round, const char* none) {
     if (!v) return none;
     return format_score(*v) + " (" + round_tag(round) + ")";
@@ -78,6 +57,7 @@ StatusView read_status(const fs::path& root_in, int rows) {
     }
     const auto warn = [&](const std::string& m) { v.warnings.push_back(m); };
     v.state = StateStore(paths.state).peek(warn);
+    if (v.state.max_rounds) v.max_rounds = *v.state.max_rounds;  // the limit the last run held to
     auto results = read_results(paths.results, warn);
     v.total_rows = static_cast<int>(results.rows.size());
     const std::size_t n = static_cast<std::size_t>(std::max(0, rows));
@@ -85,7 +65,7 @@ StatusView read_status(const fs::path& root_in, int rows) {
     v.last_rows.assign(results.rows.begin() + static_cast<long>(from), results.rows.end());
     const auto today = v.state.submissions_per_day.find(utc_today());
     v.submissions_today = today == v.state.submissions_per_day.end() ? 0 : today->second;
-    v.running_pid = lock_holder(v.root);
+    if (const auto h = WorkspaceLock::holder(v.root); h && h->command != "submit") v.running_pid = h->pid;
     return v;
 }
 
@@ -97,6 +77,7 @@ std::string format_status_text(const StatusView& v) {
     os << "round      " << round_tag(s.round) << ", phase " << s.phase;
     if (v.max_rounds > 0) os << " (stops after " << round_tag(v.max_rounds) << ")";
     os << "\n";
+    os << "cv regime  " << s.regime.number << " (since " << round_tag(s.regime.since_round) << ")\n";
     if (v.running_pid) os << "running    yes (pid " << *v.running_pid << ")\n";
     else if (!s.stop_reason.empty()) os << "stopped    " << s.stopped_at << ": " << s.stop_reason << "\n";
     os << "best CV    " << score_or(s.best_cv, s.best_cv_round, "none yet") << "\n";
@@ -157,6 +138,7 @@ json::object format_status_json(const StatusView& v) {
         {"direction", v.direction},
         {"round", v.state.round},
         {"phase", v.state.phase},
+        {"regime", so.at("regime")},
         {"running_pid", v.running_pid ? json::value(*v.running_pid) : json::value(nullptr)},
         {"stop", so.at("stop")},
         {"best", so.at("best")},

@@ -24,7 +24,7 @@ struct StatusView {
     int max_submissions_per_day = 0;
     double max_usd = 0, max_hours = 0;
     long long max_tokens = 0;
-    int max_rounds = 0;
+    int max_rounds = 0;                ///< the limit in force: the last run's, else budget.max_rounds
     std::optional<long> running_pid;   ///< a `run` holding the lock right now
     std::vector<std::string> warnings; ///< repairs the next `run` will make, unreadable config
 };

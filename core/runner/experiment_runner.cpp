@@ -6,6 +6,7 @@
 #include "base/atomic_file.hpp"
 
 #include <autokaggle/sdk/errors.hpp>
+#include <autokaggle/sdk/metric.hpp>
 
 #include <chrono>
 #include <cstdio>
@@ -17,13 +18,6 @@ namespace fs = std::filesystem;
 using Clock = std::chrono::steady_clock;
 
 namespace {
-
-std::string format_score(double value) {
-    std::ostringstream out;
-    out.precision(6);
-    out << value;
-    return out.str();
-}
 
 void remove_quietly(const fs::path& path) {
     std::error_code ec;
@@ -49,11 +43,7 @@ ExperimentRunner::ExperimentRunner(Runner& runner, CompetitionInfo competition, 
     }
 }
 
-std::string ExperimentRunner::round_tag(int round) {
-    char buf[16];
-    std::snprintf(buf, sizeof buf, "R%02d", round);
-    return buf;
-}
+std::string ExperimentRunner::round_tag(int round) { return ::autokaggle::round_tag(round); }
 
 fs::path ExperimentRunner::partial_oof(int round) const {
     return settings_.rounds_dir / (round_tag(round) + "_oof_partial.npy");

@@ -82,9 +82,15 @@ KillDecision evaluate_fold1(const KillGateConfig& config, const KillGateContext&
             msg << ", more than the margin of " << 100.0 * config.relative_margin << "%";
         }
     }
+    // A run already beating the best on fold 1 is never stopped for resembling it: it may be
+    // the better version of the same idea.
+    const bool beats_best = context.best_cv && improves(context.higher_is_better ? Direction::higher : Direction::lower,
+                                                        fold1_score, *context.best_cv);
     if (correlation) {
         msg << "; fold-1 OOF correlation with the best model " << *correlation;
-        if (*correlation > config.max_correlation) {
+        if (beats_best) {
+            msg << " (not judged: fold 1 beats the best CV)";
+        } else if (*correlation > config.max_correlation) {
             msg << " above the limit of " << config.max_correlation << " (a near-copy of the best model)";
             d.kill = true;
         }

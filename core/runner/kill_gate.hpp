@@ -1,7 +1,8 @@
 // The fold-1 kill gate: after the first fold of a run, stop it when it is already clearly
 // worse than the best model so far, or when it is a near-copy of the best model (its fold-1
-// out-of-fold predictions correlate with the best model's above a threshold). Either way the
-// remaining folds would only cost time.
+// out-of-fold predictions correlate with the best model's above a threshold) that does not beat
+// it on fold 1. Either way the remaining folds would only cost time; a run that beats the best
+// on fold 1 is never stopped.
 #pragma once
 
 #include "base/config.hpp"
@@ -51,7 +52,8 @@ std::function<std::optional<double>(const std::filesystem::path&)> partial_oof_s
     const Metric& metric, const metrics::TargetEncoding& target);
 
 /// Applies the gate to fold 1. `fold1_score` is the score to judge (recomputed or printed);
-/// `correlation` is the correlation with the best model when known.
+/// `correlation` is the correlation with the best model when known; it is judged only when
+/// fold 1 does not beat context.best_cv.
 KillDecision evaluate_fold1(const KillGateConfig& config, const KillGateContext& context, double fold1_score,
                             std::optional<double> correlation);
 

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <autokaggle/sdk/host.hpp>
+#include <autokaggle/sdk/metric.hpp>
 
 #include <boost/json/object.hpp>
 
@@ -156,9 +157,6 @@ std::string experiment_script(const ExperimentSpec& spec, const CompetitionInfo&
 // ---- small helpers ------------------------------------------------------------------------
 
 std::string read_text_or_empty(const fs::path& path);
-std::string format_score(double value);
-std::string round_tag(int round);  ///< "R07"
-fs::path round_file(const fs::path& rounds_dir, int round, const std::string& suffix);
 /// The last "CV_SCORE=" and the "FOLD k SCORE=" values of a run log.
 std::vector<double> fold_scores_in_log(const std::string& log);
 

@@ -301,11 +301,12 @@ std::string Builder::findings(const PhaseRequest& request) {
     }
     const auto next = choose_experiment(view);
     md << "## Next round\n\nThe catalogue's next step is " << next.key() << ": " << next.title << ".\n\n";
+    // The orchestrator reads this line before it decides (and records whether it followed it).
     md << "## Submission recommendation\n\n";
     if (current && current->ok() && (!before || view.better(*current->cv, *before->cv)))
-        md << "Submit: it is the best verified CV so far.\n\n";
+        md << "Recommendation: submit - it is the best verified CV so far.\n\n";
     else
-        md << "Do not submit: it does not beat the best verified CV.\n\n";
+        md << "Recommendation: do not submit - it does not beat the best verified CV.\n\n";
     md << "## Learnings\n\n";
     if (learnings.empty()) md << "(none this round)\n";
     for (const auto& l : learnings) md << "- " << l << "\n";

@@ -32,21 +32,6 @@ std::string read_text_or_empty(const fs::path& path) {
     return out.str();
 }
 
-std::string format_score(double value) {
-    char buf[64];
-    std::snprintf(buf, sizeof buf, "%.6g", value);
-    return buf;
-}
-
-std::string round_tag(int round) {
-    char buf[16];
-    std::snprintf(buf, sizeof buf, "R%02d", round);
-    return buf;
-}
-
-fs::path round_file(const fs::path& rounds_dir, int round, const std::string& suffix) {
-    return rounds_dir / (round_tag(round) + "_" + suffix);
-}
 
 namespace {
 

@@ -79,16 +79,6 @@ std::string last_line_token(std::string_view text) {
     return {};
 }
 
-std::string expected_token(Phase phase) {
-    switch (phase) {
-        case Phase::review:
-        case Phase::verify: return "APPROVED, or REVISE: <why>";
-        case Phase::revise: return "REVISED";
-        case Phase::code: return "CV_SCORE=<the script's CV score>, or CV_SCORE=crash";
-        default: return "DONE";
-    }
-}
-
 CliAgent::CliAgent(const PluginContext& context, CliSettings settings)
     : host_(context.host), role_(context.instance), settings_(std::move(settings)) {
     if (!host_) throw Error(settings_.plugin_name + ": created without host services");
@@ -179,7 +169,7 @@ std::string CliAgent::phase_prompt(const PhaseRequest& r) const {
           << pending_summary_.string() << "\n";
     if (!r.problem.empty())
         p << "\nYour previous answer to this phase was not accepted: " << r.problem << "\nFix that and answer again.\n";
-    p << "\nEnd your reply with the phase's token alone on its last line: " << expected_token(r.phase) << "\n";
+    p << "\nEnd your reply with the phase's token alone on its last line: " << expected_reply(r.phase) << "\n";
     return p.str();
 }
 
@@ -306,7 +296,7 @@ std::string CliAgent::run_phase(const PhaseRequest& request) {
                        settings_.tool_name + "'s permissions refused: " + denied);
     std::string token = last_line_token(reply.text);
     if (token.empty()) throw Error(failure_prefix(request) + "the final message is empty (expected " +
-                                   expected_token(request.phase) + " on its last line)");
+                                   std::string(expected_reply(request.phase)) + " on its last line)");
 
     char cost[32];
     std::snprintf(cost, sizeof cost, "%.4f", reply.usage ? reply.usage->usd : 0.0);

@@ -74,9 +74,6 @@ std::filesystem::path resolve_executable(const std::string& configured, const st
 /// emphasis or code marks around it. Empty when the text has no non-blank line.
 std::string last_line_token(std::string_view text);
 
-/// The token(s) a phase answers with, for the prompt ("DONE", "APPROVED or REVISE: <why>"...).
-std::string expected_token(Phase phase);
-
 class CliAgent : public Agent {
 public:
     CliAgent(const PluginContext& context, CliSettings settings);

@@ -23,16 +23,6 @@ namespace {
 
 namespace fs = std::filesystem;
 
-std::string token_rule(Phase phase) {
-    switch (phase) {
-        case Phase::review:
-        case Phase::verify: return "APPROVED   or   REVISE: <the reason in one line>";
-        case Phase::revise: return "REVISED";
-        case Phase::code: return "CV_SCORE=<the number your script printed>   or   CV_SCORE=crash";
-        default: return "DONE";
-    }
-}
-
 /// The last non-empty line of the model's final text, without markdown decoration.
 std::string final_line(const std::string& text) {
     std::istringstream in(text);
@@ -142,7 +132,7 @@ public:
                             " without answering; raise agents." + role_ + ".options.max_tool_steps or simplify the task");
             if (reply.message.tool_calls.empty()) {
                 conversation_.add_user_text("Your reply was empty. Finish the " + phase +
-                                            " phase and answer with exactly one line: " + token_rule(request.phase));
+                                            " phase and answer with exactly one line: " + std::string(expected_reply(request.phase)));
                 save();
                 continue;
             }
@@ -209,7 +199,7 @@ private:
             text += "\n";
         }
         if (!r.problem.empty()) text += "Your previous answer was rejected: " + r.problem + "\n";
-        text += "When done, answer with exactly one line: " + token_rule(r.phase);
+        text += "When done, answer with exactly one line: " + std::string(expected_reply(r.phase));
         return text;
     }
 

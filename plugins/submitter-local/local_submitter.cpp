@@ -272,8 +272,12 @@ Scores LocalSubmitter::score(const fs::path& submission) {
 }
 
 SubmissionInfo LocalSubmitter::submit(const SubmissionRequest& request) {
+    if (limit_ == 0)
+        throw ServiceError("local leaderboard: max_submissions_per_day is 0, which means no submissions; set it to a "
+                           "daily limit to submit",
+                           429, "quota");
     auto board = load_board();
-    if (limit_ > 0 && used_today(board) >= limit_)
+    if (used_today(board) >= limit_)
         throw ServiceError("local leaderboard: the daily quota of " + std::to_string(limit_) +
                            " submissions (UTC day) is used up; try again after midnight UTC", 429, "quota");
     json::object entry;

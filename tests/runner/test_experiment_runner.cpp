@@ -181,9 +181,10 @@ BOOST_AUTO_TEST_CASE(a_near_copy_of_the_best_model_is_killed_by_oof_correlation)
     KillGateContext gate;
     gate.best_cv = 0.80;
     gate.best_oof = ws.dir / "best_oof.npy";
-    // Fold 1 scores better than the best, but its predictions are the best model's.
+    // Fold 1 scores a little below the best (within the score margin), and its predictions are
+    // the best model's.
     auto result = runner.run(
-        ws.scripted(6, settings("0.85, 0.85, 0.85, 0.85, 0.85", "0.85", 120, "'" + (ws.dir / "best_oof.npy").string() + "'")),
+        ws.scripted(6, settings("0.79, 0.79, 0.79, 0.79, 0.79", "0.79", 120, "'" + (ws.dir / "best_oof.npy").string() + "'")),
         gate);
     BOOST_TEST(to_string(result.status) == "killed_fold1", result.message);
     BOOST_TEST(result.message.find("correlation") != std::string::npos, result.message);

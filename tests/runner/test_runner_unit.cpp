@@ -113,6 +113,24 @@ BOOST_AUTO_TEST_CASE(near_copies_of_the_best_model_are_stopped) {
     BOOST_TEST(copy.message.find("0.9995") != std::string::npos, copy.message);
 }
 
+BOOST_AUTO_TEST_CASE(a_near_copy_that_beats_the_best_on_fold_one_goes_on) {
+    KillGateConfig config;
+    KillGateContext higher;  // fold-1 AUC 0.851 and 0.850 against a best CV of 0.844
+    higher.best_cv = 0.844;
+    for (double fold1 : {0.851, 0.850}) {
+        const auto d = evaluate_fold1(config, higher, fold1, 0.9995);
+        BOOST_TEST(!d.kill, d.message);
+        BOOST_TEST(d.message.find("not judged: fold 1 beats the best CV") != std::string::npos, d.message);
+    }
+    BOOST_TEST(evaluate_fold1(config, higher, 0.844, 0.9995).kill);  // a tie is no win
+    BOOST_TEST(evaluate_fold1(config, higher, 0.84, 0.9995).kill);
+    KillGateContext lower;  // e.g. RMSE
+    lower.best_cv = 10.0;
+    lower.higher_is_better = false;
+    BOOST_TEST(!evaluate_fold1(config, lower, 9.9, 0.9995).kill);
+    BOOST_TEST(evaluate_fold1(config, lower, 10.1, 0.9995).kill);
+}
+
 BOOST_AUTO_TEST_CASE(oof_correlation_uses_only_predicted_rows) {
     TempDir dir("runner-corr");
     const double nan = std::numeric_limits<double>::quiet_NaN();

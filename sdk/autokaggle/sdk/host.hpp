@@ -21,7 +21,8 @@ class LlmProvider;
 struct ExperimentRequest;
 struct ExperimentResult;
 
-/// The workspace layout (DESIGN.md "A campaign's workspace"). All paths are absolute.
+/// The workspace layout (docs/state.md). All paths are absolute; round files are named by
+/// round_file() below.
 struct WorkspacePaths {
     std::filesystem::path root;         ///< folder holding config.json
     std::filesystem::path config;       ///< root/config.json
@@ -35,6 +36,21 @@ struct WorkspacePaths {
     std::filesystem::path experiments;  ///< root/experiments.json
     std::filesystem::path learnings;    ///< root/LEARNINGS.md
 };
+
+/// "R07" for round 7: the tag of every round file (two digits at least, like the seed's names).
+inline std::string round_tag(int round) {
+    std::string digits = std::to_string(round);
+    if (round >= 0 && digits.size() < 2) digits.insert(0, "0");
+    return "R" + digits;
+}
+
+/// A round's file: rounds/R07_<suffix>, e.g. round_file(paths.rounds, 7, "plan.md").
+inline std::filesystem::path round_file(const std::filesystem::path& rounds_dir, int round, std::string_view suffix) {
+    return rounds_dir / (round_tag(round) + "_" + std::string(suffix));
+}
+inline std::filesystem::path round_file(const WorkspacePaths& paths, int round, std::string_view suffix) {
+    return round_file(paths.rounds, round, suffix);
+}
 
 /// The competition as config.json describes it (already validated by the host).
 struct CompetitionInfo {

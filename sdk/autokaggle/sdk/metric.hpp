@@ -9,6 +9,7 @@
 #include <autokaggle/sdk/abi.hpp>
 
 #include <cstddef>
+#include <cstdio>
 #include <span>
 #include <string>
 #include <string_view>
@@ -51,6 +52,22 @@ public:
 /// True when `candidate` beats `best` by more than `margin` in the metric's direction.
 inline bool improves(Direction d, double candidate, double best, double margin = 0.0) {
     return d == Direction::higher ? candidate > best + margin : candidate < best - margin;
+}
+
+/// A score as results.tsv, logs, reports and the CLI show it: six decimals, trailing zeros cut
+/// ("0.5", "0.123457", "2.0"); scores below 1e-4 in magnitude keep six significant digits.
+inline std::string format_score(double value) {
+    char buf[40];
+    const double magnitude = value < 0 ? -value : value;
+    if (magnitude != 0 && magnitude < 1e-4) {
+        std::snprintf(buf, sizeof buf, "%.6g", value);
+        return buf;
+    }
+    std::snprintf(buf, sizeof buf, "%.6f", value);
+    std::string s = buf;
+    while (s.size() > 1 && s.back() == '0') s.pop_back();
+    if (!s.empty() && s.back() == '.') s.push_back('0');
+    return s;
 }
 
 }  // namespace autokaggle

@@ -9,11 +9,21 @@
 #include <filesystem>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace autokaggle {
 
 enum class SubmissionState { pending, complete, error };
+
+inline std::string_view to_string(SubmissionState s) {
+    switch (s) {
+        case SubmissionState::pending: return "pending";
+        case SubmissionState::complete: return "complete";
+        case SubmissionState::error: return "error";
+    }
+    return "pending";
+}
 
 struct SubmissionRequest {
     std::filesystem::path file;   ///< a validated CSV
