@@ -1,11 +1,13 @@
 #include "orchestrator/workspace.hpp"
 
 #include <cerrno>
+#include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <fcntl.h>
 #include <string>
+#include <thread>
 #include <sys/file.h>
 #include <unistd.h>
 
@@ -54,11 +56,21 @@ int open_folder(const fs::path& root) {
     if (fd < 0) throw Error("cannot open the workspace folder " + root.string() + ": " + std::strerror(errno));
     return fd;
 }
+
+/// The folder's exclusive flock. `status` and `serve` take a shared one for microseconds to see
+/// whether a campaign runs: a few short retries keep such a look from refusing a real start.
+bool lock_folder(int dir_fd) {
+    for (int attempt = 0;; ++attempt) {
+        if (::flock(dir_fd, LOCK_EX | LOCK_NB) == 0) return true;
+        if (errno != EWOULDBLOCK || attempt == 50) return false;
+        std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+}
 }  // namespace
 
 WorkspaceLock::WorkspaceLock(const fs::path& root, std::string_view command) {
     dir_fd_ = open_folder(root);
-    if (::flock(dir_fd_, LOCK_EX | LOCK_NB) != 0) {
+    if (!lock_folder(dir_fd_)) {
         const int err = errno;
         ::close(dir_fd_);
         dir_fd_ = -1;

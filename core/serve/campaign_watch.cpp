@@ -147,6 +147,9 @@ json::array rounds_table(const WorkspaceFiles& files, const StatusView& view, co
 
 }  // namespace
 
+/// results.tsv's columns before later versions appended theirs (round ... description).
+constexpr std::size_t kFirstResultsColumns = 8;
+
 json::array parse_results_table(std::string_view text, std::vector<std::string>& warnings) {
     std::vector<std::string> lines = split(text, '\n');
     if (!lines.empty() && lines.back().empty()) {
@@ -164,7 +167,9 @@ json::array parse_results_table(std::string_view text, std::vector<std::string>&
     json::array rows;
     for (std::size_t i = first; i < lines.size(); ++i) {
         if (lines[i].empty()) continue;
-        const auto fields = split(lines[i], '\t');
+        auto fields = split(lines[i], '\t');
+        // Rows written before a column was appended (regime) have the first eight only.
+        if (fields.size() >= kFirstResultsColumns && fields.size() < columns.size()) fields.resize(columns.size());
         if (fields.size() != columns.size()) {
             warnings.push_back("results.tsv line " + std::to_string(i + 1) + ": " + std::to_string(fields.size()) +
                                " fields where the header has " + std::to_string(columns.size()) + ": not shown");

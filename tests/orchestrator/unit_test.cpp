@@ -15,6 +15,7 @@
 
 #include <chrono>
 #include <csignal>
+#include <atomic>
 #include <thread>
 #include <unistd.h>
 
@@ -414,6 +415,27 @@ BOOST_AUTO_TEST_CASE(the_lock_is_exclusive_and_names_its_holder) {
         }
     }
     WorkspaceLock again(dir.path());  // released on destruction
+}
+
+// `status` and `serve` look at the lock while a campaign may be starting: a look never makes the
+// start fail.
+BOOST_AUTO_TEST_CASE(a_look_at_the_lock_never_refuses_a_start) {
+    TempDir dir;
+    std::atomic<bool> done{false};
+    std::thread looker([&] {
+        while (!done) (void)WorkspaceLock::holder(dir.path());
+    });
+    int refused = 0;
+    for (int i = 0; i < 300; ++i) {
+        try {
+            WorkspaceLock lock(dir.path());
+        } catch (const LockHeldError&) {
+            ++refused;
+        }
+    }
+    done = true;
+    looker.join();
+    BOOST_TEST(refused == 0);
 }
 
 BOOST_AUTO_TEST_CASE(sigterm_becomes_a_stop_request) {
