@@ -874,6 +874,7 @@ struct Campaign::Impl {
              (sub ? " (submitted)" : ""));
         state.round = n + 1;
         state.current = RoundProgress{};
+        state.run_records = {};  // finished runs stay recorded (with their results) until here
         state.phase = "start";
         save_locked();
     }

@@ -1,8 +1,9 @@
-// The "local" runner with real child processes: every way a script can end, and no process
-// left behind (checked by pid).
+// The "local" runner with real child processes under the supervisor: every way a script can
+// end, no process left behind (checked by pid), runs that outlive the orchestrator, the capped
+// log, the scrubbed environment and the sandbox.
 #define BOOST_TEST_MODULE local_runner
 #include "local_runner.hpp"
-#include "process_tree.hpp"
+#include "base/process_tree.hpp"
 #include "runner_test_util.hpp"
 
 #include "base/plugin_host.hpp"
@@ -12,6 +13,7 @@
 #include <boost/json/parse.hpp>
 
 #include <csignal>
+#include <thread>
 #include <unistd.h>
 
 using namespace autokaggle;
@@ -21,11 +23,14 @@ using autokaggle::local_runner::Options;
 
 namespace {
 
+/// Without the sandbox, so that the pids a script reports are the host's (a sandbox has its own
+/// pid namespace); the sandbox has its own tests below.
 Options quick_options(double timeout_s = 60, long long memory_mb = 0, double grace_s = 1) {
     Options o;
     o.timeout_s = timeout_s;
     o.memory_mb = memory_mb;
     o.kill_grace_s = grace_s;
+    o.sandbox = Options::Sandbox::off;
     return o;
 }
 
@@ -67,10 +72,10 @@ BOOST_AUTO_TEST_CASE(record_names_the_process_group_and_its_start_time) {
     BOOST_TEST(record.at("pgid").to_number<int>() == pids.at(0));
     BOOST_TEST(::getpgid(pids.at(0)) == pids.at(0));  // its own process group
     BOOST_TEST(::getpgid(pids.at(1)) == pids.at(0));  // the grandchild inherits it
-    auto stat = local_runner::read_process_stat(pids.at(0));
+    auto stat = process::read_process_stat(pids.at(0));
     BOOST_REQUIRE(stat.has_value());
     BOOST_TEST(record.at("start_time").to_number<unsigned long long>() == stat->start_time);
-    BOOST_TEST(record.at("boot_id").as_string() == local_runner::boot_id());
+    BOOST_TEST(record.at("boot_id").as_string() == process::boot_id());
     handle->cancel("test over");
     BOOST_TEST(all_gone(pids));
 }
@@ -220,24 +225,88 @@ BOOST_AUTO_TEST_CASE(destroying_a_running_handle_ends_its_processes) {
     BOOST_TEST(all_gone(pids));
 }
 
-BOOST_AUTO_TEST_CASE(a_killed_host_takes_the_script_along_and_attach_ends_the_rest) {
-    TempDir dir("runner-orphan");
-    write_text(dir / "orphan.py", spawn_child_and_record_pids() + "time.sleep(300)\n");
+namespace {
+
+/// Plays an orchestrator killed during a run of `script` (runner-orphan-maker), and returns the
+/// record it left and the pids the script reported.
+std::pair<boost::json::object, std::vector<int>> killed_host(const TempDir& dir, const std::string& script) {
+    write_text(dir / "orphan.py", script);
     auto made = run_process({RUNNER_ORPHAN_MAKER, python().string(), (dir / "orphan.py").string(), dir.path().string(),
                              (dir / "record.json").string()},
                             {}, {}, std::chrono::seconds(30));
     BOOST_TEST(made.signal == SIGKILL);  // the fake orchestrator died without cleaning up
     auto pids = wait_for_pids(dir / "pids.txt");
-    // PR_SET_PDEATHSIG ended the script (the direct child) with its parent...
-    BOOST_TEST(all_gone({pids.at(0)}));
-    // ...but not the grandchild: that is what attach() is for.
-    BOOST_TEST(process_alive(pids.at(1)));
-    auto record = boost::json::parse(read_text(dir / "record.json")).as_object();
-    LocalRunner runner(quick_options());
+    return {boost::json::parse(read_text(dir / "record.json")).as_object(), pids};
+}
+
+RunSpec orphan_spec(const TempDir& dir) {
     RunSpec spec;
     spec.label = "orphan";
-    auto handle = runner.attach(spec, record);
-    BOOST_TEST(!handle);
+    spec.work_dir = dir.path();
+    spec.log_file = dir / "orphan.log";
+    return spec;
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(a_killed_host_leaves_the_run_going_and_attach_follows_it_to_its_end) {
+    TempDir dir("runner-orphan");
+    auto [record, pids] = killed_host(dir, spawn_child_and_record_pids() + "time.sleep(3)\nprint('CV_SCORE=0.5')\n");
+    // The supervisor is detached from the orchestrator: the script lives on.
+    BOOST_TEST(process_alive(pids.at(0)));
+    BOOST_TEST(process_alive(pids.at(1)));
+    BOOST_TEST(record.at("supervisor_pid").to_number<int>() > 0);
+    LocalRunner runner(quick_options());
+    auto handle = runner.attach(orphan_spec(dir), record);
+    BOOST_REQUIRE(handle);
+    auto f = run_to_end(*handle);
+    BOOST_TEST(to_string(f.last.status) == "ok", f.last.message);
+    // The whole log, from the start, although this process saw none of it happen.
+    BOOST_TEST(f.output.find("started") != std::string::npos, f.output);
+    BOOST_TEST(f.output.find("CV_SCORE=0.5") != std::string::npos, f.output);
+    BOOST_TEST(read_text(dir / "orphan.log") == f.output);
+    BOOST_TEST(all_gone(pids));  // the sleeping child ended with the run
+}
+
+BOOST_AUTO_TEST_CASE(a_run_that_ended_while_nobody_followed_it_is_collected) {
+    TempDir dir("runner-orphan-done");
+    auto [record, pids] = killed_host(dir, spawn_child_and_record_pids() + "import sys\nsys.exit(4)\n");
+    BOOST_TEST(all_gone({pids.at(0)}, std::chrono::seconds(20)));
+    for (int i = 0; i < 200 && !fs::exists(dir / ".runs" / "orphan" / "exit.json"); ++i)
+        std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    LocalRunner runner(quick_options());
+    auto handle = runner.attach(orphan_spec(dir), record);
+    BOOST_REQUIRE(handle);
+    auto f = run_to_end(*handle);
+    BOOST_TEST(to_string(f.last.status) == "crash", f.last.message);
+    BOOST_TEST(f.last.exit_code.value_or(-1) == 4);
+    BOOST_TEST(f.output.find("started") != std::string::npos, f.output);
+    BOOST_TEST(all_gone(pids));
+}
+
+BOOST_AUTO_TEST_CASE(cancel_through_a_reattached_handle_ends_the_whole_run) {
+    TempDir dir("runner-orphan-cancel");
+    auto [record, pids] = killed_host(dir, spawn_child_and_record_pids() + "time.sleep(300)\n");
+    LocalRunner runner(quick_options());
+    auto handle = runner.attach(orphan_spec(dir), record);
+    BOOST_REQUIRE(handle);
+    handle->cancel("campaign stopping");
+    auto f = run_to_end(*handle);
+    BOOST_TEST(to_string(f.last.status) == "cancelled", f.last.message);
+    BOOST_TEST(f.last.message.find("campaign stopping") != std::string::npos, f.last.message);
+    BOOST_TEST(all_gone(pids));
+}
+
+BOOST_AUTO_TEST_CASE(a_run_whose_supervisor_died_has_its_leftovers_ended_by_attach) {
+    TempDir dir("runner-orphan-lost");
+    auto [record, pids] = killed_host(dir, spawn_child_and_record_pids() + "time.sleep(300)\n");
+    // What the kernel's OOM killer might do to the supervisor: its command goes with it
+    // (PR_SET_PDEATHSIG), the command's own child is left behind.
+    ::kill(record.at("supervisor_pid").to_number<int>(), SIGKILL);
+    BOOST_TEST(all_gone({pids.at(0)}));
+    BOOST_TEST(process_alive(pids.at(1)));
+    LocalRunner runner(quick_options());
+    BOOST_TEST(!runner.attach(orphan_spec(dir), record));
     BOOST_TEST(all_gone(pids));
 }
 
@@ -249,7 +318,7 @@ BOOST_AUTO_TEST_CASE(attach_ignores_records_of_another_boot_and_reused_pids) {
     BOOST_TEST(!runner.attach(spec, other_boot));
     // Same boot, but the pid now belongs to another process (start time differs): untouched.
     boost::json::object reused{{"pid", ::getpid()}, {"pgid", ::getpgid(0)}, {"start_time", 1},
-                               {"boot_id", local_runner::boot_id()}, {"token", "0123456789abcdef"}};
+                               {"boot_id", process::boot_id()}, {"token", "0123456789abcdef"}};
     BOOST_TEST(!runner.attach(spec, reused));
     BOOST_TEST(process_alive(::getpid()));
 }
