@@ -55,10 +55,17 @@ std::vector<std::string> sandbox_argv(const SandboxSpec& spec) {
     std::vector<SandboxMount> mounts = spec.mounts;
     std::stable_sort(mounts.begin(), mounts.end(),
                      [](const SandboxMount& a, const SandboxMount& b) { return depth(a.path) < depth(b.path); });
+    // A hidden path only needs covering when something bound shows it.
+    auto shown = [&](const fs::path& path) {
+        return std::any_of(mounts.begin(), mounts.end(), [&](const SandboxMount& m) {
+            return m.access != SandboxMount::Access::hidden && (m.path == path || under(path, m.path));
+        });
+    };
     for (const auto& m : mounts) {
         std::error_code ec;
         const std::string p = m.path.string();
         if (!fs::exists(m.path, ec)) continue;
+        if (m.access == SandboxMount::Access::hidden && !shown(m.path)) continue;
         switch (m.access) {
             case SandboxMount::Access::read_only: add(argv, {"--ro-bind", p, p}); break;
             case SandboxMount::Access::read_write: add(argv, {"--bind", p, p}); break;

@@ -376,7 +376,7 @@ void CappedLog::note(std::string_view line) {
     if (line.empty() || line.back() != '\n') put("\n");
 }
 
-void CappedLog::finish() {
+void CappedLog::finish(std::string_view last_note) {
     if (fd_ < 0) return;
     if (held_back_) {
         if (!line_.empty() && line_overflow_ == 0) held_back_line(std::move(line_));
@@ -387,6 +387,10 @@ void CappedLog::finish() {
                  " lines) were left out here; the last " + megabytes(tail_size_) + " follow");
         for (const auto& l : tail_) put(l);
         tail_.clear();
+    }
+    if (!last_note.empty()) {
+        if (output_bytes_ > 0 && !recent_.empty() && recent_.back() != '\n') put("\n");
+        note(last_note);
     }
     if (::fsync(fd_) != 0 && error_.empty()) error_ = std::strerror(errno);
     ::close(fd_);

@@ -125,8 +125,8 @@ public:
     void write(std::string_view chunk);
     /// A line of the runner's own ("[runner] ..."), always written.
     void note(std::string_view line);
-    /// Writes what is held back and closes the file.
-    void finish();
+    /// Writes what is held back, then `last_note` (when not empty), and closes the file.
+    void finish(std::string_view last_note = {});
 
     std::uint64_t output_bytes() const { return output_bytes_; }
     std::uint64_t dropped_bytes() const { return dropped_bytes_; }

@@ -253,7 +253,11 @@ int run(const fs::path& dir) {
     sup::ExitRecord record = sup::classify(facts);
     record.started_at = sup::iso_utc(wall_start);
     record.ended_at = sup::iso_utc(std::chrono::system_clock::now());
-    log->finish();
+    // A run that did not succeed says so in its own log: a silent script that timed out must
+    // not leave an empty log behind.
+    log->finish(record.status == autokaggle::RunStatus::ok
+                    ? std::string()
+                    : "[runner] " + std::string(autokaggle::to_string(record.status)) + ": " + record.message);
     record.output_bytes = log->output_bytes();
     record.dropped_bytes = log->dropped_bytes();
     if (!log->error().empty()) record.message += "; the log " + partial.string() + " could not be written: " + log->error();

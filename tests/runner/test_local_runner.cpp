@@ -6,13 +6,21 @@
 #include "base/process_tree.hpp"
 #include "runner_test_util.hpp"
 
+#include "base/atomic_file.hpp"
 #include "base/plugin_host.hpp"
+#include "support/host_double.hpp"
 
 #include <autokaggle/sdk/errors.hpp>
 
 #include <boost/json/parse.hpp>
 
+#include <algorithm>
+#include <arpa/inet.h>
 #include <csignal>
+#include <cstdlib>
+#include <netinet/in.h>
+#include <optional>
+#include <sys/socket.h>
 #include <thread>
 #include <unistd.h>
 
@@ -359,4 +367,280 @@ BOOST_AUTO_TEST_CASE(the_plugin_loads_through_the_host_with_its_schema) {
         BOOST_TEST(info.options_schema.contains(key), key);
     BOOST_TEST(info.options_schema.at("timeout_s").at("default").to_number<double>() == 3600);
     BOOST_TEST(info.options_schema.at("kill_grace_s").at("default").to_number<double>() == 10);
+}
+
+// ---- hardening ---------------------------------------------------------------------------------
+
+namespace {
+
+/// Sets environment variables for the scope of a test and restores them.
+class ScopedEnv {
+public:
+    void set(const std::string& name, const std::string& value) {
+        const char* old = std::getenv(name.c_str());
+        saved_.emplace_back(name, old ? std::optional<std::string>(old) : std::nullopt);
+        ::setenv(name.c_str(), value.c_str(), 1);
+    }
+    ~ScopedEnv() {
+        for (auto it = saved_.rbegin(); it != saved_.rend(); ++it) {
+            if (it->second) ::setenv(it->first.c_str(), it->second->c_str(), 1);
+            else ::unsetenv(it->first.c_str());
+        }
+    }
+
+private:
+    std::vector<std::pair<std::string, std::optional<std::string>>> saved_;
+};
+
+/// Pids of live processes whose command line contains `marker`.
+std::vector<int> processes_with(const std::string& marker) {
+    std::vector<int> found;
+    for (const auto& p : process::all_processes()) {
+        if (!p.live()) continue;
+        std::string cmdline = autokaggle::read_file_if_exists("/proc/" + std::to_string(p.pid) + "/cmdline").value_or("");
+        std::replace(cmdline.begin(), cmdline.end(), '\0', ' ');
+        if (cmdline.find(marker) != std::string::npos) found.push_back(p.pid);
+    }
+    return found;
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(a_script_sees_no_secrets_and_a_scratch_home) {
+    ScopedEnv env;
+    for (const char* name : {"OPENAI_API_KEY", "ANTHROPIC_API_KEY", "KAGGLE_KEY", "KAGGLE_USERNAME", "HF_TOKEN",
+                             "SERVICE_SECRET", "GEMINI_API_KEY", "SOME_UNRELATED_SETTING"})
+        env.set(name, "value-that-must-not-leak");
+    env.set("MY_DATA_ROOT", "/data");
+    env.set("LC_ALL", "C.UTF-8");
+    TempDir dir("runner-env");
+    auto spec = script_spec(dir, "env", "import json, os\nprint(json.dumps(dict(os.environ)))\n");
+    Options o = quick_options();
+    o.pass_env = {"MY_DATA_ROOT"};
+    LocalRunner runner(o);
+    auto f = run_to_end(runner, spec);
+    BOOST_REQUIRE(to_string(f.last.status) == "ok");
+    auto seen = boost::json::parse(f.output.substr(0, f.output.find('\n'))).as_object();
+    BOOST_TEST(f.output.find("value-that-must-not-leak") == std::string::npos, f.output);
+    for (const char* kept : {"PATH", "LC_ALL", "PYTHONUNBUFFERED", "AUTOKAGGLE_RUN_TOKEN", "AUTOKAGGLE_THREADS", "MY_DATA_ROOT"})
+        BOOST_TEST(seen.contains(kept), kept);
+    // HOME is the run's own scratch folder, not the user's.
+    const std::string home(seen.at("HOME").as_string());
+    BOOST_TEST(home.find(dir.path().string()) == 0u, home);
+    BOOST_TEST(home != std::string(std::getenv("HOME") ? std::getenv("HOME") : ""));
+    // A secret cannot be let in by name either.
+    BOOST_CHECK_THROW(Options::from_json({{"pass_env", boost::json::array{"KAGGLE_KEY"}}}), ConfigError);
+}
+
+BOOST_AUTO_TEST_CASE(a_chatty_script_gets_a_capped_log_that_keeps_head_tail_and_score_lines) {
+    TempDir dir("runner-chatty");
+    // 40 MB of numbered lines, fold lines in the middle, CV_SCORE at the end.
+    auto spec = script_spec(dir, "chatty",
+                            "import sys\n"
+                            "w = sys.stdout.write\n"
+                            "for i in range(640000):\n"
+                            "    w(f'{i:010d} ' + 'x' * 52 + '\\n')\n"
+                            "    if i % 128000 == 64000: w(f'FOLD {i // 128000 + 1} SCORE=0.{i}\\n')\n"
+                            "w('CV_SCORE=0.5\\n')\n");
+    Options o = quick_options();
+    o.log_limit_mb = 1;  // 512 KB of head, 512 KB of tail
+    LocalRunner runner(o);
+    auto f = run_to_end(runner, spec, std::chrono::seconds(120), /*keep_output*/ false);
+    BOOST_TEST(to_string(f.last.status) == "ok", f.last.message);
+    const auto size = fs::file_size(spec.log_file);
+    BOOST_TEST_MESSAGE("40.96 MB of output -> run log of " << size << " bytes, largest poll " << f.largest_chunk);
+    BOOST_TEST(size <= 1024u * 1024u + 4096u);
+    const std::string log = read_text(spec.log_file);
+    BOOST_TEST(log.substr(0, 11) == "0000000000 ");
+    BOOST_TEST(log.find("0000639999 ") != std::string::npos);  // the last line
+    BOOST_TEST(log.find("0000300000 ") == std::string::npos);  // the middle is gone
+    BOOST_TEST(log.find("[runner] the log keeps the first") != std::string::npos);
+    BOOST_TEST(log.find("bytes of output (") != std::string::npos);
+    BOOST_TEST(log.find("were left out here") != std::string::npos);
+    for (int k = 1; k <= 5; ++k)
+        BOOST_TEST(log.find("FOLD " + std::to_string(k) + " SCORE=") != std::string::npos, "fold " << k);
+    // Score lines past the head are written as they arrive (once), before the kept tail.
+    BOOST_TEST(log.find("CV_SCORE=0.5\n") != std::string::npos);
+    BOOST_TEST(log.find("CV_SCORE=0.5\n") == log.rfind("CV_SCORE=0.5\n"));
+    BOOST_TEST(log.substr(log.size() - 64, 11) == "0000639999 ");
+    BOOST_TEST(f.largest_chunk <= 1024u * 1024u);
+}
+
+BOOST_AUTO_TEST_CASE(a_silent_script_that_times_out_says_so_in_its_log) {
+    TempDir dir("runner-silent");
+    auto spec = script_spec(dir, "silent", "import time\ntime.sleep(300)\n");
+    LocalRunner runner(quick_options(/*timeout*/ 1, 0, /*grace*/ 1));
+    auto f = run_to_end(runner, spec, std::chrono::seconds(30));
+    BOOST_TEST(to_string(f.last.status) == "timeout");
+    const std::string log = read_text(spec.log_file);
+    BOOST_TEST(log.find("[runner] timeout: exceeded the wall-clock limit of 1 s") != std::string::npos, log);
+    BOOST_TEST(f.output == log);
+}
+
+BOOST_AUTO_TEST_CASE(durations_and_sizes_out_of_range_are_config_errors_naming_the_key_and_the_range) {
+    auto message = [](boost::json::object options) {
+        try {
+            Options::from_json(options);
+        } catch (const ConfigError& e) {
+            return std::string(e.what());
+        }
+        return std::string("(accepted)");
+    };
+    auto grace = message({{"kill_grace_s", 1e300}});
+    BOOST_TEST(grace.find("runner.options.kill_grace_s") != std::string::npos, grace);
+    BOOST_TEST(grace.find("between 0 and 3600") != std::string::npos, grace);
+    BOOST_TEST(message({{"timeout_s", 1e300}}).find("runner.options.timeout_s") != std::string::npos);
+    BOOST_TEST(message({{"memory_mb", 1e300}}).find("runner.options.memory_mb") != std::string::npos);
+    BOOST_TEST(message({{"log_limit_mb", -1}}).find("runner.options.log_limit_mb") != std::string::npos);
+    BOOST_TEST(message({{"sandbox", "maybe"}}).find("\"auto\", \"bwrap\" or \"off\"") != std::string::npos);
+    BOOST_TEST(message({{"kill_grace_s", 3600}}) == "(accepted)");
+}
+
+BOOST_AUTO_TEST_CASE(a_daemon_that_leaves_the_session_and_clears_its_environment_is_ended) {
+    // Double fork, setsid, and exec with an empty environment: out of the group, away from its
+    // parent, without the run's marker. Found by argv only, because a sandbox has its own pids.
+    for (Options::Sandbox mode : {Options::Sandbox::off, Options::Sandbox::bwrap}) {
+        const std::string marker = mode == Options::Sandbox::off ? "3171.25" : "3171.75";
+        TempDir dir("runner-daemon");
+        auto spec = script_spec(dir, "daemon",
+                                "import os, time\n"
+                                "if os.fork() == 0:\n"
+                                "    os.setsid()\n"
+                                "    if os.fork() == 0:\n"
+                                "        os.execve('/bin/sleep', ['sleep', '" + marker + "'], {})\n"
+                                "    os._exit(0)\n"
+                                "time.sleep(1)\n"
+                                "print('parent done', flush=True)\n");
+        Options o = quick_options();
+        o.sandbox = mode;
+        LocalRunner runner(o);
+        auto handle = runner.start(spec);
+        auto f = run_to_end(*handle);
+        BOOST_TEST(to_string(f.last.status) == "ok", f.last.message);
+        bool gone = false;
+        for (int i = 0; i < 100 && !gone; ++i) {
+            gone = processes_with("sleep " + marker).empty();
+            if (!gone) std::this_thread::sleep_for(std::chrono::milliseconds(50));
+        }
+        BOOST_TEST(gone, "the daemon (sleep " << marker << ") survived the run");
+        for (int pid : processes_with("sleep " + marker)) ::kill(pid, SIGKILL);
+    }
+}
+
+// ---- the sandbox -------------------------------------------------------------------------------
+
+namespace {
+
+/// A loopback TCP listener the test holds open while a script tries to reach it.
+class Listener {
+public:
+    Listener() {
+        fd_ = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+        sockaddr_in addr{};
+        addr.sin_family = AF_INET;
+        addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+        BOOST_REQUIRE(::bind(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0);
+        BOOST_REQUIRE(::listen(fd_, 8) == 0);
+        socklen_t len = sizeof addr;
+        ::getsockname(fd_, reinterpret_cast<sockaddr*>(&addr), &len);
+        port_ = ntohs(addr.sin_port);
+    }
+    ~Listener() { ::close(fd_); }
+    int port() const { return port_; }
+
+private:
+    int fd_ = -1;
+    int port_ = 0;
+};
+
+/// A workspace with a fake user home holding Kaggle credentials, held-out answers, and a
+/// script that tries to read the credentials, write outside its folder and open a connection.
+struct Escape {
+    TempDir dir{"runner-sandbox"};
+    ScopedEnv env;
+    Listener listener;
+    test::HostDouble host{dir / "ws"};
+    RunSpec spec;
+
+    Escape() {
+        write_text(dir / "home" / ".kaggle" / "kaggle.json", "{\"username\": \"someone\", \"key\": \"secret\"}");
+        env.set("HOME", (dir / "home").string());
+        write_text(dir / "ws" / "answers.csv", "id,target\n1,0\n");
+        write_text(dir / "ws" / "config.json", "{}");
+        write_text(dir / "ws" / "data" / "train.csv", "id,target\n1,0\n");
+        fs::create_directories(dir / "ws" / "rounds");
+        const std::string home_file = (dir / "home" / ".kaggle" / "kaggle.json").string();
+        spec = script_spec(dir, "escape",
+                           "import os, socket\n"
+                           "def attempt(what, f):\n"
+                           "    try:\n"
+                           "        f()\n"
+                           "        print(what, 'ok', flush=True)\n"
+                           "    except Exception as e:\n"
+                           "        print(what, 'refused', type(e).__name__, flush=True)\n"
+                           "attempt('READ', lambda: open('" + home_file + "').read())\n"
+                           "attempt('WRITE', lambda: open('" + (dir / "ws" / "data" / "planted.txt").string() +
+                               "', 'w').write('x'))\n"
+                           "attempt('CONNECT', lambda: socket.create_connection(('127.0.0.1', " +
+                               std::to_string(listener.port()) + "), timeout=5))\n"
+                           "attempt('ANSWERS', lambda: open('" + (dir / "ws" / "answers.csv").string() + "').read())\n"
+                           "attempt('DATA', lambda: open('" + (dir / "ws" / "data" / "train.csv").string() + "').read())\n"
+                           "attempt('OWN', lambda: open('own.txt', 'w').write('x'))\n");
+        // The run goes in the workspace's round folder.
+        fs::rename(spec.script, dir / "ws" / "rounds" / "escape.py");
+        spec.script = dir / "ws" / "rounds" / "escape.py";
+        spec.work_dir = dir / "ws" / "rounds";
+        spec.log_file = dir / "ws" / "rounds" / "escape.log";
+        spec.data_dir = dir / "ws" / "data";
+    }
+
+    std::string run(Options::Sandbox mode) {
+        Options o = quick_options();
+        o.sandbox = mode;
+        LocalRunner runner(o, &host);
+        auto f = run_to_end(runner, spec);
+        BOOST_TEST(to_string(f.last.status) == "ok", f.last.message << "\n" << f.output);
+        return f.output;
+    }
+};
+
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(the_sandbox_refuses_home_credentials_writes_outside_the_round_and_the_network) {
+    auto check = check_sandbox();
+    BOOST_REQUIRE_MESSAGE(check.usable, "bubblewrap must work here (scripts/install-deps.sh installs it): " << check.why_not);
+    Escape escape;
+    // Without the sandbox the script gets everything it tries: the test can fail.
+    const std::string open = escape.run(Options::Sandbox::off);
+    BOOST_TEST(open.find("READ ok") != std::string::npos, open);
+    BOOST_TEST(open.find("WRITE ok") != std::string::npos, open);
+    BOOST_TEST(open.find("CONNECT ok") != std::string::npos, open);
+    BOOST_TEST(open.find("ANSWERS ok") != std::string::npos, open);
+    fs::remove(escape.dir / "ws" / "data" / "planted.txt");
+
+    const std::string boxed = escape.run(Options::Sandbox::bwrap);
+    BOOST_TEST(boxed.find("READ refused FileNotFoundError") != std::string::npos, boxed);
+    BOOST_TEST(boxed.find("WRITE refused") != std::string::npos, boxed);
+    BOOST_TEST(boxed.find("CONNECT refused") != std::string::npos, boxed);
+    BOOST_TEST(boxed.find("ANSWERS refused FileNotFoundError") != std::string::npos, boxed);
+    // What a run needs still works: the data read, its own folder written.
+    BOOST_TEST(boxed.find("DATA ok") != std::string::npos, boxed);
+    BOOST_TEST(boxed.find("OWN ok") != std::string::npos, boxed);
+    BOOST_TEST(!fs::exists(escape.dir / "ws" / "data" / "planted.txt"));
+}
+
+BOOST_AUTO_TEST_CASE(required_sandbox_that_cannot_work_is_a_config_error) {
+    ScopedEnv env;
+    env.set("PATH", "/nonexistent");  // no bwrap to be found
+    try {
+        decide_sandbox(Options::Sandbox::bwrap);
+        BOOST_FAIL("expected ConfigError");
+    } catch (const ConfigError& e) {
+        std::string what = e.what();
+        BOOST_TEST(what.find("runner.options.sandbox") != std::string::npos, what);
+        BOOST_TEST(what.find("bwrap is not installed") != std::string::npos, what);
+    }
+    auto automatic = decide_sandbox(Options::Sandbox::automatic);
+    BOOST_TEST(!automatic.on);
+    BOOST_TEST(automatic.reason.find("bwrap is not installed") != std::string::npos, automatic.reason);
 }
