@@ -1,14 +1,17 @@
 // The process module (core/base/process.hpp) with real processes: output routing, the explicit
 // environment, exec failures with their step and errno, timeouts with TERM-grace-KILL, the stop
 // callback, the parent-death signal, and ending a whole tree, including children that moved to
-// a session of their own.
+// a session of their own; and a coding-agent CLI call (cli_agent::run_command) under the
+// supervisor's reaper, which ends daemons its tools leave.
 #define BOOST_TEST_MODULE process
 #include "base/process.hpp"
 
 #include "runner_test_util.hpp"
+#include "subprocess.hpp"
 
 #include <autokaggle/sdk/errors.hpp>
 
+#include <algorithm>
 #include <csignal>
 #include <cstdlib>
 #include <sys/wait.h>
@@ -260,4 +263,78 @@ BOOST_AUTO_TEST_CASE(a_group_or_a_session_is_led_by_the_child) {
     BOOST_TEST(g_sid == ::getsid(0));
     BOOST_TEST(s_sid == s_pgid);
     BOOST_TEST(s_sid != ::getsid(0));
+}
+
+// ---- a coding-agent CLI and everything its tools start ----------------------------------------
+
+namespace {
+
+/// Pids of live processes whose command line contains `marker` (a sandbox or a daemon may hide
+/// its parentage, never its argv).
+std::vector<int> processes_with(const std::string& marker) {
+    std::vector<int> found;
+    for (const auto& p : proc::all_processes()) {
+        if (!p.live()) continue;
+        std::string cmdline = read_text("/proc/" + std::to_string(p.pid) + "/cmdline");
+        std::replace(cmdline.begin(), cmdline.end(), '\0', ' ');
+        if (cmdline.find(marker) != std::string::npos) found.push_back(p.pid);
+    }
+    return found;
+}
+
+bool none_left(const std::string& marker) {
+    for (int i = 0; i < 100; ++i) {
+        if (processes_with(marker).empty()) return true;
+        std::this_thread::sleep_for(milliseconds(50));
+    }
+    for (int pid : processes_with(marker)) ::kill(pid, SIGKILL);
+    return false;
+}
+
+/// A tool that does what Claude Code's Bash tool and a careless command do: a command in a
+/// session of its own, and a daemon that double-forks, changes session and clears its environment.
+std::string cli_leaving(const std::string& session_marker, const std::string& daemon_marker, const std::string& then) {
+    return "setsid sleep " + session_marker + " &\n"
+           "python3 -c \"import os\nif os.fork() == 0:\n    os.setsid()\n    if os.fork() == 0:\n"
+           "        os.execve('/bin/sleep', ['sleep', '" + daemon_marker + "'], {})\n    os._exit(0)\n\"\n"
+           "echo answered\n" + then;
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(a_cli_call_ends_with_everything_its_tools_started) {
+    BOOST_REQUIRE_MESSAGE(proc::supervisor_program(), "autokaggle-supervise is built with the core");
+    cli_agent::CommandSpec spec;
+    spec.argv = {"/bin/sh", "-c", cli_leaving("3172.25", "3172.5", "exit 0")};
+    auto result = cli_agent::run_command(spec);
+    BOOST_TEST(result.exit_code.value_or(-1) == 0);
+    BOOST_TEST(result.out.find("answered") != std::string::npos, result.out);
+    BOOST_TEST(none_left("sleep 3172.25"), "the command in its own session survived the call");
+    BOOST_TEST(none_left("sleep 3172.5"), "the daemon survived the call");
+}
+
+BOOST_AUTO_TEST_CASE(a_cli_call_that_times_out_ends_with_its_tree) {
+    cli_agent::CommandSpec spec;
+    spec.argv = {"/bin/sh", "-c", cli_leaving("3173.25", "3173.5", "sleep 300")};
+    spec.timeout = std::chrono::seconds(2);
+    auto started = std::chrono::steady_clock::now();
+    auto result = cli_agent::run_command(spec);
+    BOOST_TEST(result.timed_out);
+    BOOST_TEST(result.describe_end(spec).find("timed out after 2 s") != std::string::npos, result.describe_end(spec));
+    BOOST_TEST((std::chrono::steady_clock::now() - started < std::chrono::seconds(15)));
+    BOOST_TEST(none_left("sleep 3173.25"));
+    BOOST_TEST(none_left("sleep 3173.5"));
+}
+
+BOOST_AUTO_TEST_CASE(the_reaper_ends_as_its_program_did) {
+    cli_agent::CommandSpec spec;
+    spec.argv = {"/bin/sh", "-c", "echo out; echo err >&2; exit 3"};
+    auto exited = cli_agent::run_command(spec);
+    BOOST_TEST(exited.exit_code.value_or(-1) == 3);
+    BOOST_TEST(exited.out == "out\n");
+    BOOST_TEST(exited.err == "err\n");
+    spec.argv = {"/bin/sh", "-c", "kill -SEGV $$"};
+    auto crashed = cli_agent::run_command(spec);
+    BOOST_TEST(crashed.signal.value_or(0) == SIGSEGV);
+    BOOST_TEST(!crashed.exit_code.has_value());
 }
