@@ -311,18 +311,21 @@ void CappedLog::put(std::string_view bytes) {
     }
 }
 
-void CappedLog::held_back_line(std::string line) {
+void CappedLog::held_back_line(std::string_view line) {
     if (is_score_line(line)) {
         put(line);
         return;
     }
+    tail_.insert(tail_.end(), line.begin(), line.end());
+    tail_lines_.push_back(static_cast<std::uint32_t>(line.size()));
     tail_size_ += line.size();
-    tail_.push_back(std::move(line));
-    while (tail_size_ > tail_bytes_ && !tail_.empty()) {
-        tail_size_ -= tail_.front().size();
-        dropped_bytes_ += tail_.front().size();
+    while (tail_size_ > tail_bytes_ && !tail_lines_.empty()) {
+        const std::uint32_t n = tail_lines_.front();
+        tail_.erase(tail_.begin(), tail_.begin() + n);
+        tail_lines_.pop_front();
+        tail_size_ -= n;
+        dropped_bytes_ += n;
         ++dropped_lines_;
-        tail_.pop_front();
     }
 }
 
@@ -364,7 +367,7 @@ void CappedLog::write(std::string_view chunk) {
             dropped_bytes_ += line_.size() + line_overflow_;
             ++dropped_lines_;
         } else {
-            held_back_line(std::move(line_));
+            held_back_line(line_);
         }
         line_.clear();
         line_overflow_ = 0;
@@ -379,14 +382,21 @@ void CappedLog::note(std::string_view line) {
 void CappedLog::finish(std::string_view last_note) {
     if (fd_ < 0) return;
     if (held_back_) {
-        if (!line_.empty() && line_overflow_ == 0) held_back_line(std::move(line_));
+        if (!line_.empty() && line_overflow_ == 0) held_back_line(line_);
         else if (!line_.empty()) dropped_bytes_ += line_.size() + line_overflow_, ++dropped_lines_;
         line_.clear();
         if (dropped_bytes_ > 0)
             note("[runner] " + std::to_string(dropped_bytes_) + " bytes of output (" + std::to_string(dropped_lines_) +
                  " lines) were left out here; the last " + megabytes(tail_size_) + " follow");
-        for (const auto& l : tail_) put(l);
+        std::string chunk;
+        for (auto it = tail_.begin(); it != tail_.end();) {
+            auto n = std::min<std::size_t>(64 * 1024, static_cast<std::size_t>(tail_.end() - it));
+            chunk.assign(it, it + static_cast<std::ptrdiff_t>(n));
+            put(chunk);
+            it += static_cast<std::ptrdiff_t>(n);
+        }
         tail_.clear();
+        tail_lines_.clear();
     }
     if (!last_note.empty()) {
         if (output_bytes_ > 0 && !recent_.empty() && recent_.back() != '\n') put("\n");

@@ -137,7 +137,7 @@ public:
 
 private:
     void put(std::string_view bytes);
-    void held_back_line(std::string line);
+    void held_back_line(std::string_view line);
 
     int fd_ = -1;
     std::uint64_t head_left_, tail_bytes_;
@@ -145,7 +145,8 @@ private:
     bool held_back_ = false;       ///< past the head
     std::string line_;             ///< the current line past the head (at most 64 KB kept)
     std::uint64_t line_overflow_ = 0;
-    std::deque<std::string> tail_;
+    std::deque<char> tail_;                  ///< the kept last lines, byte by byte (no per-line overhead)
+    std::deque<std::uint32_t> tail_lines_;   ///< their lengths
     std::uint64_t tail_size_ = 0;
     std::uint64_t output_bytes_ = 0, dropped_bytes_ = 0, dropped_lines_ = 0;
     std::string recent_;
