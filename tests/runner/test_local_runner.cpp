@@ -13,6 +13,7 @@
 #include <autokaggle/sdk/errors.hpp>
 
 #include <boost/json/parse.hpp>
+#include <boost/json/serialize.hpp>
 
 #include <algorithm>
 #include <arpa/inet.h>
@@ -643,4 +644,19 @@ BOOST_AUTO_TEST_CASE(required_sandbox_that_cannot_work_is_a_config_error) {
     auto automatic = decide_sandbox(Options::Sandbox::automatic);
     BOOST_TEST(!automatic.on);
     BOOST_TEST(automatic.reason.find("bwrap is not installed") != std::string::npos, automatic.reason);
+}
+
+BOOST_AUTO_TEST_CASE(validate_says_whether_runs_are_sandboxed_and_why_not) {
+    TempDir dir("runner-validate");
+    fs::copy(competition_dir("pima-diabetes"), dir / "ws", fs::copy_options::recursive);
+    auto on = run_cli({"validate", (dir / "ws").string()});
+    BOOST_TEST(on.exit_code == 0, on.out << on.err);
+    BOOST_TEST(on.out.find("sandbox: on (bubblewrap ") != std::string::npos, on.out);
+    auto missing = run_cli({"validate", (dir / "ws").string()}, {}, {{"PATH", "/nonexistent"}});
+    BOOST_TEST(missing.out.find("sandbox: off (bwrap is not installed") != std::string::npos, missing.out);
+    auto config = boost::json::parse(read_text(dir / "ws" / "config.json")).as_object();
+    config["runner"].as_object()["options"].as_object()["sandbox"] = "off";
+    write_text(dir / "ws" / "config.json", boost::json::serialize(config));
+    auto off = run_cli({"validate", (dir / "ws").string()});
+    BOOST_TEST(off.out.find("sandbox: off (runner.options.sandbox is \"off\")") != std::string::npos, off.out);
 }
