@@ -175,7 +175,7 @@ ExperimentResult ExperimentRunner::resume(const ExperimentRequest& request, cons
     RunSpec spec = spec_for(request);
     std::unique_ptr<RunHandle> handle = runner_.attach(spec, record);
     const auto* digest = record.if_contains("script_digest");
-    if (handle && (!digest || !digest->is_string() || digest->as_string() != script_digest(spec.script))) {
+    if (handle && digest && (!digest->is_string() || digest->as_string() != script_digest(spec.script))) {
         // A run of another script (or of this one before it was rewritten) must not count.
         log(LogLevel::info, spec.label + ": the recorded run is of another version of the script; ending it");
         handle->cancel("the script changed after the run started");

@@ -62,9 +62,10 @@ public:
     /// itself fails.
     ExperimentResult run(const ExperimentRequest& request, const KillGateContext& gate = {});
 
-    /// After a restart: hands the recorded run to Runner::attach. When the runner can follow it
-    /// and it runs the script as it is now (the record's script_digest), it is followed to its
-    /// end; otherwise it is ended, and the script runs again from the start.
+    /// After a restart: hands the recorded run to Runner::attach. When the runner can follow it,
+    /// it is followed to its end, unless the record's script_digest says it runs another version
+    /// of the script: then, as when the runner cannot follow it, it is ended and the script runs
+    /// again from the start.
     ExperimentResult resume(const ExperimentRequest& request, const boost::json::object& record,
                             const KillGateContext& gate = {});
 

@@ -86,14 +86,15 @@ public:
           supervisor_(std::move(supervisor)),
           kill_grace_s_(kill_grace_s) {}
 
+    /// Ends the run when it is still going. The run's folder stays: until the host has recorded
+    /// the outcome, a restarted orchestrator collects it from there (start() clears old ones).
     ~LocalRunHandle() override {
         try {
             if (!finished_ && !exit_) cancel("the run's handle was destroyed");
         } catch (...) {
             // Ending only signals and waits; what failed is in the supervisor's own log.
         }
-        // The host has what it needs by now (it persists the outcome before letting go).
-        remove_quietly(folder_.dir);
+        if (log_fd_ >= 0) ::close(log_fd_);
     }
     LocalRunHandle(const LocalRunHandle&) = delete;
     LocalRunHandle& operator=(const LocalRunHandle&) = delete;
@@ -277,7 +278,7 @@ void end_supervised_run(const sup::RunFolder& folder, const sup::SupervisorInfo&
     info.supervisor.signal(SIGKILL);
     proc::TreeScope scope;
     scope.descendants = false;
-    scope.marker = std::string(kTokenVariable) + "=" + token;
+    if (!token.empty()) scope.marker = std::string(kTokenVariable) + "=" + token;
     scope.cgroup = info.cgroup;
     proc::end_tree(scope, milliseconds(0));
 }
@@ -288,6 +289,22 @@ std::optional<sup::SupervisorInfo> read_supervisor_info(const sup::RunFolder& fo
     } catch (const std::exception&) {
     }
     return std::nullopt;
+}
+
+/// Removes the folders of earlier runs in `runs` that are over (an exit record, or no live
+/// supervisor), except `keep`.
+void clear_finished_runs(const fs::path& runs, const fs::path& keep) {
+    std::error_code ec;
+    for (const auto& entry : fs::directory_iterator(runs, ec)) {
+        if (entry.path() == keep) continue;
+        const sup::RunFolder folder{entry.path()};
+        auto info = read_supervisor_info(folder);
+        // A folder without supervisor.json may be a run starting right now (another runner).
+        const auto written = fs::last_write_time(folder.order(), ec);
+        const bool starting = !info && !ec && fs::file_time_type::clock::now() - written < std::chrono::minutes(2);
+        if (fs::exists(folder.exit_record()) || (!starting && (!info || !info->supervisor_alive())))
+            remove_quietly(folder.dir);
+    }
 }
 
 void require_range(double value, double low, double high, const char* key, const char* meaning) {
@@ -406,6 +423,8 @@ std::vector<std::string> LocalRunner::command_for(const RunSpec& spec, const fs:
             bool keep_out = std::find(hidden.begin(), hidden.end(), entry.path()) != hidden.end();
             if (!keep_out) s.mounts.push_back({entry.path(), Access::read_only});
         }
+        // Earlier out-of-fold predictions the config points at (blends read them).
+        if (const auto& oofs = host_->competition().existing_oof_dir) s.mounts.push_back({*oofs, Access::read_only});
     }
     s.mounts.push_back({spec.data_dir, Access::read_only});
     if (spec.script.has_parent_path()) s.mounts.push_back({spec.script.parent_path(), Access::read_only});
@@ -490,6 +509,7 @@ std::unique_ptr<RunHandle> LocalRunner::start(const RunSpec& spec) {
                            options_.kill_grace_s);
     }
     remove_quietly(folder.dir);
+    clear_finished_runs(folder.dir.parent_path(), folder.dir);
     std::error_code ec;
     fs::create_directories(folder.home(), ec);
     if (ec) throw Error("runner: cannot create " + folder.home().string() + ": " + ec.message());
@@ -536,7 +556,10 @@ std::unique_ptr<RunHandle> LocalRunner::attach(const RunSpec& spec, const boost:
     std::string run_dir = json_string(record, "run_dir");
     if (run_dir.empty() && !spec.work_dir.empty()) run_dir = sup::RunFolder::of(spec.work_dir, spec.label).dir.string();
     const sup::RunFolder folder{run_dir};
-    if (!run_dir.empty()) {
+    // A record of another run (another round, or the workspace before it was moved) is not
+    // followed: what is left of it is ended below.
+    const bool this_run = spec.work_dir.empty() || run_dir == sup::RunFolder::of(spec.work_dir, spec.label).dir.string();
+    if (!run_dir.empty() && this_run) {
         auto info = read_supervisor_info(folder);
         if (info && (fs::exists(folder.exit_record()) || info->supervisor_alive())) {
             log(LogLevel::info, spec.label + (fs::exists(folder.exit_record())
@@ -555,6 +578,10 @@ std::unique_ptr<RunHandle> LocalRunner::attach(const RunSpec& spec, const boost:
         scope.leader = scope.group = stat->pgrp == pid ? pid : 0;
     if (!token.empty()) scope.marker = std::string(kTokenVariable) + "=" + token;
     scope.cgroup = json_string(record, "cgroup");
+    if (!run_dir.empty() && !this_run) {
+        if (auto info = read_supervisor_info(folder); info && info->supervisor_alive())
+            end_supervised_run(folder, *info, token, "replaced by a run of " + spec.label, options_.kill_grace_s);
+    }
     auto leftovers = proc::find_tree(scope);
     if (!run_dir.empty()) remove_quietly(folder.dir);
     if (leftovers.empty()) return nullptr;

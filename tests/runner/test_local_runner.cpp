@@ -319,6 +319,27 @@ BOOST_AUTO_TEST_CASE(a_run_whose_supervisor_died_has_its_leftovers_ended_by_atta
     BOOST_TEST(all_gone(pids));
 }
 
+BOOST_AUTO_TEST_CASE(a_finished_run_stays_collectable_until_the_next_run_starts) {
+    // The host records the outcome after the handle is gone: a restart in between collects it.
+    TempDir dir("runner-collect");
+    auto spec = script_spec(dir, "done", "print('CV_SCORE=0.5')\n");
+    LocalRunner runner(quick_options());
+    boost::json::object record;
+    {
+        auto handle = runner.start(spec);
+        record = handle->record();
+        BOOST_TEST(to_string(run_to_end(*handle).last.status) == "ok");
+    }
+    auto again = runner.attach(spec, record);
+    BOOST_REQUIRE(again);
+    auto f = run_to_end(*again);
+    BOOST_TEST(to_string(f.last.status) == "ok", f.last.message);
+    BOOST_TEST(f.output == "CV_SCORE=0.5\n");
+    run_to_end(runner, script_spec(dir, "next", "print(1)\n"));
+    BOOST_TEST(!fs::exists(dir / ".runs" / "done"));
+    BOOST_TEST(fs::exists(dir / ".runs" / "next" / "exit.json"));
+}
+
 BOOST_AUTO_TEST_CASE(attach_ignores_records_of_another_boot_and_reused_pids) {
     LocalRunner runner(quick_options());
     RunSpec spec;
