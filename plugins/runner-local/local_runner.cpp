@@ -102,16 +102,16 @@ public:
     RunPoll poll(double max_wait_s) override {
         if (finished_) return terminal_;
         auto deadline = Clock::now() + milliseconds(static_cast<long long>(std::max(0.0, max_wait_s) * 1000));
+        RunPoll result;
         for (;;) {
             reap_supervisor();
             // The exit record is written after the log is complete: once it is there, reading
             // to the end of the log reads everything.
             const bool complete = load_exit_record();
-            RunPoll result;
             const bool at_end = read_log(result.new_output);
             if (complete && at_end) return finish(std::move(result.new_output));
             if (!complete && !supervisor_running()) {
-                if (load_exit_record()) continue;
+                if (load_exit_record()) continue;  // it ended between the two looks
                 return lose(std::move(result.new_output));
             }
             if (!result.new_output.empty() || Clock::now() >= deadline) return result;

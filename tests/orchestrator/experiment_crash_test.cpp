@@ -10,8 +10,6 @@
 #include "fixture/script.hpp"
 #include "orchestrator/policy.hpp"
 
-#include "base/process_tree.hpp"
-
 #include <algorithm>
 #include <chrono>
 #include <csignal>
@@ -40,17 +38,8 @@ int lines_of(const fs::path& file) {
     return static_cast<int>(std::count(t.begin(), t.end(), '\n'));
 }
 
-/// Live processes whose command line names `path` (the experiment script, inside the sandbox too).
-std::vector<int> processes_running(const fs::path& path) {
-    std::vector<int> found;
-    for (const auto& p : autokaggle::process::all_processes()) {
-        if (!p.live()) continue;
-        std::string cmdline = text("/proc/" + std::to_string(p.pid) + "/cmdline");
-        std::replace(cmdline.begin(), cmdline.end(), '\0', ' ');
-        if (cmdline.find(path.string()) != std::string::npos) found.push_back(p.pid);
-    }
-    return found;
-}
+/// Live processes running the experiment script (inside the sandbox too).
+std::vector<int> running(const fs::path& script) { return autokaggle::test::processes_running(script.string()); }
 
 bool wait_for(const std::function<bool()>& condition, chr::seconds limit) {
     const auto deadline = chr::steady_clock::now() + limit;
@@ -85,7 +74,7 @@ BOOST_AUTO_TEST_CASE(sigkill_every_few_seconds_during_a_20_s_experiment_runs_it_
             done = true;
             break;
         }
-        const bool experiment_running = !processes_running(script).empty();
+        const bool experiment_running = !running(script).empty();
         child.signal(SIGKILL);
         const int rc = child.wait();
         if (rc == -SIGKILL) {
@@ -110,7 +99,7 @@ BOOST_AUTO_TEST_CASE(sigkill_every_few_seconds_during_a_20_s_experiment_runs_it_
     BOOST_TEST(rows[1].cv_score == format_score(fixture::round_error(kSeed, 1)));  // verified from the OOF file
     BOOST_TEST(contains(text(root / "rounds" / "R01_run.log"), "FOLD 5 SCORE="));
     BOOST_TEST(state(root).at("run_records").as_object().empty());
-    BOOST_TEST(processes_running(script).empty());
+    BOOST_TEST(running(script).empty());
 }
 
 BOOST_AUTO_TEST_CASE(a_campaign_stopped_by_sigterm_ends_its_experiment) {
@@ -121,12 +110,12 @@ BOOST_AUTO_TEST_CASE(a_campaign_stopped_by_sigterm_ends_its_experiment) {
     make_workspace(root, script_json, one_round());
     const fs::path script = root / "rounds" / "R01_experiment.py";
     Child child(root);
-    BOOST_TEST_REQUIRE(wait_for([&] { return !processes_running(script).empty(); }, chr::seconds(60)), child.err());
+    BOOST_TEST_REQUIRE(wait_for([&] { return !running(script).empty(); }, chr::seconds(60)), child.err());
     const auto stop_sent = chr::steady_clock::now();
     child.signal(SIGTERM);
     const int rc = child.wait();
     BOOST_TEST(rc == 0, child.err());
-    BOOST_TEST(wait_for([&] { return processes_running(script).empty(); }, chr::seconds(5)));
+    BOOST_TEST(wait_for([&] { return running(script).empty(); }, chr::seconds(5)));
     BOOST_TEST((chr::steady_clock::now() - stop_sent < chr::seconds(30)));
     // Stopped, not finished: the round is not recorded and runs again on resume.
     BOOST_TEST(results(root).size() == 1u);

@@ -414,18 +414,6 @@ private:
     std::vector<std::pair<std::string, std::optional<std::string>>> saved_;
 };
 
-/// Pids of live processes whose command line contains `marker`.
-std::vector<int> processes_with(const std::string& marker) {
-    std::vector<int> found;
-    for (const auto& p : process::all_processes()) {
-        if (!p.live()) continue;
-        std::string cmdline = autokaggle::read_file_if_exists("/proc/" + std::to_string(p.pid) + "/cmdline").value_or("");
-        std::replace(cmdline.begin(), cmdline.end(), '\0', ' ');
-        if (cmdline.find(marker) != std::string::npos) found.push_back(p.pid);
-    }
-    return found;
-}
-
 }  // namespace
 
 BOOST_AUTO_TEST_CASE(a_script_sees_no_secrets_and_a_scratch_home) {
@@ -541,11 +529,11 @@ BOOST_AUTO_TEST_CASE(a_daemon_that_leaves_the_session_and_clears_its_environment
         BOOST_TEST(to_string(f.last.status) == "ok", f.last.message);
         bool gone = false;
         for (int i = 0; i < 100 && !gone; ++i) {
-            gone = processes_with("sleep " + marker).empty();
+            gone = processes_running("sleep " + marker).empty();
             if (!gone) std::this_thread::sleep_for(std::chrono::milliseconds(50));
         }
         BOOST_TEST(gone, "the daemon (sleep " << marker << ") survived the run");
-        for (int pid : processes_with("sleep " + marker)) ::kill(pid, SIGKILL);
+        for (int pid : processes_running("sleep " + marker)) ::kill(pid, SIGKILL);
     }
 }
 

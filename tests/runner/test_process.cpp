@@ -271,26 +271,12 @@ BOOST_AUTO_TEST_CASE(a_group_or_a_session_is_led_by_the_child) {
 
 namespace {
 
-/// Pids of live processes whose command line contains `marker` (a sandbox or a daemon may hide
-/// its parentage, never its argv).
-std::vector<int> processes_with(const std::string& marker) {
-    std::vector<int> found;
-    for (const auto& p : proc::all_processes()) {
-        if (!p.live()) continue;
-        std::ifstream in("/proc/" + std::to_string(p.pid) + "/cmdline");  // it may be gone meanwhile
-        std::string cmdline((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-        std::replace(cmdline.begin(), cmdline.end(), '\0', ' ');
-        if (cmdline.find(marker) != std::string::npos) found.push_back(p.pid);
-    }
-    return found;
-}
-
 bool none_left(const std::string& marker) {
     for (int i = 0; i < 100; ++i) {
-        if (processes_with(marker).empty()) return true;
+        if (processes_running(marker).empty()) return true;
         std::this_thread::sleep_for(milliseconds(50));
     }
-    for (int pid : processes_with(marker)) ::kill(pid, SIGKILL);
+    for (int pid : processes_running(marker)) ::kill(pid, SIGKILL);
     return false;
 }
 
