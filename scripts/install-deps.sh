@@ -10,6 +10,8 @@ BUILD_PACKAGES=(g++ cmake ninja-build ccache pkg-config ca-certificates
   libboost1.81-dev libboost-json1.81-dev libboost-filesystem1.81-dev
   libboost-system1.81-dev libboost-test1.81-dev libssl-dev zlib1g-dev)
 PYTHON_PACKAGES=(python3 python3-numpy python3-pandas python3-sklearn python3-scipy python3-xgboost)
+# Runs: bubblewrap is the sandbox the local runner puts generated code in (docs/runner-local.md).
+RUNTIME_PACKAGES=(bubblewrap)
 # Extra packages some test suites need: a local one-node Slurm cluster (slurmctld, slurmd,
 # munged) for the slurm runner's tests, ps/pgrep for the process-tree tests, Node.js and npm for
 # the real Claude Code and Codex CLIs (installed below), bubblewrap for Codex's sandbox, and
@@ -39,7 +41,7 @@ apt_install() {
   $SUDO apt-get install -y -qq --no-install-recommends "$@"
 }
 
-need=$(missing "${BUILD_PACKAGES[@]}" "${TEST_PACKAGES[@]}")
+need=$(missing "${BUILD_PACKAGES[@]}" "${RUNTIME_PACKAGES[@]}" "${TEST_PACKAGES[@]}")
 if [[ -n "$need" ]]; then
   echo "install-deps: installing $need" | tr '\n' ' '; echo
   # shellcheck disable=SC2086

@@ -2,6 +2,7 @@
 
 #include <autokaggle/sdk/errors.hpp>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <fcntl.h>
@@ -95,6 +96,23 @@ std::optional<std::string> read_file_if_exists(const fs::path& path) {
     std::ostringstream out;
     out << in.rdbuf();
     return std::move(out).str();
+}
+
+std::string read_file_tail(const fs::path& path, std::size_t max_bytes) {
+    std::error_code ec;
+    if (!fs::is_regular_file(path, ec)) return {};
+    std::ifstream in(path, std::ios::binary);
+    if (!in) return {};
+    in.seekg(0, std::ios::end);
+    const auto size = static_cast<std::size_t>(std::max<std::streamoff>(in.tellg(), 0));
+    const std::size_t take = std::min(size, max_bytes);
+    in.seekg(static_cast<std::streamoff>(size - take));
+    std::string text(take, '\0');
+    in.read(text.data(), static_cast<std::streamsize>(take));
+    text.resize(static_cast<std::size_t>(std::max<std::streamsize>(in.gcount(), 0)));
+    if (take < size)
+        if (auto nl = text.find('\n'); nl != std::string::npos && nl + 1 < text.size()) text.erase(0, nl + 1);
+    return text;
 }
 
 std::string read_file(const fs::path& path) {

@@ -20,6 +20,10 @@ void atomic_install(const std::filesystem::path& source, const std::filesystem::
 /// The whole file, or nullopt when it does not exist. Throws autokaggle::Error on read errors.
 std::optional<std::string> read_file_if_exists(const std::filesystem::path& path);
 
+/// At most the last `max_bytes` of a file, read from its end (logs of any size), starting after
+/// a newline when something was cut; "" when the file does not exist or is not a regular file.
+std::string read_file_tail(const std::filesystem::path& path, std::size_t max_bytes);
+
 /// The whole file; throws autokaggle::Error naming the path when it is missing or unreadable.
 std::string read_file(const std::filesystem::path& path);
 

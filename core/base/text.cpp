@@ -39,6 +39,15 @@ std::string trim(std::string_view text) {
     return std::string(text);
 }
 
+std::string text_tail(std::string_view text, std::size_t max_chars) {
+    while (!text.empty() && (text.back() == '\n' || text.back() == '\r' || text.back() == ' ')) text.remove_suffix(1);
+    if (text.size() <= max_chars) return std::string(text);
+    std::string_view cut = text.substr(text.size() - max_chars);
+    auto nl = cut.find('\n');
+    if (nl != std::string_view::npos && nl + 1 < cut.size()) cut.remove_prefix(nl + 1);
+    return "..." + std::string(cut);
+}
+
 std::string to_lower(std::string_view text) {
     std::string out(text);
     for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));

@@ -13,6 +13,9 @@ namespace autokaggle {
 std::vector<std::string> split(std::string_view text, char separator);
 std::string join(const std::vector<std::string>& items, std::string_view separator);
 std::string trim(std::string_view text);
+/// The last `max_chars` characters of `text` without trailing blank lines, from a line boundary
+/// when possible, with "..." in front when something was cut (error messages quoting output).
+std::string text_tail(std::string_view text, std::size_t max_chars);
 
 /// ASCII lower case, for matching names and messages without regard to case.
 std::string to_lower(std::string_view text);

@@ -11,6 +11,7 @@
 #include "orchestrator/campaign_host.hpp"
 #include "orchestrator/data_check.hpp"
 #include "runner/python_env.hpp"
+#include "runner/sandbox.hpp"
 
 #include <autokaggle/sdk/errors.hpp>
 
@@ -83,6 +84,34 @@ void check_python(Report& report, const Config& config) {
     }
 }
 
+/// Whether the local runner puts experiments into the sandbox (docs/runner-local.md), and why not.
+void check_sandbox_use(Report& report, const Config& config) {
+    if (config.runner.plugin != "local") {
+        std::cout << "sandbox: not used (runner \"" << config.runner.plugin << "\")\n";
+        return;
+    }
+    std::string option = "auto";
+    if (auto it = config.runner.options.find("sandbox"); it != config.runner.options.end() && it->value().is_string())
+        option = std::string(it->value().get_string());
+    if (option == "off") {
+        std::cout << "sandbox: off (runner.options.sandbox is \"off\")\n";
+        return;
+    }
+    SandboxCheck check = check_sandbox();
+    bool network = false;
+    if (auto it = config.runner.options.find("network"); it != config.runner.options.end() && it->value().is_bool())
+        network = it->value().get_bool();
+    if (check.usable) {
+        std::cout << "sandbox: on (bubblewrap " << check.program.string() << ", network "
+                  << (network ? "allowed" : "off") << ")\n";
+    } else if (option == "bwrap") {
+        report.error("config.json: runner.options.sandbox", "is \"bwrap\", but " + check.why_not);
+    } else {
+        std::cout << "sandbox: off (" << check.why_not << ")\n";
+        report.warning("sandbox", "experiments will run without the sandbox: " + check.why_not);
+    }
+}
+
 /// When a Kaggle plugin is configured, one cheap authenticated call says whether the credentials
 /// work and which source they came from.
 void check_kaggle(Report& report, const Config& config) {
@@ -145,7 +174,8 @@ int cmd_validate(CommandArgs argv) {
     if (args.help()) {
         print_usage(command_named("validate"));
         std::cout << "\nChecks config.json (keys, types, plugins and their options), the data files in data_dir\n"
-                     "(train.csv, test.csv, sample_submission.csv and their columns) and the Python interpreter.\n"
+                     "(train.csv, test.csv, sample_submission.csv and their columns), the Python interpreter and\n"
+                     "whether experiments run in the sandbox.\n"
                      "DIR defaults to the current folder; it may also name a config file.\n"
                      "Exit codes: 0 valid (warnings allowed), 2 errors found.\n";
         return exit_ok;
@@ -172,6 +202,7 @@ int cmd_validate(CommandArgs argv) {
     if (result.ok()) {
         check_data(report, *result.config);
         check_python(report, *result.config);
+        check_sandbox_use(report, *result.config);
         check_kaggle(report, *result.config);
         check_plugins_start(report, *result.config, plugins);
     }

@@ -399,6 +399,7 @@ struct Campaign::Impl {
             }
             s.round = n + 1;
             s.current = RoundProgress{};
+            s.run_records = {};  // finished runs stay recorded (with their results) until here
             s.phase = "start";
         });
         info(round_tag(n) + " recorded: " + row.status + (row.cv_score.empty() ? "" : " cv " + row.cv_score) +

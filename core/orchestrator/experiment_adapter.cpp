@@ -29,15 +29,47 @@ ExperimentResult ExperimentAdapter::run(const ExperimentRequest& request) {
     settings.data_dir = paths.data;
     settings.python = config_.competition.python;
     ExperimentRunner::Hooks hooks;
-    hooks.persist_record = record_;
+    // The end of a run is recorded below, with its result; a cancelled run's record is cleared.
+    hooks.persist_record = [this](const std::string& label, const boost::json::object* record) {
+        if (record) record_(label, record);
+    };
     hooks.progress = &progress_;
     hooks.cancel_requested = [this] { return host_.cancel_requested(); };
     hooks.log = [this](LogLevel level, std::string_view message) { host_.log(level, "runner", message); };
     ExperimentRunner experiment(runner(), config_.competition, config_.kill_gate, settings, std::move(hooks));
     const KillGateContext gate = gate_ ? gate_() : KillGateContext{};
     const std::string label = ExperimentRunner::round_tag(request.round) + "_experiment";
-    if (auto record = lookup_(label)) return experiment.resume(request, *record, gate);
-    return experiment.run(request, gate);
+    const std::string digest = ExperimentRunner::script_digest(experiment.spec_for(request).script);
+    std::optional<boost::json::object> record = lookup_(label);
+    if (record && finished_here_.count(label)) record.reset();  // asked again: run again
+    if (record) {
+        const auto* result = record->if_contains("result");
+        const auto* recorded_digest = record->if_contains("script_digest");
+        if (result && result->is_object()) {
+            auto collected = result_from_json(result->as_object());
+            if (collected && recorded_digest && recorded_digest->is_string() && recorded_digest->as_string() == digest) {
+                host_.log(LogLevel::info, "runner", label + ": the run finished before the restart: " +
+                                                        std::string(to_string(collected->status)) + " - " +
+                                                        collected->message);
+                finished_here_.insert(label);
+                return *collected;
+            }
+            record.reset();
+        }
+    }
+    ExperimentResult result;
+    try {
+        result = record ? experiment.resume(request, *record, gate) : experiment.run(request, gate);
+    } catch (const Cancelled&) {
+        record_(label, nullptr);
+        throw;
+    }
+    finished_here_.insert(label);
+    boost::json::object finished = lookup_(label).value_or(boost::json::object{});
+    finished["script_digest"] = digest;
+    finished["result"] = result_to_json(result);
+    record_(label, &finished);
+    return result;
 }
 
 }  // namespace autokaggle

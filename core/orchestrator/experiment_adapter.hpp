@@ -1,7 +1,7 @@
 // HostServices::run_experiment for a campaign: creates the configured Runner plugin on first
 // use and hands each request to the core's ExperimentRunner (fold-1 kill gate against the best
 // verified experiment, progress on the terminal, run records persisted in state.json so that
-// a restarted orchestrator re-attaches to a run still going).
+// a restarted orchestrator re-attaches to a run still going or collects a finished one).
 #pragma once
 
 #include "base/config.hpp"
@@ -18,6 +18,7 @@
 #include <functional>
 #include <memory>
 #include <optional>
+#include <set>
 #include <string>
 
 namespace autokaggle {
@@ -32,10 +33,15 @@ public:
 
     ExperimentAdapter(const Config& config, const PluginHost& plugins, HostServices& host, RecordFn record,
                       LookupFn lookup, GateFn gate);
+    /// Runs the request, or after a restart follows the run recorded for its label. A run that
+    /// finished stays recorded with its result (until the round is recorded), so that an
+    /// orchestrator killed before the agent's reply was recorded collects it instead of running
+    /// it again; a second request for the same label within one process runs it again.
     ExperimentResult run(const ExperimentRequest& request);
 
 private:
     Runner& runner();
+    std::set<std::string> finished_here_;  ///< labels run to their end by this process
     const Config& config_;
     const PluginHost& plugins_;
     HostServices& host_;

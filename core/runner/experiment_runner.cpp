@@ -2,8 +2,10 @@
 
 #include "runner/python_env.hpp"
 #include "runner/score_lines.hpp"
+#include "runner/supervised_run.hpp"
 
 #include "base/atomic_file.hpp"
+#include "base/text.hpp"
 
 #include <autokaggle/sdk/errors.hpp>
 #include <autokaggle/sdk/metric.hpp>
@@ -44,6 +46,58 @@ ExperimentRunner::ExperimentRunner(Runner& runner, CompetitionInfo competition, 
 }
 
 std::string ExperimentRunner::round_tag(int round) { return ::autokaggle::round_tag(round); }
+
+std::string ExperimentRunner::script_digest(const fs::path& script) {
+    try {
+        return content_hash(read_file(script));
+    } catch (const std::exception&) {
+        return {};
+    }
+}
+
+boost::json::object result_to_json(const ExperimentResult& r) {
+    boost::json::array folds;
+    for (double f : r.fold_scores) folds.emplace_back(f);
+    auto optional_int = [](const std::optional<int>& v) { return v ? boost::json::value(*v) : boost::json::value(); };
+    return {{"status", std::string(to_string(r.status))},
+            {"claimed_cv", r.claimed_cv ? boost::json::value(*r.claimed_cv) : boost::json::value()},
+            {"fold_scores", std::move(folds)},
+            {"exit_code", optional_int(r.exit_code)},
+            {"signal", optional_int(r.signal)},
+            {"message", r.message},
+            {"log_file", r.log_file.string()},
+            {"oof_file", r.oof_file.string()},
+            {"test_file", r.test_file.string()},
+            {"log_tail", r.log_tail},
+            {"seconds", r.seconds}};
+}
+
+std::optional<ExperimentResult> result_from_json(const boost::json::object& o) {
+    auto text = [&](const char* key) -> std::optional<std::string> {
+        const auto* v = o.if_contains(key);
+        if (!v || !v->is_string()) return std::nullopt;
+        return std::string(v->as_string());
+    };
+    auto status = text("status");
+    const auto* folds = o.if_contains("fold_scores");
+    if (!status || !folds || !folds->is_array()) return std::nullopt;
+    auto known = supervised::run_status_named(*status);
+    if (!known) return std::nullopt;
+    ExperimentResult r;
+    r.status = *known;
+    if (const auto* v = o.if_contains("claimed_cv"); v && v->is_number()) r.claimed_cv = v->to_number<double>();
+    for (const auto& f : folds->as_array())
+        if (f.is_number()) r.fold_scores.push_back(f.to_number<double>());
+    if (const auto* v = o.if_contains("exit_code"); v && v->is_number()) r.exit_code = v->to_number<int>();
+    if (const auto* v = o.if_contains("signal"); v && v->is_number()) r.signal = v->to_number<int>();
+    r.message = text("message").value_or("");
+    r.log_file = text("log_file").value_or("");
+    r.oof_file = text("oof_file").value_or("");
+    r.test_file = text("test_file").value_or("");
+    r.log_tail = text("log_tail").value_or("");
+    if (const auto* v = o.if_contains("seconds"); v && v->is_number()) r.seconds = v->to_number<double>();
+    return r;
+}
 
 fs::path ExperimentRunner::partial_oof(int round) const {
     return settings_.rounds_dir / (round_tag(round) + "_oof_partial.npy");
@@ -100,6 +154,7 @@ ExperimentResult ExperimentRunner::run(const ExperimentRequest& request, const K
     std::unique_ptr<RunHandle> handle = runner_.start(spec);
     if (hooks_.persist_record) {
         boost::json::object record = handle->record();
+        record["script_digest"] = script_digest(spec.script);
         hooks_.persist_record(spec.label, &record);
     }
     return follow(*handle, spec, request, gate);
@@ -109,6 +164,15 @@ ExperimentResult ExperimentRunner::resume(const ExperimentRequest& request, cons
                                           const KillGateContext& gate) {
     RunSpec spec = spec_for(request);
     std::unique_ptr<RunHandle> handle = runner_.attach(spec, record);
+    const auto* digest = record.if_contains("script_digest");
+    if (handle && digest && (!digest->is_string() || digest->as_string() != script_digest(spec.script))) {
+        // A run of another script (or of this one before it was rewritten) must not count.
+        log(LogLevel::info, spec.label + ": the recorded run is of another version of the script; ending it");
+        handle->cancel("the script changed after the run started");
+        for (int polls = 0; handle->poll(0.2).status == RunStatus::running && polls < 3000; ++polls) {
+        }
+        handle.reset();
+    }
     if (!handle) {
         log(LogLevel::info, spec.label + ": the recorded run cannot be followed; running it again");
         return run(request, gate);

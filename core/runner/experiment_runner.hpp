@@ -16,10 +16,17 @@
 
 #include <filesystem>
 #include <functional>
+#include <optional>
 #include <string>
 #include <string_view>
 
 namespace autokaggle {
+
+/// A finished run as the orchestrator keeps it until its round is recorded, so that a restart
+/// collects it instead of running it again.
+boost::json::object result_to_json(const ExperimentResult& result);
+/// nullopt when `o` is not a result written by result_to_json.
+std::optional<ExperimentResult> result_from_json(const boost::json::object& o);
 
 class ExperimentRunner {
 public:
@@ -56,8 +63,9 @@ public:
     ExperimentResult run(const ExperimentRequest& request, const KillGateContext& gate = {});
 
     /// After a restart: hands the recorded run to Runner::attach. When the runner can follow it,
-    /// it is followed to its end; otherwise (the local runner ends leftovers and returns
-    /// nullptr) the script runs again from the start.
+    /// it is followed to its end, unless the record's script_digest says it runs another version
+    /// of the script: then, as when the runner cannot follow it, it is ended and the script runs
+    /// again from the start.
     ExperimentResult resume(const ExperimentRequest& request, const boost::json::object& record,
                             const KillGateContext& gate = {});
 
@@ -67,6 +75,8 @@ public:
 
     /// "R03" (at least two digits).
     static std::string round_tag(int round);
+    /// A fingerprint of a script's content, kept in the run's record ("" when unreadable).
+    static std::string script_digest(const std::filesystem::path& script);
     /// The partial OOF file of a round (rounds/R{NN}_oof_partial.npy).
     std::filesystem::path partial_oof(int round) const;
 

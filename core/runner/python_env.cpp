@@ -2,24 +2,19 @@
 
 #include <autokaggle/sdk/errors.hpp>
 
+#include "base/process.hpp"
+
 #include <boost/json/parse.hpp>
-#include <boost/process/args.hpp>
-#include <boost/process/child.hpp>
-#include <boost/process/exe.hpp>
-#include <boost/process/io.hpp>
 
 #include <array>
 #include <chrono>
-#include <cstdlib>
-#include <fstream>
+#include <csignal>
 #include <sstream>
-#include <thread>
-#include <unistd.h>
 
 namespace autokaggle {
 
 namespace fs = std::filesystem;
-namespace bp = boost::process;
+namespace proc = autokaggle::process;
 
 namespace {
 
@@ -51,55 +46,6 @@ std::string probe_script() {
            "    except BaseException as e:\n"
            "        out['modules'][name] = {'error': type(e).__name__ + ': ' + str(e)}\n"
            "print('" + std::string(kProbeMarker) + "' + json.dumps(out))\n";
-}
-
-/// A temporary file removed on destruction.
-class TempFile {
-public:
-    TempFile() {
-        std::string pattern = (fs::temp_directory_path() / "autokaggle-probe-XXXXXX").string();
-        int fd = ::mkstemp(pattern.data());
-        if (fd < 0) throw Error("cannot create a temporary file in " + fs::temp_directory_path().string());
-        ::close(fd);
-        path_ = pattern;
-    }
-    ~TempFile() {
-        std::error_code ec;
-        fs::remove(path_, ec);
-    }
-    TempFile(const TempFile&) = delete;
-    TempFile& operator=(const TempFile&) = delete;
-    const fs::path& path() const { return path_; }
-
-private:
-    fs::path path_;
-};
-
-std::string slurp(const fs::path& path) {
-    std::ifstream in(path, std::ios::binary);
-    std::ostringstream s;
-    s << in.rdbuf();
-    return s.str();
-}
-
-/// A bare name ("python3") looked up on PATH; anything with a slash as given.
-std::optional<fs::path> find_executable(const fs::path& name) {
-    auto executable = [](const fs::path& p) {
-        std::error_code ec;
-        return fs::is_regular_file(p, ec) && ::access(p.c_str(), X_OK) == 0;
-    };
-    if (name.string().find('/') != std::string::npos) {
-        if (executable(name)) return fs::absolute(name);
-        return std::nullopt;
-    }
-    const char* path_env = std::getenv("PATH");
-    std::istringstream dirs(path_env ? path_env : "");
-    for (std::string dir; std::getline(dirs, dir, ':');) {
-        if (dir.empty()) continue;
-        fs::path candidate = fs::path(dir) / name;
-        if (executable(candidate)) return fs::absolute(candidate);
-    }
-    return std::nullopt;
 }
 
 void parse_probe(const std::string& output, PythonCheck& check) {
@@ -187,7 +133,7 @@ std::string PythonCheck::report() const {
 PythonCheck check_python(const fs::path& interpreter) {
     PythonCheck check;
     check.interpreter = interpreter;
-    auto found = find_executable(interpreter);
+    auto found = proc::find_executable(interpreter.string());
     if (!found) {
         check.error = "not found" + std::string(interpreter.string().find('/') == std::string::npos ? " on PATH" : "") +
                       " or not executable";
@@ -195,25 +141,23 @@ PythonCheck check_python(const fs::path& interpreter) {
     }
     check.interpreter = *found;
     try {
-        TempFile out, err;
-        bp::child child(bp::exe(found->string()), bp::args({std::string("-c"), probe_script()}),
-                        bp::std_in < bp::null, bp::std_out > out.path().string(), bp::std_err > err.path().string());
-        auto deadline = std::chrono::steady_clock::now() + kProbeTimeout;
-        while (child.running()) {
-            if (std::chrono::steady_clock::now() > deadline) {
-                child.terminate();
-                check.error = "it did not answer within " + std::to_string(kProbeTimeout.count()) + " s";
-                return check;
-            }
-            std::this_thread::sleep_for(std::chrono::milliseconds(20));
+        proc::ProcessSpec probe;
+        probe.argv = {found->string(), "-c", probe_script()};
+        probe.env = proc::Environment::inherited().for_generated_code();
+        probe.out = proc::Output::capture();
+        probe.err = proc::Output::capture();
+        probe.death_signal = SIGKILL;
+        probe.timeout = kProbeTimeout;
+        auto done = proc::run(std::move(probe));
+        if (done.status.timed_out) {
+            check.error = "it did not answer within " + std::to_string(kProbeTimeout.count()) + " s";
+            return check;
         }
-        child.wait();
-        parse_probe(slurp(out.path()), check);
+        parse_probe(done.out, check);
         if (!check.runs) {
-            std::string stderr_text = slurp(err.path());
+            std::string stderr_text = done.err;
             if (stderr_text.size() > 500) stderr_text = stderr_text.substr(stderr_text.size() - 500);
-            check.error += " (exit code " + std::to_string(child.exit_code()) + ")" +
-                           (stderr_text.empty() ? "" : ": " + stderr_text);
+            check.error += " (" + done.status.describe() + ")" + (stderr_text.empty() ? "" : ": " + stderr_text);
         }
     } catch (const std::exception& e) {
         check.error = std::string("cannot start it: ") + e.what();

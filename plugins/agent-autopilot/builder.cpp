@@ -18,7 +18,11 @@ namespace {
 
 std::string python_of(const CompetitionInfo& c) { return c.python.empty() ? "/usr/bin/python3" : c.python.string(); }
 
+/// At most this much of a run log is read, from its end (a log can be large).
+constexpr std::size_t kLogReadBytes = 1024 * 1024;
+
 std::string tail_lines(const std::string& text, std::size_t n) {
+    if (text.empty()) return text;
     std::size_t pos = text.size();
     for (std::size_t i = 0; i < n && pos > 0; ++i) {
         pos = text.rfind('\n', pos - 1);
@@ -176,7 +180,7 @@ std::string Builder::eda(const PhaseRequest& request) {
     const int rc = run_process(argv, log, 600, &host_);
     if (rc != 0)
         throw Error("autopilot builder: the EDA script failed (exit " + std::to_string(rc) + ", log " + log.string() +
-                    "):\n" + tail_lines(read_text_or_empty(log), 8));
+                    "):\n" + tail_lines(read_file_tail(log, kLogReadBytes), 8));
     host_.log(LogLevel::info, "autopilot", "EDA written to " + request.output.string());
     return "DONE";
 }
@@ -240,7 +244,7 @@ std::string Builder::findings(const PhaseRequest& request) {
     const RoundRecord* before = nullptr;
     for (const auto& r : view.history)
         if (r.round < request.round && r.ok() && (!before || view.better(*r.cv, *before->cv))) before = &r;
-    const auto log = read_text_or_empty(round_file(host_.paths().rounds, request.round, "run.log"));
+    const auto log = read_file_tail(round_file(host_.paths().rounds, request.round, "run.log"), kLogReadBytes);
     const auto folds = fold_scores_in_log(log);
     const auto spread = view.fold_spread(request.round);
     const std::string family = current ? current->family() : "unknown";
@@ -252,7 +256,9 @@ std::string Builder::findings(const PhaseRequest& request) {
     std::vector<std::string> learnings;
     if (!current || !current->ok()) {
         md << "No verified score (status " << (current && !current->status.empty() ? current->status : "unknown")
-           << "). Last lines of the run log:\n\n```\n" << tail_lines(log, 6) << "\n```\n\n";
+           << "). ";
+        if (log.find_first_not_of(" \t\r\n") == std::string::npos) md << "The run log is empty.\n\n";
+        else md << "Last lines of the run log:\n\n```\n" << tail_lines(log, 6) << "\n```\n\n";
         md << "## What it means\n\nThe experiment taught nothing about the model; the next plan avoids repeating it "
               "unchanged.\n\n";
     } else {

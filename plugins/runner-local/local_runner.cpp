@@ -1,21 +1,13 @@
 #include "local_runner.hpp"
 
-#include "cgroup_limit.hpp"
-#include "process_tree.hpp"
-
 #include "base/atomic_file.hpp"
+#include "base/process.hpp"
+#include "runner/supervised_run.hpp"
 
 #include <autokaggle/sdk/errors.hpp>
 
+#include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
-#include <boost/process/args.hpp>
-#include <boost/process/child.hpp>
-#include <boost/process/env.hpp>
-#include <boost/process/environment.hpp>
-#include <boost/process/exe.hpp>
-#include <boost/process/extend.hpp>
-#include <boost/process/io.hpp>
-#include <boost/process/start_dir.hpp>
 
 #include <algorithm>
 #include <cerrno>
@@ -23,63 +15,27 @@
 #include <csignal>
 #include <cstring>
 #include <fcntl.h>
-#include <poll.h>
 #include <sstream>
-#include <sys/prctl.h>
-#include <sys/resource.h>
-#include <sys/wait.h>
 #include <thread>
 #include <unistd.h>
 
 namespace autokaggle::local_runner {
 
-namespace bp = boost::process;
 namespace fs = std::filesystem;
+namespace proc = autokaggle::process;
+namespace sup = autokaggle::supervised;
 using Clock = std::chrono::steady_clock;
+using std::chrono::milliseconds;
 
 namespace {
 
 constexpr std::size_t kReadChunk = 64 * 1024;
-constexpr std::size_t kMaxReadPerPump = 1024 * 1024;   ///< per poll(): bounds new_output
-constexpr std::size_t kMaxPending = 4 * 1024 * 1024;   ///< output held for the host between polls
-constexpr std::size_t kTailBytes = 16 * 1024;          ///< kept for the out-of-memory heuristic
+constexpr std::size_t kMaxReadPerPoll = 1024 * 1024;  ///< bounds RunPoll::new_output
+constexpr auto kHandshakeLimit = std::chrono::seconds(60);
+constexpr auto kSupervisorSlack = std::chrono::seconds(15);  ///< beyond kill_grace_s for the supervisor to answer
+constexpr const char* kTokenVariable = "AUTOKAGGLE_RUN_TOKEN";
 
-/// Owns a file descriptor.
-class Fd {
-public:
-    Fd() = default;
-    explicit Fd(int fd) : fd_(fd) {}
-    ~Fd() { reset(); }
-    Fd(Fd&& other) noexcept : fd_(std::exchange(other.fd_, -1)) {}
-    Fd& operator=(Fd&& other) noexcept {
-        if (this != &other) {
-            reset();
-            fd_ = std::exchange(other.fd_, -1);
-        }
-        return *this;
-    }
-    Fd(const Fd&) = delete;
-    Fd& operator=(const Fd&) = delete;
-    int get() const { return fd_; }
-    explicit operator bool() const { return fd_ >= 0; }
-    void reset() {
-        if (fd_ >= 0) ::close(fd_);
-        fd_ = -1;
-    }
-
-private:
-    int fd_ = -1;
-};
-
-[[noreturn]] void fail_errno(const std::string& what) { throw Error(what + ": " + std::strerror(errno)); }
-
-double number_option(const boost::json::object& options, std::string_view key, double fallback) {
-    auto it = options.find(key);
-    if (it == options.end() || it->value().is_null()) return fallback;
-    if (it->value().is_number()) return it->value().to_number<double>();
-    throw ConfigError("runner.options." + std::string(key) + " must be a number, got " +
-                      boost::json::serialize(it->value()));
-}
+milliseconds seconds_to_ms(double seconds) { return milliseconds(static_cast<long long>(seconds * 1000.0)); }
 
 std::string json_string(const boost::json::object& o, std::string_view key) {
     auto it = o.find(key);
@@ -92,445 +48,548 @@ long long json_integer(const boost::json::object& o, std::string_view key) {
     return it->value().to_number<long long>();
 }
 
-bool looks_like_memory_error(std::string_view tail) {
-    for (std::string_view marker : {"MemoryError", "std::bad_alloc", "Cannot allocate memory", "Unable to allocate",
-                                    "out of memory"})
-        if (tail.find(marker) != std::string_view::npos) return true;
-    return false;
+void remove_quietly(const fs::path& path) {
+    std::error_code ec;
+    fs::remove_all(path, ec);
 }
 
-/// Runs in the forked child before exec (only async-signal-safe calls): own process group, die
-/// with the parent, memory limits, output into the pipe.
-struct ChildSetup : bp::extend::handler {
-    int output_fd = -1;
-    pid_t parent = 0;
-    rlim_t address_space = 0;         ///< 0: no RLIMIT_AS
-    const char* cgroup_procs = nullptr;
+std::string show_number(double value) {
+    std::ostringstream out;
+    out << value;
+    return out.str();
+}
 
-    template <class Executor>
-    void fail(Executor& exec, const char* what) const {
-        exec.set_error(std::error_code(errno, std::system_category()), what);
-        ::_exit(127);
-    }
+/// The files the held-out answers live in, from the submitter's options (docs/autopilot.md).
+std::vector<fs::path> held_out_files(const HostServices& host) {
+    const fs::path root = host.paths().root;
+    std::vector<fs::path> files{root / "answers.csv", root / "leaderboard.json"};
+    const auto* submitter = host.config().if_contains("submitter");
+    const auto* options = submitter && submitter->is_object() ? submitter->as_object().if_contains("options") : nullptr;
+    if (options && options->is_object())
+        for (const char* key : {"answers", "leaderboard"})
+            if (const auto* v = options->as_object().if_contains(key); v && v->is_string() && !v->as_string().empty()) {
+                fs::path p(std::string(v->as_string()));
+                files.push_back(p.is_absolute() ? p : (root / p).lexically_normal());
+            }
+    return files;
+}
 
-    template <class Executor>
-    void on_exec_setup(Executor& exec) const {
-        if (::setpgid(0, 0) != 0) fail(exec, "setpgid");
-        if (::prctl(PR_SET_PDEATHSIG, SIGKILL) != 0) fail(exec, "prctl(PR_SET_PDEATHSIG)");
-        // The parent may have died between fork() and prctl(): then nobody would kill us.
-        if (::getppid() != parent) ::_exit(137);
-        if (cgroup_procs) {
-            int fd = ::open(cgroup_procs, O_WRONLY | O_CLOEXEC);
-            if (fd < 0 || ::write(fd, "0", 1) != 1) fail(exec, "joining the run's cgroup");
-            ::close(fd);
-        }
-        if (address_space > 0) {
-            rlimit limit{address_space, address_space};
-            if (::setrlimit(RLIMIT_AS, &limit) != 0) fail(exec, "setrlimit(RLIMIT_AS)");
-        }
-        if (::dup2(output_fd, STDOUT_FILENO) < 0 || ::dup2(output_fd, STDERR_FILENO) < 0) fail(exec, "dup2");
-    }
-};
-
-struct ExitInfo {
-    std::optional<int> exit_code;
-    std::optional<int> signal;
-};
-
+/// Follows one supervised run through its folder: the log as it grows, then the exit record.
 class LocalRunHandle final : public RunHandle {
 public:
-    LocalRunHandle(const RunSpec& spec, const Options& options);
-    ~LocalRunHandle() override;
+    LocalRunHandle(RunSpec spec, sup::RunFolder folder, sup::SupervisorInfo info, std::string token,
+                   std::optional<proc::ChildProcess> supervisor, double kill_grace_s)
+        : spec_(std::move(spec)),
+          folder_(std::move(folder)),
+          info_(std::move(info)),
+          token_(std::move(token)),
+          supervisor_(std::move(supervisor)),
+          kill_grace_s_(kill_grace_s) {}
+
+    /// Ends the run when it is still going. The run's folder stays: until the host has recorded
+    /// the outcome, a restarted orchestrator collects it from there (start() clears old ones).
+    ~LocalRunHandle() override {
+        try {
+            if (!finished_ && !exit_) cancel("the run's handle was destroyed");
+        } catch (...) {
+            // Ending only signals and waits; what failed is in the supervisor's own log.
+        }
+        if (log_fd_ >= 0) ::close(log_fd_);
+    }
     LocalRunHandle(const LocalRunHandle&) = delete;
     LocalRunHandle& operator=(const LocalRunHandle&) = delete;
 
-    RunPoll poll(double max_wait_s) override;
-    void cancel(std::string_view reason) override;
-    boost::json::object record() const override;
+    RunPoll poll(double max_wait_s) override {
+        if (finished_) return terminal_;
+        auto deadline = Clock::now() + milliseconds(static_cast<long long>(std::max(0.0, max_wait_s) * 1000));
+        RunPoll result;
+        for (;;) {
+            reap_supervisor();
+            // The exit record is written after the log is complete: once it is there, reading
+            // to the end of the log reads everything.
+            const bool complete = load_exit_record();
+            const bool at_end = read_log(result.new_output);
+            if (complete && at_end) return finish(std::move(result.new_output));
+            if (!complete && !supervisor_running()) {
+                if (load_exit_record()) continue;  // it ended between the two looks
+                return lose(std::move(result.new_output));
+            }
+            if (!result.new_output.empty() || Clock::now() >= deadline) return result;
+            std::this_thread::sleep_for(std::min<Clock::duration>(milliseconds(50), deadline - Clock::now()));
+        }
+    }
+
+    void cancel(std::string_view reason) override {
+        if (finished_ || load_exit_record()) return;
+        try {
+            atomic_write(folder_.cancel_reason(), reason.empty() ? std::string("cancelled") : std::string(reason));
+        } catch (const std::exception&) {
+            // Without the reason the supervisor says which signal stopped it.
+        }
+        signal_supervisor(SIGTERM);
+        auto give_up = Clock::now() + seconds_to_ms(kill_grace_s_) + kSupervisorSlack;
+        while (!load_exit_record() && supervisor_running() && Clock::now() < give_up) {
+            reap_supervisor();
+            std::this_thread::sleep_for(milliseconds(50));
+        }
+        if (load_exit_record()) return;
+        // The supervisor did not answer (or is gone): end the run from here.
+        signal_supervisor(SIGKILL);
+        proc::end_tree(leftover_scope(), milliseconds(0));
+        reap_supervisor();
+        sup::ExitRecord record;
+        record.status = RunStatus::cancelled;
+        record.message = std::string(reason.empty() ? "cancelled" : reason) +
+                         "; the supervisor did not answer, so its processes were killed";
+        write_exit_record(record);
+    }
+
+    boost::json::object record() const override {
+        boost::json::object r;
+        r["runner"] = "local";
+        r["run_dir"] = folder_.dir.string();
+        r["pid"] = info_.command.pid;
+        r["pgid"] = info_.command.pid;
+        r["start_time"] = info_.command.start_time;
+        r["supervisor_pid"] = info_.supervisor.pid;
+        r["supervisor_start_time"] = info_.supervisor.start_time;
+        r["boot_id"] = info_.boot_id;
+        r["token"] = token_;
+        r["log_partial"] = fs::path(spec_.log_file).concat(".partial").string();
+        if (!info_.cgroup.empty()) r["cgroup"] = info_.cgroup.string();
+        return r;
+    }
 
 private:
-    enum class Ending { none, timeout, cancelled };
-
-    void launch();
-    bool pump(std::chrono::milliseconds wait);
-    void keep(std::string_view chunk);
-    void append_log(std::string_view chunk);
-    bool leader_exited();
-    void enforce_limits();
-    void begin_ending(Ending why, std::string message);
-    std::vector<pid_t> run_processes() const;
-    void finish();
-    RunPoll classify() const;
-    std::chrono::milliseconds grace() const;
-
-    RunSpec spec_;
-    Options options_;
-    double timeout_s_;
-    std::string token_;
-    fs::path partial_log_;
-    Fd output_;  ///< read end of the child's stdout+stderr
-    Fd log_;     ///< the .partial log
-    std::unique_ptr<CgroupLimit> cgroup_;
-    std::string cgroup_note_;
-    pid_t pid_ = 0;
-    unsigned long long start_ticks_ = 0;
-    Clock::time_point started_;
-    bool output_eof_ = false;
-
-    Ending ending_ = Ending::none;
-    std::string ending_message_;
-    Clock::time_point kill_at_;
-    bool sigkill_sent_ = false;
-
-    bool exited_ = false;
-    ExitInfo exit_;
-    bool finished_ = false;
-    RunPoll terminal_;
-
-    std::string pending_;
-    std::size_t omitted_ = 0;
-    std::string tail_;
-    std::string log_error_;  ///< why the log could not be written, when it could not
-};
-
-LocalRunHandle::LocalRunHandle(const RunSpec& spec, const Options& options)
-    : spec_(spec),
-      options_(options),
-      timeout_s_(spec.timeout_s > 0 ? spec.timeout_s : options.timeout_s),
-      token_(make_run_token()),
-      partial_log_(fs::path(spec.log_file).concat(".partial")) {
-    launch();
-}
-
-LocalRunHandle::~LocalRunHandle() {
-    if (finished_) return;
-    try {
-        cancel("the run's handle was destroyed");
-    } catch (...) {
-        // Only installing the log can fail, and that happens after every process was ended.
-    }
-}
-
-std::chrono::milliseconds LocalRunHandle::grace() const {
-    return std::chrono::milliseconds(static_cast<long long>(options_.kill_grace_s * 1000.0));
-}
-
-void LocalRunHandle::launch() {
-    if (spec_.python.empty()) throw ConfigError("runner: no Python interpreter given for " + spec_.label);
-    std::error_code ec;
-    fs::create_directories(spec_.log_file.parent_path(), ec);
-    log_ = Fd(::open(partial_log_.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644));
-    if (!log_) fail_errno("runner: cannot create the log " + partial_log_.string());
-
-    int fds[2];
-    if (::pipe2(fds, O_CLOEXEC) != 0) fail_errno("runner: pipe2");
-    output_ = Fd(fds[0]);
-    Fd write_end(fds[1]);
-    if (::fcntl(output_.get(), F_SETFL, O_NONBLOCK) != 0) fail_errno("runner: fcntl(O_NONBLOCK)");
-
-    if (options_.memory_mb > 0) {
-        cgroup_ = CgroupLimit::try_create(token_, options_.memory_mb * 1024 * 1024, cgroup_note_);
+    void reap_supervisor() {
+        if (supervisor_) supervisor_->poll(milliseconds(0));
     }
 
-    bp::environment env = boost::this_process::environment();
-    for (const auto& [name, value] : spec_.env) env[name] = value;
-    unsigned cores = std::max(1u, std::thread::hardware_concurrency());
-    if (options_.threads > 0) {
-        for (const char* name : {"OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "NUMEXPR_NUM_THREADS"})
-            env[name] = std::to_string(options_.threads);
+    bool supervisor_running() {
+        if (supervisor_) return !supervisor_->poll(milliseconds(0)).has_value();
+        return info_.supervisor_alive();
     }
-    env["AUTOKAGGLE_THREADS"] = std::to_string(options_.threads > 0 ? static_cast<unsigned>(options_.threads) : cores);
-    env[std::string(kRunTokenVariable)] = token_;
 
-    ChildSetup setup;
-    setup.output_fd = write_end.get();
-    setup.parent = ::getpid();
-    setup.address_space = options_.memory_mb > 0 ? static_cast<rlim_t>(options_.memory_mb) * 1024 * 1024 : 0;
-    setup.cgroup_procs = cgroup_ ? cgroup_->procs_file().c_str() : nullptr;
-
-    std::vector<std::string> args{spec_.script.string()};
-    args.insert(args.end(), spec_.args.begin(), spec_.args.end());
-    try {
-        bp::child child(bp::exe(spec_.python.string()), bp::args(args), env, bp::start_dir(spec_.work_dir.string()),
-                        bp::std_in < bp::null, setup);
-        pid_ = child.id();
-        child.detach();  // the handle waits for it itself (waitid without reaping, see leader_exited)
-    } catch (const std::exception& e) {
-        throw Error("runner: cannot start " + spec_.python.string() + " " + spec_.script.string() + " in " +
-                    spec_.work_dir.string() + ": " + e.what());
+    void signal_supervisor(int sig) {
+        if (supervisor_running()) info_.supervisor.signal(sig);
     }
-    started_ = Clock::now();
-    if (auto stat = read_process_stat(pid_)) start_ticks_ = stat->start_time;
-    if (!cgroup_note_.empty()) {
-        std::string note = "[runner] memory cap " + std::to_string(options_.memory_mb) +
-                           " MB applied with RLIMIT_AS only (no cgroup: " + cgroup_note_ + ")\n";
-        append_log(note);
+
+    proc::TreeScope leftover_scope() const {
+        proc::TreeScope scope;
+        scope.descendants = false;
+        if (info_.command.alive()) scope.leader = scope.group = info_.command.pid;
+        scope.marker = std::string(kTokenVariable) + "=" + token_;
+        scope.cgroup = info_.cgroup;
+        return scope;
     }
-}
 
-boost::json::object LocalRunHandle::record() const {
-    boost::json::object r;
-    r["runner"] = "local";
-    r["pid"] = pid_;
-    r["pgid"] = pid_;
-    r["start_time"] = start_ticks_;
-    r["boot_id"] = boot_id();
-    r["token"] = token_;
-    r["log_partial"] = partial_log_.string();
-    if (cgroup_) r["cgroup"] = cgroup_->dir().string();
-    return r;
-}
-
-void LocalRunHandle::append_log(std::string_view chunk) {
-    // A full disk must not stop the runner from ending the run: the failure is reported in the
-    // outcome's message and the output still reaches the host through poll().
-    while (!chunk.empty() && log_error_.empty()) {
-        ssize_t n = ::write(log_.get(), chunk.data(), chunk.size());
-        if (n < 0) {
-            if (errno == EINTR) continue;
-            log_error_ = std::strerror(errno);
-            break;
+    bool load_exit_record() {
+        if (exit_) return true;
+        try {
+            if (auto json = sup::read_json_object(folder_.exit_record())) exit_ = sup::ExitRecord::from_json(*json);
+        } catch (const std::exception&) {
+            // Written atomically, so unreadable only if damaged: treated as not there yet.
         }
-        chunk.remove_prefix(static_cast<std::size_t>(n));
+        return exit_.has_value();
     }
-}
 
-void LocalRunHandle::keep(std::string_view chunk) {
-    append_log(chunk);
-    pending_.append(chunk);
-    if (pending_.size() > kMaxPending) {
-        // The host is not polling fast enough: keep the newest half; the log has everything.
-        std::size_t drop = pending_.size() - kMaxPending / 2;
-        omitted_ += drop;
-        pending_.erase(0, drop);
+    void write_exit_record(const sup::ExitRecord& record) {
+        const fs::path partial = fs::path(spec_.log_file).concat(".partial");
+        std::error_code ec;
+        if (fs::exists(partial, ec)) atomic_install(partial, spec_.log_file);
+        atomic_write(folder_.exit_record(), boost::json::serialize(record.to_json()) + "\n");
+        exit_ = record;
     }
-    tail_.append(chunk);
-    if (tail_.size() > 2 * kTailBytes) tail_.erase(0, tail_.size() - kTailBytes);
-}
 
-bool LocalRunHandle::pump(std::chrono::milliseconds wait) {
-    if (output_eof_) {
-        if (wait.count() > 0) std::this_thread::sleep_for(std::min(wait, std::chrono::milliseconds(20)));
+    /// Appends up to kMaxReadPerPoll bytes of new log; true when the end of the file was reached.
+    bool read_log(std::string& into) {
+        if (log_fd_ < 0) {
+            // The log is "<log>.partial" while the run goes on and "<log>" after (the same file,
+            // renamed: an open descriptor follows it).
+            for (const fs::path& p : {fs::path(spec_.log_file).concat(".partial"), spec_.log_file}) {
+                log_fd_ = ::open(p.c_str(), O_RDONLY | O_CLOEXEC);
+                if (log_fd_ >= 0) break;
+            }
+            if (log_fd_ < 0) return true;
+        }
+        char buf[kReadChunk];
+        while (into.size() < kMaxReadPerPoll) {
+            ssize_t n = ::read(log_fd_, buf, std::min(sizeof buf, kMaxReadPerPoll - into.size()));
+            if (n > 0) {
+                into.append(buf, static_cast<std::size_t>(n));
+                continue;
+            }
+            if (n < 0 && errno == EINTR) continue;
+            return true;
+        }
         return false;
     }
-    pollfd pfd{output_.get(), POLLIN, 0};
-    int ready = ::poll(&pfd, 1, static_cast<int>(wait.count()));
-    if (ready <= 0) return false;
-    std::size_t total = 0;
-    char buf[kReadChunk];
-    while (total < kMaxReadPerPump) {
-        ssize_t n = ::read(output_.get(), buf, sizeof buf);
-        if (n > 0) {
-            keep(std::string_view(buf, static_cast<std::size_t>(n)));
-            total += static_cast<std::size_t>(n);
-            continue;
+
+    RunPoll finish(std::string output) {
+        finished_ = true;
+        if (log_fd_ >= 0) ::close(log_fd_);
+        log_fd_ = -1;
+        reap_supervisor();
+        terminal_.status = exit_->status;
+        terminal_.exit_code = exit_->exit_code;
+        terminal_.signal = exit_->signal;
+        terminal_.message = exit_->message;
+        RunPoll last = terminal_;
+        last.new_output = std::move(output);
+        return last;
+    }
+
+    RunPoll lose(std::string output) {
+        proc::end_tree(leftover_scope(), seconds_to_ms(kill_grace_s_));
+        sup::ExitRecord record;
+        record.status = RunStatus::lost;
+        record.message = "the run's supervisor (pid " + std::to_string(info_.supervisor.pid) +
+                         ") ended without recording how the run ended; see " + folder_.diagnostics().string();
+        try {
+            write_exit_record(record);
+        } catch (const std::exception&) {
+            exit_ = record;
         }
-        if (n == 0) {
-            output_eof_ = true;
-            break;
-        }
-        if (errno == EINTR) continue;
-        break;  // EAGAIN: nothing more right now
+        return finish(std::move(output));
     }
-    return total > 0;
+
+    RunSpec spec_;
+    sup::RunFolder folder_;
+    sup::SupervisorInfo info_;
+    std::string token_;
+    std::optional<proc::ChildProcess> supervisor_;  ///< set when this process started the supervisor
+    double kill_grace_s_;
+    int log_fd_ = -1;
+    std::optional<sup::ExitRecord> exit_;
+    bool finished_ = false;
+    RunPoll terminal_;
+};
+
+/// Ends a supervised run found in `folder` that is not wanted any more, and waits for it.
+void end_supervised_run(const sup::RunFolder& folder, const sup::SupervisorInfo& info, const std::string& token,
+                        const std::string& why, double kill_grace_s) {
+    try {
+        atomic_write(folder.cancel_reason(), why);
+    } catch (const std::exception&) {
+    }
+    info.supervisor.signal(SIGTERM);
+    auto give_up = Clock::now() + seconds_to_ms(kill_grace_s) + kSupervisorSlack;
+    while (info.supervisor.alive() && Clock::now() < give_up) std::this_thread::sleep_for(milliseconds(50));
+    info.supervisor.signal(SIGKILL);
+    proc::TreeScope scope;
+    scope.descendants = false;
+    if (!token.empty()) scope.marker = std::string(kTokenVariable) + "=" + token;
+    scope.cgroup = info.cgroup;
+    proc::end_tree(scope, milliseconds(0));
 }
 
-bool LocalRunHandle::leader_exited() {
-    if (exited_) return true;
-    siginfo_t info{};
-    // WNOWAIT: the leader stays a zombie, so its pid and process group id cannot be reused
-    // until the whole group has been dealt with in finish().
-    if (::waitid(P_PID, static_cast<id_t>(pid_), &info, WEXITED | WNOHANG | WNOWAIT) != 0) {
-        if (errno == EINTR) return false;
-        exited_ = true;  // ECHILD: reaped elsewhere; nothing more to learn
-        return true;
+std::optional<sup::SupervisorInfo> read_supervisor_info(const sup::RunFolder& folder) {
+    try {
+        if (auto json = sup::read_json_object(folder.supervisor())) return sup::SupervisorInfo::from_json(*json);
+    } catch (const std::exception&) {
     }
-    if (info.si_pid == 0) return false;
-    exited_ = true;
-    if (info.si_code == CLD_EXITED) exit_.exit_code = info.si_status;
-    else exit_.signal = info.si_status;
-    return true;
+    return std::nullopt;
 }
 
-std::vector<pid_t> LocalRunHandle::run_processes() const { return live_run_processes(pid_, token_, ::getpid()); }
-
-void LocalRunHandle::begin_ending(Ending why, std::string message) {
-    ending_ = why;
-    ending_message_ = std::move(message);
-    kill_at_ = Clock::now() + grace();
-    signal_processes(pid_, run_processes(), SIGTERM);
-}
-
-void LocalRunHandle::enforce_limits() {
-    auto now = Clock::now();
-    if (ending_ == Ending::none && timeout_s_ > 0 &&
-        std::chrono::duration<double>(now - started_).count() >= timeout_s_) {
-        std::ostringstream msg;
-        msg << "exceeded the wall-clock limit of " << timeout_s_ << " s";
-        begin_ending(Ending::timeout, msg.str());
-    }
-    if (ending_ != Ending::none && !sigkill_sent_ && now >= kill_at_) {
-        sigkill_sent_ = true;
-        signal_processes(pid_, run_processes(), SIGKILL);
+/// Removes the folders of earlier runs in `runs` that are over (an exit record, or no live
+/// supervisor), except `keep`.
+void clear_finished_runs(const fs::path& runs, const fs::path& keep) {
+    std::error_code ec;
+    for (const auto& entry : fs::directory_iterator(runs, ec)) {
+        if (entry.path() == keep) continue;
+        const sup::RunFolder folder{entry.path()};
+        auto info = read_supervisor_info(folder);
+        // A folder without supervisor.json may be a run starting right now (another runner).
+        const auto written = fs::last_write_time(folder.order(), ec);
+        const bool starting = !info && !ec && fs::file_time_type::clock::now() - written < std::chrono::minutes(2);
+        if (fs::exists(folder.exit_record()) || (!starting && (!info || !info->supervisor_alive())))
+            remove_quietly(folder.dir);
     }
 }
 
-RunPoll LocalRunHandle::poll(double max_wait_s) {
-    auto deadline = Clock::now() + std::chrono::milliseconds(static_cast<long long>(std::max(0.0, max_wait_s) * 1000));
-    while (!finished_) {
-        auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
-        bool news = pump(std::clamp(left, std::chrono::milliseconds(0), std::chrono::milliseconds(100)));
-        if (leader_exited()) {
-            finish();
-            break;
-        }
-        enforce_limits();
-        if (news || Clock::now() >= deadline) break;
-    }
-    RunPoll result = finished_ ? terminal_ : RunPoll{};
-    if (omitted_ > 0) {
-        result.new_output = "[runner: " + std::to_string(omitted_) + " bytes of output not shown here; see " +
-                            spec_.log_file.string() + "]\n";
-        omitted_ = 0;
-    }
-    result.new_output += pending_;
-    pending_.clear();
-    return result;
+void require_range(double value, double low, double high, const char* key, const char* meaning) {
+    if (!(value >= low && value <= high))
+        throw ConfigError("runner.options." + std::string(key) + " is " + show_number(value) + "; it must be between " +
+                          show_number(low) + " and " + show_number(high) + " (" + meaning + ")");
 }
 
-void LocalRunHandle::cancel(std::string_view reason) {
-    if (finished_) return;
-    if (leader_exited()) {
-        finish();
-        return;
-    }
-    if (ending_ == Ending::none) {  // a timeout already under way stays the reason
-        ending_ = Ending::cancelled;
-        ending_message_ = reason.empty() ? "cancelled" : std::string(reason);
-    }
-    sigkill_sent_ = end_processes([this] { return run_processes(); }, pid_, grace(),
-                                  [this] { pump(std::chrono::milliseconds(0)); }) ||
-                    sigkill_sent_;
-    auto give_up = Clock::now() + std::chrono::seconds(5);
-    while (!leader_exited() && Clock::now() < give_up) pump(std::chrono::milliseconds(20));
-    finish();
-}
-
-void LocalRunHandle::finish() {
-    // Children the script left behind (same group, or carrying the run's marker) go too.
-    end_processes([this] { return run_processes(); }, pid_, grace(), [this] { pump(std::chrono::milliseconds(0)); });
-    auto drain_until = Clock::now() + std::chrono::seconds(2);
-    while (!output_eof_ && Clock::now() < drain_until) pump(std::chrono::milliseconds(50));
-    int status = 0;
-    while (::waitpid(pid_, &status, 0) < 0 && errno == EINTR) {
-    }
-    if (!exit_.exit_code && !exit_.signal) {
-        if (WIFEXITED(status)) exit_.exit_code = WEXITSTATUS(status);
-        else if (WIFSIGNALED(status)) exit_.signal = WTERMSIG(status);
-    }
-    finished_ = true;
-    terminal_ = classify();
-    cgroup_.reset();
-    output_.reset();
-    log_.reset();
-    atomic_install(partial_log_, spec_.log_file);
-}
-
-RunPoll LocalRunHandle::classify() const {
-    RunPoll r;
-    r.exit_code = exit_.exit_code;
-    r.signal = exit_.signal;
-    double seconds = std::chrono::duration<double>(Clock::now() - started_).count();
-    std::ostringstream msg;
-    msg.precision(3);
-    auto how_ended = [&] {
-        if (exit_.exit_code) return "exit code " + std::to_string(*exit_.exit_code);
-        if (exit_.signal) return "killed by " + signal_name(*exit_.signal);
-        return std::string("unknown exit status");
-    };
-    if (ending_ == Ending::cancelled) {
-        r.status = RunStatus::cancelled;
-        msg << ending_message_ << " after " << seconds << " s (" << how_ended() << ")";
-    } else if (ending_ == Ending::timeout) {
-        r.status = RunStatus::timeout;
-        msg << ending_message_ << "; the process group was ended with SIGTERM"
-            << (sigkill_sent_ ? " and SIGKILL" : "") << " (" << how_ended() << ")";
-    } else if (cgroup_ && cgroup_->oom_kills() > 0) {
-        r.status = RunStatus::oom;
-        msg << "memory cap of " << options_.memory_mb << " MB reached: the cgroup's OOM killer ended the run ("
-            << how_ended() << ")";
-    } else if (exit_.exit_code == 0) {
-        r.status = RunStatus::ok;
-        msg << "exit code 0 after " << seconds << " s";
-    } else if (looks_like_memory_error(tail_)) {
-        r.status = RunStatus::oom;
-        msg << "ran out of memory";
-        if (options_.memory_mb > 0) msg << " (cap " << options_.memory_mb << " MB)";
-        msg << ": the output reports a failed allocation (" << how_ended() << ")";
-    } else if (exit_.signal == SIGKILL && options_.memory_mb > 0) {
-        r.status = RunStatus::oom;
-        msg << "killed by SIGKILL that the runner did not send, with a memory cap of " << options_.memory_mb
-            << " MB: most likely the kernel's OOM killer";
-    } else {
-        r.status = RunStatus::crash;
-        msg << "crashed: " << how_ended();
-        if (exit_.signal == SIGKILL) msg << " (not sent by the runner; the kernel's OOM killer is a common cause)";
-    }
-    if (!log_error_.empty()) msg << "; the log " << partial_log_.string() << " could not be written: " << log_error_;
-    r.message = msg.str();
-    return r;
+double number_option(const boost::json::object& options, std::string_view key, double fallback) {
+    auto it = options.find(key);
+    if (it == options.end() || it->value().is_null()) return fallback;
+    if (it->value().is_number()) return it->value().to_number<double>();
+    throw ConfigError("runner.options." + std::string(key) + " must be a number, got " +
+                      boost::json::serialize(it->value()));
 }
 
 }  // namespace
 
 Options Options::from_json(const boost::json::object& options) {
     Options o;
-    o.timeout_s = number_option(options, "timeout_s", o.timeout_s);
-    o.memory_mb = static_cast<long long>(number_option(options, "memory_mb", static_cast<double>(o.memory_mb)));
-    o.threads = static_cast<int>(number_option(options, "threads", o.threads));
-    o.kill_grace_s = number_option(options, "kill_grace_s", o.kill_grace_s);
-    auto require = [](bool ok, const char* key, const char* rule) {
-        if (!ok) throw ConfigError(std::string("runner.options.") + key + " " + rule);
-    };
-    require(o.timeout_s >= 0, "timeout_s", "must be >= 0 (0 = no limit)");
-    require(o.memory_mb >= 0, "memory_mb", "must be >= 0 (0 = no cap)");
-    require(o.threads >= 0, "threads", "must be >= 0 (0 = all cores)");
-    require(o.kill_grace_s >= 0, "kill_grace_s", "must be >= 0");
+    const double timeout = number_option(options, "timeout_s", o.timeout_s);
+    const double memory = number_option(options, "memory_mb", static_cast<double>(o.memory_mb));
+    const double threads = number_option(options, "threads", o.threads);
+    const double grace = number_option(options, "kill_grace_s", o.kill_grace_s);
+    const double log_limit = number_option(options, "log_limit_mb", o.log_limit_mb);
+    // Durations become milliseconds and sizes bytes: past these bounds they would overflow.
+    require_range(timeout, 0, 31536000, "timeout_s", "seconds, 0 = no limit; 31536000 is a year");
+    require_range(memory, 0, 1 << 30, "memory_mb", "MB, 0 = no cap");
+    require_range(threads, 0, 4096, "threads", "0 = all cores");
+    require_range(grace, 0, 3600, "kill_grace_s", "seconds between SIGTERM and SIGKILL");
+    require_range(log_limit, 0, 1 << 20, "log_limit_mb", "MB, 0 = no limit");
+    o.timeout_s = timeout;
+    o.memory_mb = static_cast<long long>(memory);
+    o.threads = static_cast<int>(threads);
+    o.kill_grace_s = grace;
+    o.log_limit_mb = log_limit;
+    if (auto it = options.find("sandbox"); it != options.end() && !it->value().is_null()) {
+        const std::string value = it->value().is_string() ? std::string(it->value().as_string()) : "";
+        if (value == "auto") o.sandbox = Sandbox::automatic;
+        else if (value == "bwrap") o.sandbox = Sandbox::bwrap;
+        else if (value == "off") o.sandbox = Sandbox::off;
+        else
+            throw ConfigError("runner.options.sandbox is " + boost::json::serialize(it->value()) +
+                              "; it must be \"auto\", \"bwrap\" or \"off\"");
+    }
+    if (auto it = options.find("network"); it != options.end() && !it->value().is_null()) {
+        if (!it->value().is_bool()) throw ConfigError("runner.options.network must be true or false");
+        o.network = it->value().as_bool();
+    }
+    if (auto it = options.find("pass_env"); it != options.end() && !it->value().is_null()) {
+        if (!it->value().is_array()) throw ConfigError("runner.options.pass_env must be an array of variable names");
+        for (const auto& name : it->value().as_array()) {
+            if (!name.is_string() || name.as_string().empty())
+                throw ConfigError("runner.options.pass_env must hold variable names (strings)");
+            if (proc::looks_like_secret(name.as_string()))
+                throw ConfigError("runner.options.pass_env: " + std::string(name.as_string()) +
+                                  " looks like a secret; runs never see secrets");
+            o.pass_env.emplace_back(name.as_string());
+        }
+    }
     return o;
 }
 
-LocalRunner::LocalRunner(Options options, HostServices* host) : options_(options), host_(host) {}
+SandboxDecision decide_sandbox(Options::Sandbox option) {
+    SandboxDecision d;
+    if (option == Options::Sandbox::off) {
+        d.reason = "runner.options.sandbox is \"off\"";
+        return d;
+    }
+    SandboxCheck check = check_sandbox();
+    if (check.usable) {
+        d.on = true;
+        d.bwrap = check.program;
+        d.reason = "bubblewrap " + check.program.string();
+        return d;
+    }
+    if (option == Options::Sandbox::bwrap)
+        throw ConfigError("runner.options.sandbox is \"bwrap\", but " + check.why_not +
+                          "; fix that, or set it to \"auto\" (sandbox where it works) or \"off\"");
+    d.reason = check.why_not;
+    return d;
+}
+
+LocalRunner::LocalRunner(Options options, HostServices* host) : options_(std::move(options)), host_(host) {}
+
+void LocalRunner::log(LogLevel level, const std::string& message) const {
+    if (host_) host_->log(level, "runner-local", message);
+}
+
+const SandboxDecision& LocalRunner::sandbox() {
+    if (!sandbox_) {
+        sandbox_ = decide_sandbox(options_.sandbox);
+        if (!sandbox_->on && options_.sandbox == Options::Sandbox::automatic)
+            log(LogLevel::warn, "experiments run without the sandbox: " + sandbox_->reason);
+    }
+    return *sandbox_;
+}
+
+std::vector<std::string> LocalRunner::command_for(const RunSpec& spec, const fs::path& run_dir) {
+    std::vector<std::string> command{spec.python.string(), spec.script.string()};
+    command.insert(command.end(), spec.args.begin(), spec.args.end());
+    const SandboxDecision& box = sandbox();
+    if (!box.on) return command;
+    using Access = SandboxMount::Access;
+    SandboxSpec s;
+    s.bwrap = box.bwrap;
+    s.cwd = spec.work_dir;
+    s.network = options_.network;
+    std::vector<fs::path> hidden;
+    if (host_) {
+        hidden = held_out_files(*host_);
+        hidden.push_back(host_->paths().agents);  // conversations may quote what a model was told
+        // The workspace read-only, entry by entry, so that what is hidden at its top is absent.
+        std::error_code ec;
+        for (const auto& entry : fs::directory_iterator(host_->paths().root, ec)) {
+            bool keep_out = std::find(hidden.begin(), hidden.end(), entry.path()) != hidden.end();
+            if (!keep_out) s.mounts.push_back({entry.path(), Access::read_only});
+        }
+        // Earlier out-of-fold predictions the config points at (blends read them).
+        if (const auto& oofs = host_->competition().existing_oof_dir) s.mounts.push_back({*oofs, Access::read_only});
+    }
+    s.mounts.push_back({spec.data_dir, Access::read_only});
+    if (spec.script.has_parent_path()) s.mounts.push_back({spec.script.parent_path(), Access::read_only});
+    for (const auto& dir : interpreter_installation(spec.python)) s.mounts.push_back({dir, Access::read_only});
+    if (auto pythonpath = proc::Environment::inherited().get("PYTHONPATH"))
+        for (std::string_view rest = *pythonpath; !rest.empty();) {
+            auto colon = rest.find(':');
+            if (auto dir = rest.substr(0, colon); !dir.empty()) s.mounts.push_back({fs::path(dir), Access::read_only});
+            rest = colon == std::string_view::npos ? std::string_view() : rest.substr(colon + 1);
+        }
+    s.mounts.push_back({spec.work_dir, Access::read_write});
+    // The supervisor's files stay its own; the run's scratch HOME inside them is writable.
+    s.mounts.push_back({run_dir, Access::read_only});
+    s.mounts.push_back({sup::RunFolder{run_dir}.home(), Access::read_write});
+    for (const auto& h : hidden) s.mounts.push_back({h, Access::hidden});
+    auto argv = sandbox_argv(s);
+    argv.insert(argv.end(), command.begin(), command.end());
+    return argv;
+}
 
 std::unique_ptr<RunHandle> LocalRunner::start(const RunSpec& spec) {
-    return std::make_unique<LocalRunHandle>(spec, options_);
+    if (spec.python.empty()) throw ConfigError("runner: no Python interpreter given for " + spec.label);
+    const std::string what = spec.python.string() + " " + spec.script.string() + " in " + spec.work_dir.string();
+    if (!proc::find_executable(spec.python.string()))
+        throw Error("runner: cannot start " + what + ": " + spec.python.string() + " is not an executable file");
+    auto supervisor_program = [] {
+        std::vector<fs::path> tried;
+        if (auto found = proc::supervisor_program(&tried)) return *found;
+        std::string list;
+        for (const auto& t : tried) list += (list.empty() ? "" : ", ") + t.string();
+        throw Error("runner: the supervisor program autokaggle-supervise was not found (looked at " + list +
+                    "); reinstall AutoKaggle");
+    }();
+
+    const sup::RunFolder folder = sup::RunFolder::of(spec.work_dir, spec.label);
+    const std::string token = proc::random_token();
+    sup::RunOrder order;
+    order.label = spec.label;
+    order.argv = command_for(spec, folder.dir);
+    order.sandboxed = sandbox().on;
+    order.cwd = spec.work_dir;
+    proc::Environment env = proc::Environment::inherited().for_generated_code(options_.pass_env);
+    for (const auto& [name, value] : spec.env) env.set(name, value);
+    unsigned cores = std::max(1u, std::thread::hardware_concurrency());
+    if (options_.threads > 0)
+        for (const char* name : {"OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "NUMEXPR_NUM_THREADS"})
+            env.set(name, std::to_string(options_.threads));
+    env.set("AUTOKAGGLE_THREADS", std::to_string(options_.threads > 0 ? static_cast<unsigned>(options_.threads) : cores));
+    env.set(kTokenVariable, token);
+    env.set("HOME", folder.home().string());
+    if (order.sandboxed) env.set("TMPDIR", "/tmp");
+    order.env = env.variables();
+    order.log_file = spec.log_file;
+    order.timeout_s = spec.timeout_s > 0 ? spec.timeout_s : options_.timeout_s;
+    order.kill_grace_s = options_.kill_grace_s;
+    order.memory_mb = options_.memory_mb;
+    order.token = token;
+    if (options_.log_limit_mb > 0) {
+        const auto half = static_cast<std::uint64_t>(options_.log_limit_mb * 1024.0 * 1024.0 / 2.0);
+        order.log_head_bytes = order.log_tail_bytes = std::max<std::uint64_t>(half, 1);
+    } else {
+        order.log_head_bytes = order.log_tail_bytes = std::uint64_t(1) << 62;
+    }
+
+    // A run of the same order may be under way already: this process was killed after starting
+    // it and before the host could record it. It is followed rather than started twice.
+    if (auto info = read_supervisor_info(folder); info && info->supervisor_alive()) {
+        std::optional<sup::RunOrder> existing;
+        try {
+            if (auto json = sup::read_json_object(folder.order())) existing = sup::RunOrder::from_json(*json);
+        } catch (const std::exception&) {
+        }
+        if (existing && !fs::exists(folder.exit_record()) && existing->fingerprint() == order.fingerprint()) {
+            log(LogLevel::info, spec.label + ": following the run already under way (supervisor pid " +
+                                    std::to_string(info->supervisor.pid) + ")");
+            return std::make_unique<LocalRunHandle>(spec, folder, *info, existing->token, std::nullopt,
+                                                    options_.kill_grace_s);
+        }
+        log(LogLevel::warn, spec.label + ": ending an earlier run of it (supervisor pid " +
+                                std::to_string(info->supervisor.pid) + ") before starting again");
+        end_supervised_run(folder, *info, existing ? existing->token : std::string(), "replaced by a new run of " + spec.label,
+                           options_.kill_grace_s);
+    }
+    remove_quietly(folder.dir);
+    clear_finished_runs(folder.dir.parent_path(), folder.dir);
+    std::error_code ec;
+    fs::create_directories(folder.home(), ec);
+    if (ec) throw Error("runner: cannot create " + folder.home().string() + ": " + ec.message());
+    atomic_write(folder.order(), boost::json::serialize(order.to_json()) + "\n");
+
+    proc::ProcessSpec supervise;
+    supervise.argv = {supervisor_program.string(), "run", folder.dir.string()};
+    supervise.env = proc::Environment::inherited().without_secrets();
+    supervise.grouping = proc::Grouping::session;  // no terminal, no death signal: it outlives us
+    supervise.out = proc::Output::capture();
+    supervise.err = proc::Output::file(folder.diagnostics());
+    supervise.end_leftovers = false;
+    supervise.kill_grace = seconds_to_ms(options_.kill_grace_s) + kSupervisorSlack;
+    proc::ChildProcess child = proc::ChildProcess::start(std::move(supervise));
+
+    // The supervisor answers with one line once the command started (or could not).
+    auto give_up = Clock::now() + kHandshakeLimit;
+    bool exited = false;
+    while (child.out().find('\n') == std::string::npos && !exited && Clock::now() < give_up)
+        exited = child.poll(milliseconds(50)).has_value();
+    const std::string line = child.out().substr(0, child.out().find('\n'));
+    boost::system::error_code json_error;
+    auto answer = boost::json::parse(line, json_error);
+    if (json_error || !answer.is_object() || !answer.as_object().contains("started")) {
+        std::string why = answer.is_object() && answer.as_object().contains("failed")
+                              ? json_string(answer.as_object(), "failed")
+                              : "the supervisor did not start it (" +
+                                    (exited ? std::string("it ended") : std::string("no answer")) + "; see " +
+                                    folder.diagnostics().string() + ")";
+        if (!exited) child.end();
+        if (exited) remove_quietly(folder.dir);
+        throw Error("runner: cannot start " + what + ": " + why);
+    }
+    auto info = sup::SupervisorInfo::from_json(answer.as_object().at("started").as_object());
+    if (!info.notes.empty()) log(LogLevel::debug, spec.label + ": " + info.notes);
+    return std::make_unique<LocalRunHandle>(spec, folder, std::move(info), token, std::move(child),
+                                            options_.kill_grace_s);
 }
 
 std::unique_ptr<RunHandle> LocalRunner::attach(const RunSpec& spec, const boost::json::object& record) {
     std::string recorded_boot = json_string(record, "boot_id");
-    if (recorded_boot.empty() || recorded_boot != boot_id()) return nullptr;  // a reboot ended everything
+    if (recorded_boot.empty() || recorded_boot != proc::boot_id()) return nullptr;  // a reboot ended everything
+    const std::string token = json_string(record, "token");
+    std::string run_dir = json_string(record, "run_dir");
+    if (run_dir.empty() && !spec.work_dir.empty()) run_dir = sup::RunFolder::of(spec.work_dir, spec.label).dir.string();
+    const sup::RunFolder folder{run_dir};
+    // A record of another run (another round, or the workspace before it was moved) is not
+    // followed: what is left of it is ended below.
+    const bool this_run = spec.work_dir.empty() || run_dir == sup::RunFolder::of(spec.work_dir, spec.label).dir.string();
+    if (!run_dir.empty() && this_run) {
+        auto info = read_supervisor_info(folder);
+        if (info && (fs::exists(folder.exit_record()) || info->supervisor_alive())) {
+            log(LogLevel::info, spec.label + (fs::exists(folder.exit_record())
+                                                  ? ": collecting the run that ended while nothing followed it"
+                                                  : ": following the run again (supervisor pid " +
+                                                        std::to_string(info->supervisor.pid) + ")"));
+            return std::make_unique<LocalRunHandle>(spec, folder, *info, token, std::nullopt, options_.kill_grace_s);
+        }
+    }
+    // Nothing follows the run any more: end whatever is left of it, so the phase runs again.
+    proc::TreeScope scope;
+    scope.descendants = false;
     auto pid = static_cast<pid_t>(json_integer(record, "pid"));
     auto start_ticks = static_cast<unsigned long long>(json_integer(record, "start_time"));
-    std::string token = json_string(record, "token");
-    auto find = [&] {
-        // The recorded leader only if it is still the same process (pid reuse), and through it
-        // its group; every process that inherited the run's marker in any case.
-        pid_t group = 0;
-        if (auto stat = read_process_stat(pid); stat && stat->start_time == start_ticks && stat->state != 'Z')
-            group = stat->pgrp == pid ? pid : 0;
-        auto found = live_run_processes(group, token, ::getpid());
-        return found;
-    };
-    auto leftovers = find();
+    if (auto stat = proc::read_process_stat(pid); stat && stat->start_time == start_ticks && stat->live())
+        scope.leader = scope.group = stat->pgrp == pid ? pid : 0;
+    if (!token.empty()) scope.marker = std::string(kTokenVariable) + "=" + token;
+    scope.cgroup = json_string(record, "cgroup");
+    if (!run_dir.empty() && !this_run) {
+        if (auto info = read_supervisor_info(folder); info && info->supervisor_alive())
+            end_supervised_run(folder, *info, token, "replaced by a run of " + spec.label, options_.kill_grace_s);
+    }
+    auto leftovers = proc::find_tree(scope);
+    if (!run_dir.empty()) remove_quietly(folder.dir);
     if (leftovers.empty()) return nullptr;
     std::string list;
-    for (pid_t p : leftovers) list += (list.empty() ? "" : ", ") + std::to_string(p);
-    bool killed = end_processes(find, 0, std::chrono::milliseconds(static_cast<long long>(options_.kill_grace_s * 1000)),
-                                nullptr);
-    if (host_) {
-        host_->log(LogLevel::warn, "runner-local",
-                   "ended processes left over from an earlier run of " + spec.label + " (pids " + list + ")" +
-                       (killed ? " with SIGKILL after SIGTERM" : " with SIGTERM") + "; the phase runs again");
-    }
+    for (const auto& p : leftovers) list += (list.empty() ? "" : ", ") + std::to_string(p.pid);
+    bool killed = proc::end_tree(scope, seconds_to_ms(options_.kill_grace_s));
+    log(LogLevel::warn, "ended processes left over from an earlier run of " + spec.label + " (pids " + list + ")" +
+                            (killed ? " with SIGKILL after SIGTERM" : " with SIGTERM") + "; the phase runs again");
     return nullptr;
 }
 

@@ -1,8 +1,8 @@
 #include "slurm_runner.hpp"
 
-#include "subprocess.hpp"
-
 #include "base/atomic_file.hpp"
+#include "base/process.hpp"
+#include "base/text.hpp"
 
 #include <autokaggle/sdk/errors.hpp>
 
@@ -12,6 +12,7 @@
 #include <cerrno>
 #include <chrono>
 #include <cmath>
+#include <csignal>
 #include <cstring>
 #include <fcntl.h>
 #include <sstream>
@@ -24,8 +25,7 @@ namespace autokaggle::slurm {
 namespace fs = std::filesystem;
 namespace json = boost::json;
 using Clock = std::chrono::steady_clock;
-using cli_agent::CommandResult;
-using cli_agent::CommandSpec;
+namespace proc = autokaggle::process;
 
 namespace {
 
@@ -48,19 +48,30 @@ std::string trimmed(std::string_view s) {
     return std::string(s.substr(b, e - b + 1));
 }
 
+/// What a Slurm command printed and how it ended.
+struct CommandResult {
+    std::optional<int> exit_code;  ///< unset when a signal (or our timeout) ended it
+    bool timed_out = false;
+    std::string out, err;
+};
+
 CommandResult run_tool(const fs::path& exe, std::vector<std::string> args, const fs::path& cwd = {}) {
-    CommandSpec spec;
+    proc::ProcessSpec spec;
     spec.argv.push_back(exe.string());
     spec.argv.insert(spec.argv.end(), args.begin(), args.end());
     spec.cwd = cwd;
+    spec.out = proc::Output::capture();
+    spec.err = proc::Output::capture();
+    spec.death_signal = SIGTERM;
     spec.timeout = kCommandTimeout;
-    return cli_agent::run_command(spec);
+    auto done = proc::run(std::move(spec));
+    return {done.status.exit_code, done.status.timed_out, std::move(done.out), std::move(done.err)};
 }
 
 std::string command_failure(const std::string& what, const CommandResult& r) {
     std::string text = trimmed(r.err.empty() ? r.out : r.err);
     std::string how = r.timed_out ? "timed out" : r.exit_code ? "exit code " + std::to_string(*r.exit_code) : "failed";
-    return what + " (" + how + ")" + (text.empty() ? "" : ": " + cli_agent::tail(text, 600));
+    return what + " (" + how + ")" + (text.empty() ? "" : ": " + text_tail(text, 600));
 }
 
 bool says_invalid_job(const CommandResult& r) {
@@ -170,7 +181,7 @@ void SlurmRunHandle::submit() {
         throw Error(command_failure("runner slurm: sbatch refused " + spec_.label, r) +
                     " - check runner.options (partition, account, qos, gres, mem_mb, cpus) against `sinfo`");
     auto id = parse_sbatch_id(r.out);
-    if (!id) throw Error("runner slurm: sbatch printed no job id for " + spec_.label + ": " + cli_agent::tail(r.out, 300));
+    if (!id) throw Error("runner slurm: sbatch printed no job id for " + spec_.label + ": " + text_tail(r.out, 300));
     job_id_ = *id;
     atomic_write(sentinel_, "job " + job_id_ + "\n");
 }
@@ -379,8 +390,8 @@ void SlurmRunHandle::cancel(std::string_view reason) {
 fs::path slurm_tool(const fs::path& bin_dir, const char* name, bool required) {
     if (!bin_dir.empty()) {
         fs::path p = bin_dir / name;
-        if (cli_agent::find_executable(p.string())) return p;
-    } else if (auto found = cli_agent::find_executable(name)) {
+        if (proc::find_executable(p.string())) return p;
+    } else if (auto found = proc::find_executable(name)) {
         return *found;
     }
     if (!required) return {};

@@ -1,28 +1,21 @@
 #include "command_scraper.hpp"
 
 #include "base/atomic_file.hpp"
+#include "base/process.hpp"
+#include "base/text.hpp"
 
 #include <autokaggle/sdk/errors.hpp>
 
-#include <boost/process/args.hpp>
-#include <boost/process/child.hpp>
-#include <boost/process/env.hpp>
-#include <boost/process/environment.hpp>
-#include <boost/process/exe.hpp>
-#include <boost/process/group.hpp>
-#include <boost/process/io.hpp>
-#include <boost/process/start_dir.hpp>
-
 #include <chrono>
+#include <csignal>
 #include <sstream>
-#include <thread>
 #include <unistd.h>
 
 namespace autokaggle::command_scraper {
 
 namespace fs = std::filesystem;
 namespace json = boost::json;
-namespace bp = boost::process;
+namespace proc = autokaggle::process;
 
 namespace {
 
@@ -34,12 +27,9 @@ std::string replace_all(std::string text, std::string_view from, const std::stri
     return text;
 }
 
-/// The last lines of a captured stream, for error messages.
+/// The last lines of a captured stream, for error messages (read from the end of the file).
 std::string tail(const fs::path& file, std::size_t max_chars = 1500) {
-    auto text = read_file_if_exists(file).value_or("");
-    if (text.size() > max_chars) text = "..." + text.substr(text.size() - max_chars);
-    while (!text.empty() && (text.back() == '\n' || text.back() == '\r')) text.pop_back();
-    return text;
+    return text_tail(read_file_tail(file, max_chars + 1), max_chars);
 }
 
 fs::path interpreter_for(const fs::path& command, const HostServices& host) {
@@ -78,6 +68,9 @@ Options Options::from_json(const json::object& o, const HostServices& host) {
         throw ConfigError("scraper_path: " + opt.command.string() +
                           " is not executable; chmod +x it, or set the \"interpreter\" option");
     if (const auto* v = o.if_contains("timeout_s"); v && v->is_number()) opt.timeout_s = v->to_number<double>();
+    if (!(opt.timeout_s > 0 && opt.timeout_s <= 31536000))
+        throw ConfigError("scraper.options.timeout_s is " + std::to_string(opt.timeout_s) +
+                          "; it must be more than 0 and at most 31536000 (seconds)");
     return opt;
 }
 
@@ -117,39 +110,35 @@ ScrapeResult CommandScraper::scrape(const ScrapeRequest& request) {
     }
     const fs::path exe = options_.interpreter.empty() ? options_.command : options_.interpreter;
 
-    bp::environment env = boost::this_process::environment();
-    env["AUTOKAGGLE_ROUND"] = round;
-    env["AUTOKAGGLE_RAW_OUTPUT"] = scratch.string();
-    env["AUTOKAGGLE_STATE_DIR"] = request.state_dir.string();
-    env["AUTOKAGGLE_COMPETITION"] = competition;
-    env["AUTOKAGGLE_WORKSPACE"] = host_.paths().root.string();
+    // The user's own script: it sees the user's environment (it may need Kaggle credentials).
+    proc::ProcessSpec spec;
+    spec.argv.push_back(exe.string());
+    spec.argv.insert(spec.argv.end(), argv.begin(), argv.end());
+    spec.cwd = host_.paths().root;
+    proc::Environment env = proc::Environment::inherited();
+    env.set("AUTOKAGGLE_ROUND", round);
+    env.set("AUTOKAGGLE_RAW_OUTPUT", scratch.string());
+    env.set("AUTOKAGGLE_STATE_DIR", request.state_dir.string());
+    env.set("AUTOKAGGLE_COMPETITION", competition);
+    env.set("AUTOKAGGLE_WORKSPACE", host_.paths().root.string());
+    spec.env = std::move(env);
+    spec.out = proc::Output::file(out_log);
+    spec.err = proc::Output::file(err_log);
+    spec.death_signal = SIGTERM;
+    spec.timeout = std::chrono::milliseconds(static_cast<long long>(options_.timeout_s * 1000));
+    spec.should_stop = [this] { return host_.cancel_requested(); };
 
     host_.log(LogLevel::info, source, "running " + options_.command.string());
-    bp::group group;
-    bp::child child(bp::exe = exe.string(), bp::args = argv, env, bp::std_in < bp::null,
-                    bp::std_out > out_log.string(), bp::std_err > err_log.string(),
-                    bp::start_dir = host_.paths().root.string(), group);
-    const auto deadline = std::chrono::steady_clock::now() +
-                          std::chrono::milliseconds(static_cast<long long>(options_.timeout_s * 1000));
-    while (child.running()) {
-        std::string stop;
-        if (host_.cancel_requested()) stop = "cancelled";
-        else if (std::chrono::steady_clock::now() >= deadline) stop = "timed out";
-        if (!stop.empty()) {
-            group.terminate();
-            child.wait();
-            if (stop == "cancelled") throw Cancelled("scraper " + options_.command.string() + " cancelled");
-            throw ServiceError("scraper " + options_.command.string() + " timed out after " +
-                                   std::to_string(static_cast<long long>(options_.timeout_s)) +
-                                   " s (raise the command scraper's timeout_s option)",
-                               0, "timeout");
-        }
-        std::this_thread::sleep_for(std::chrono::milliseconds(50));
-    }
-    child.wait();
-    if (child.exit_code() != 0)
-        throw ServiceError("scraper " + options_.command.string() + " failed with exit code " +
-                               std::to_string(child.exit_code()) + ":\n" + tail(err_log),
+    const proc::ExitStatus status = proc::run(std::move(spec)).status;
+    if (status.stopped) throw Cancelled("scraper " + options_.command.string() + " cancelled");
+    if (status.timed_out)
+        throw ServiceError("scraper " + options_.command.string() + " timed out after " +
+                               std::to_string(static_cast<long long>(options_.timeout_s)) +
+                               " s (raise the command scraper's timeout_s option)",
+                           0, "timeout");
+    if (status.exit_code != 0)
+        throw ServiceError("scraper " + options_.command.string() + " failed with " + status.describe() + ":\n" +
+                               tail(err_log),
                            0, "scraper_failed");
 
     std::string markdown = read_file_if_exists(scratch).value_or("");

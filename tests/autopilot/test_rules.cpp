@@ -266,3 +266,20 @@ BOOST_AUTO_TEST_CASE(public_private_split_is_fixed_and_proportional) {
     BOOST_TEST(same == 1000);
     BOOST_TEST(other_seed_diff > 200);  // a different seed draws a different split
 }
+
+BOOST_AUTO_TEST_CASE(findings_of_a_silent_run_that_timed_out_are_written) {
+    // A script that printed nothing before its timeout: the run log may be empty.
+    Workspace w;
+    write_plan(w.host, 1, spec("hgb"));
+    test::record_result(w.host.paths().results, 1, "", "timeout", "hgb base");
+    test::write_text(round_file(w.host.paths().rounds, 1, "run.log"), "");
+    Builder builder(w.host);
+    PhaseRequest r;
+    r.round = 1;
+    r.phase = Phase::findings;
+    r.output = round_file(w.host.paths().rounds, 1, "findings.md");
+    BOOST_TEST(builder.run_phase(r) == "DONE");
+    const auto findings = test::read_text(r.output);
+    BOOST_TEST(findings.find("status timeout") != std::string::npos, findings);
+    BOOST_TEST(findings.find("The run log is empty.") != std::string::npos, findings);
+}

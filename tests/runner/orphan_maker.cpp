@@ -1,6 +1,6 @@
 // Plays an orchestrator that is killed in the middle of an experiment: starts a run with the
-// local runner, waits until the script reports its pids, writes the run's record and then
-// dies by SIGKILL without ending anything.
+// local runner (outside the sandbox), waits until the script reports its pids, writes the run's
+// record and then dies by SIGKILL without ending anything.
 // usage: runner-orphan-maker PYTHON SCRIPT WORK_DIR RECORD_FILE
 #include "local_runner.hpp"
 
@@ -27,7 +27,9 @@ int main(int argc, char** argv) {
     spec.work_dir = argv[3];
     spec.log_file = fs::path(argv[3]) / "orphan.log";
     spec.env = {{"PYTHONUNBUFFERED", "1"}};
-    autokaggle::local_runner::LocalRunner runner(autokaggle::local_runner::Options{});
+    autokaggle::local_runner::Options options;
+    options.sandbox = autokaggle::local_runner::Options::Sandbox::off;  // the script reports host pids
+    autokaggle::local_runner::LocalRunner runner(options);
     auto handle = runner.start(spec);
     for (int i = 0; i < 400 && !fs::exists(fs::path(argv[3]) / "pids.txt"); ++i) {
         handle->poll(0.05);

@@ -45,6 +45,7 @@ struct Workspace {
         local_runner::Options o;
         o.timeout_s = 120;
         o.kill_grace_s = 1;
+        o.sandbox = local_runner::Options::Sandbox::off;  // scripts report host pids
         return o;
     }
 

@@ -3,11 +3,13 @@
 #include <boost/test/results_collector.hpp>
 #include <boost/test/unit_test.hpp>
 
+#include <algorithm>
 #include <cerrno>
 #include <csignal>
 #include <cstdlib>
 #include <fcntl.h>
 #include <fstream>
+#include <iterator>
 #include <poll.h>
 #include <random>
 #include <sstream>
@@ -163,6 +165,21 @@ bool process_alive(int pid) {
     std::getline(stat, content);
     auto close = content.rfind(')');
     return close == std::string::npos || content.size() < close + 3 || content[close + 2] != 'Z';
+}
+
+std::vector<int> processes_running(const std::string& part) {
+    std::vector<int> found;
+    std::error_code ec;
+    for (const auto& entry : fs::directory_iterator("/proc", ec)) {
+        const std::string name = entry.path().filename().string();
+        if (name.empty() || name.find_first_not_of("0123456789") != std::string::npos) continue;
+        std::ifstream in(entry.path() / "cmdline");  // the process may be gone meanwhile
+        std::string cmdline((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+        std::replace(cmdline.begin(), cmdline.end(), '\0', ' ');
+        const int pid = std::stoi(name);
+        if (cmdline.find(part) != std::string::npos && process_alive(pid)) found.push_back(pid);
+    }
+    return found;
 }
 
 }  // namespace autokaggle::test

@@ -62,4 +62,8 @@ ProcessResult run_cli(const std::vector<std::string>& args, const fs::path& cwd 
 /// True while a process with this pid exists (and is not a zombie).
 bool process_alive(int pid);
 
+/// Pids of live processes whose command line (arguments joined by spaces) contains `part`; finds
+/// processes whose pid the test cannot know (in a sandbox's pid namespace, or daemons).
+std::vector<int> processes_running(const std::string& part);
+
 }  // namespace autokaggle::test

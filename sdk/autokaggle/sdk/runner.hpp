@@ -91,8 +91,9 @@ public:
     virtual ~Runner() = default;
     virtual std::unique_ptr<RunHandle> start(const RunSpec& spec) = 0;
     /// Called on resume with a record() of a run started by an earlier process. Returns a
-    /// handle that continues following it, or nullptr when nothing is left to follow (the
-    /// local runner ends any leftover process tree and returns nullptr so the phase re-runs).
+    /// handle that continues following it (or reports how it ended meanwhile), or nullptr when
+    /// nothing is left to follow; the runner then ends whatever is left of it, and the phase
+    /// re-runs.
     virtual std::unique_ptr<RunHandle> attach(const RunSpec& spec, const boost::json::object& record) = 0;
 };
 

@@ -1,4 +1,4 @@
-#include "cgroup_limit.hpp"
+#include "base/cgroup.hpp"
 
 #include <cerrno>
 #include <cstring>
@@ -12,7 +12,7 @@
 #define CGROUP2_SUPER_MAGIC 0x63677270
 #endif
 
-namespace autokaggle::local_runner {
+namespace autokaggle::process {
 
 namespace fs = std::filesystem;
 
@@ -48,10 +48,10 @@ bool write_small(const fs::path& path, const std::string& value) {
 
 }  // namespace
 
-CgroupLimit::CgroupLimit(fs::path dir) : dir_(std::move(dir)), procs_file_((dir_ / "cgroup.procs").string()) {}
+Cgroup::Cgroup(fs::path dir) : dir_(std::move(dir)), procs_file_((dir_ / "cgroup.procs").string()) {}
 
-std::unique_ptr<CgroupLimit> CgroupLimit::try_create(std::string_view token, long long memory_bytes,
-                                                     std::string& why_not) {
+std::unique_ptr<Cgroup> Cgroup::try_create(std::string_view name, long long memory_bytes, std::string& why_not,
+                                           std::string& memory_note) {
     fs::path mount;
     for (const char* candidate : {"/sys/fs/cgroup", "/sys/fs/cgroup/unified"})
         if (is_cgroup2(candidate)) {
@@ -68,28 +68,29 @@ std::unique_ptr<CgroupLimit> CgroupLimit::try_create(std::string_view token, lon
         return nullptr;
     }
     fs::path parent = mount / fs::path(own).relative_path();
-    std::string controllers = read_small(parent / "cgroup.subtree_control");
-    if (controllers.find("memory") == std::string::npos) {
-        why_not = "the memory controller is not enabled in " + (parent / "cgroup.subtree_control").string();
-        return nullptr;
-    }
-    fs::path dir = parent / ("autokaggle-" + std::string(token));
+    fs::path dir = parent / ("autokaggle-" + std::string(name));
     if (::mkdir(dir.c_str(), 0755) != 0) {
         why_not = "cannot create " + dir.string() + ": " + std::strerror(errno);
         return nullptr;
     }
-    auto limit = std::make_unique<CgroupLimit>(dir);
-    if (!write_small(dir / "memory.max", std::to_string(memory_bytes))) {
-        why_not = "cannot write " + (dir / "memory.max").string();
-        return nullptr;  // the destructor removes the folder
+    auto cgroup = std::make_unique<Cgroup>(dir);
+    if (memory_bytes > 0) {
+        std::string controllers = read_small(parent / "cgroup.subtree_control");
+        if (controllers.find("memory") == std::string::npos) {
+            memory_note = "the memory controller is not enabled in " + (parent / "cgroup.subtree_control").string();
+        } else if (!write_small(dir / "memory.max", std::to_string(memory_bytes))) {
+            memory_note = "cannot write " + (dir / "memory.max").string();
+        } else {
+            write_small(dir / "memory.swap.max", "0");  // absent without swap accounting: not an error
+            cgroup->caps_memory_ = true;
+        }
     }
-    write_small(dir / "memory.swap.max", "0");  // absent without swap accounting: not an error
-    return limit;
+    return cgroup;
 }
 
-CgroupLimit::~CgroupLimit() { ::rmdir(dir_.c_str()); }
+Cgroup::~Cgroup() { ::rmdir(dir_.c_str()); }
 
-long long CgroupLimit::oom_kills() const {
+long long Cgroup::oom_kills() const {
     std::istringstream events(read_small(dir_ / "memory.events"));
     std::string key;
     long long value = 0;
@@ -98,4 +99,4 @@ long long CgroupLimit::oom_kills() const {
     return 0;
 }
 
-}  // namespace autokaggle::local_runner
+}  // namespace autokaggle::process
