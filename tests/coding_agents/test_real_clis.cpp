@@ -152,10 +152,18 @@ int parent_of(int pid) {
     return ppid;
 }
 
-/// The process among `pid`'s ancestors whose parent is this test: the CLI the plugin started.
+/// The CLI among the ancestors of `pid`: our child, or our grandchild when the call runs under
+/// the supervisor's reaper (autokaggle-supervise reap), which is then our child.
 int cli_ancestor(int pid) {
-    for (int p = pid; p > 1; p = parent_of(p))
-        if (parent_of(p) == ::getpid()) return p;
+    const auto is_reaper = [](int p) {
+        return proc_file(p, "cmdline").find("autokaggle-supervise") !=
+               std::string::npos;
+    };
+    for (int p = pid; p > 1; p = parent_of(p)) {
+        const int parent = parent_of(p);
+        if (parent == ::getpid()) return is_reaper(p) ? 0 : p;
+        if (parent > 1 && parent_of(parent) == ::getpid() && is_reaper(parent)) return p;
+    }
     return 0;
 }
 

@@ -232,7 +232,7 @@
       progress.dataset.done = String(done);
       progress.dataset.total = String(total);
       progress.firstChild.style.width = (total > 0 ? Math.min(1, done / total) * 100 : 0).toFixed(1) + "%";
-      AK.put("run-label", `${run.label}${live.running_pid ? "" : " (interrupted: no run holds the workspace)"}`);
+      AK.put("run-label", `${run.label}${live.running_pid ? "" : " (campaign not running: the experiment goes on under its supervisor until it ends or the campaign re-attaches)"}`);
       AK.put("fold-text", total > 0 ? `fold ${done} of ${total}` : `${done} fold(s)`, run.cv !== null ? ` · CV ${AK.score(run.cv)}` : "");
       AK.put("fold-scores", (run.fold_scores || []).map((f) => AK.el("li", { "data-fold": f.fold, text: `fold ${f.fold}: ${AK.score(f.score)}` })));
       AK.put("run-tail", (run.tail || []).join("\n"));
