@@ -13,6 +13,7 @@
 #include "metrics/target.hpp"
 #include "runner/kill_gate.hpp"
 #include "metrics/verify.hpp"
+#include "tools/run_journal.hpp"
 
 #include <autokaggle/sdk/errors.hpp>
 
@@ -109,6 +110,7 @@ struct PhaseSpec {
     fs::path output;
     std::vector<fs::path> inputs;
     std::string trigger;
+    std::string problem;  ///< what the agent must fix, when the phase is run again for a reason
 };
 
 struct Campaign::Impl {
@@ -324,7 +326,7 @@ struct Campaign::Impl {
         }
         set_phase(spec.key);
         Agent& agent = *agents.at(spec.role);
-        std::string problem;
+        std::string problem = spec.problem;
         const int attempts = 1 + std::max(0, config.orchestrator.phase_retries);
         for (int attempt = 0; attempt < attempts; ++attempt) {
             check_stop();
@@ -470,6 +472,29 @@ struct Campaign::Impl {
         mark_done("scrape", "", {});
     }
 
+    /// The code phase and the core's verification. A claimed CV that disagrees with the one
+    /// recomputed from the OOF file (at the claim's printed precision) sends the code phase back
+    /// to the Builder once, with the reason; the answer after that stands.
+    void code_and_verify(int n) {
+        agent_phase(n, spec(n, Phase::code));
+        if (state.current.failure) return;
+        core_verify(n);
+        if (done("reopen_code") || state.current.done.at("core_verify").token != "MISMATCH") return;
+        PhaseSpec again = spec(n, Phase::code);
+        again.problem = "the core recomputed the CV from " + round_tag(n) + "_oof.npy and it disagrees with your answer: " +
+                        one_line(state.current.verify_message, 300) +
+                        ". Answer with the CV that run_experiment reported as verified (or fix and run the script again)";
+        {
+            std::lock_guard lock(state_mutex);
+            state.current.done.erase("code");
+            state.current.done.erase("core_verify");
+        }
+        mark_done("reopen_code", "REOPENED", {});
+        info(round_tag(n) + " code phase reopened: the claimed CV disagrees with the recomputed one");
+        agent_phase(n, again);
+        if (!state.current.failure) core_verify(n);
+    }
+
     void core_verify(int n) {
         if (done("core_verify") && non_empty_file(rf(n, "verification.md"))) return;
         set_phase("core_verify");
@@ -479,8 +504,8 @@ struct Campaign::Impl {
         if (!claimed) {
             check.message = "the experiment reported CV_SCORE=crash";
         } else if (Metric* m = metric_plugin()) {
-            check = verify_outputs(config.competition, *m, config.verify.cv_tolerance, claimed, rf(n, "oof.npy"),
-                                   rf(n, "test.npy"));
+            const double tolerance = metrics::printed_precision_tolerance(token.substr(9), config.verify.cv_tolerance);
+            check = verify_outputs(config.competition, *m, tolerance, claimed, rf(n, "oof.npy"), rf(n, "test.npy"));
         } else {
             check.message = "no metric plugin provides '" + config.competition.metric + "'";
         }
@@ -500,7 +525,8 @@ struct Campaign::Impl {
         }
         info(round_tag(n) + " core verify: " + (check.verified_cv ? "verified " + format_score(*check.verified_cv) : "not verified") +
              " - " + check.message);
-        mark_done("core_verify", check.verified_cv ? "VERIFIED" : "UNVERIFIED", rf(n, "verification.md"));
+        mark_done("core_verify", check.verified_cv ? "VERIFIED" : check.mismatch ? "MISMATCH" : "UNVERIFIED",
+                  rf(n, "verification.md"));
     }
 
     int used_today(const std::string& day) const {
@@ -805,7 +831,11 @@ struct Campaign::Impl {
         if (n == 0) return "eda";
         // A run the Builder reported as crashed keeps the runner's own word for how it ended
         // (killed_fold1, timeout, oom) so results.tsv tells a stopped idea from a broken script.
-        if (c.code_crashed) return c.run_status.empty() || c.run_status == "ok" ? "crash" : c.run_status;
+        if (c.code_crashed) {
+            // A run made by a separate tool server (autokaggle mcp) is known from its journal.
+            const std::string run = c.run_status.empty() ? tools::recorded_run_status(paths.rounds, n) : c.run_status;
+            return run.empty() || run == "ok" ? "crash" : run;
+        }
         return c.verified_cv ? "ok" : "unverified";
     }
 
@@ -936,8 +966,7 @@ struct Campaign::Impl {
         std::optional<std::string> review;
         if (ok()) review = agent_phase(n, spec(n, Phase::review));
         if (ok() && review && is_revise(*review)) agent_phase(n, spec(n, Phase::revise));
-        if (ok()) agent_phase(n, spec(n, Phase::code));
-        if (ok()) core_verify(n);
+        if (ok()) code_and_verify(n);
         if (ok()) agent_phase(n, spec(n, Phase::verify));
         if (ok()) decide(n);
         if (ok()) submit(n);
