@@ -2,6 +2,7 @@
 //   claude -p <prompt> --output-format json [--resume=<id>] --append-system-prompt <role prompt> ...
 // started in the workspace. The CLI prints one JSON result object (docs/coding-agents.md).
 #include "cli_agent.hpp"
+#include "mcp_registration.hpp"
 #include "options.hpp"
 
 #include <autokaggle/sdk/errors.hpp>
@@ -38,6 +39,10 @@ protected:
         if (flags_.max_turns > 0) argv.insert(argv.end(), {"--max-turns", std::to_string(flags_.max_turns)});
         if (!flags_.allowed_tools.empty()) argv.insert(argv.end(), {"--allowedTools", flags_.allowed_tools});
         if (!flags_.permission_mode.empty()) argv.insert(argv.end(), {"--permission-mode", flags_.permission_mode});
+        if (const auto mcp = cli_agent::mcp_server_for(host(), role())) {  // the core's tools, over MCP
+            const auto mcp_args = cli_agent::claude_mcp_arguments(*mcp);
+            argv.insert(argv.end(), mcp_args.begin(), mcp_args.end());
+        }
         argv.insert(argv.end(), flags_.extra_args.begin(), flags_.extra_args.end());
         return argv;
     }
@@ -123,7 +128,8 @@ private:
                 const auto* n = uo.if_contains(key);
                 return n && n->is_number() ? n->to_number<long long>() : 0;
             };
-            u.input_tokens = get("input_tokens");
+            // Claude Code reports the uncached input; Usage counts the whole prompt.
+            u.input_tokens = get("input_tokens") + get("cache_creation_input_tokens") + get("cache_read_input_tokens");
             u.output_tokens = get("output_tokens");
             u.cache_creation_input_tokens = get("cache_creation_input_tokens");
             u.cache_read_input_tokens = get("cache_read_input_tokens");
