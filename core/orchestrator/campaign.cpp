@@ -1049,6 +1049,7 @@ struct Campaign::Impl {
         CampaignOutcome out;
         try {
             create_agents();
+            submitter_plugin();  // a submitter that refuses its configuration stops the run before round 0
             save();
             register_existing();
             try {

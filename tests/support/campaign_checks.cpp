@@ -61,6 +61,11 @@ void check_campaign(const fs::path& ws) {
     BOOST_REQUIRE(claimed != std::string::npos);
     BOOST_TEST(r03.substr(claimed + 14, r03.find('\n', claimed) - claimed - 14).size() <= 4u, r03);  // not the full value
     BOOST_TEST(!by_round[3].at("cv_score").empty());
+    // R05's first claim disagreed with its OOF file: the code phase came back once, with the reason.
+    const std::string log = read_text(ws / "logs" / "autokaggle.log");
+    BOOST_TEST(log.find("R05 code phase reopened") != std::string::npos);
+    BOOST_TEST(log.find("R04 code phase reopened") == std::string::npos);
+    BOOST_TEST(read_text(ws / "rounds" / "R05_verification.md").find("matches the claim") != std::string::npos);
     // Every experiment carries its family.
     const auto registry = json::parse(read_text(ws / "experiments.json")).as_object();
     std::map<int, std::string> families;

@@ -106,6 +106,8 @@ std::optional<PhaseView> parse_phase(const std::string& prompt) {
     view.round = std::stoi(m[1]);
     view.phase = m[2];
     view.output = m[3];
+    static const std::regex problem(R"(Your previous answer(?: to this phase)? was (?:rejected|not accepted): ([^\n]*))");
+    if (std::smatch p; std::regex_search(prompt, p, problem)) view.problem = p[1];
     return view;
 }
 
@@ -151,6 +153,8 @@ Move next_move(const PhaseView& v) {
         const bool four_decimals = v.round % 6 == 3;
         if (step == 0) return tool("write_file", {{"path", v.output}, {"content", script(v.round, four_decimals ? 4 : 6)}});
         if (step == 1) return tool("run_experiment", {{"script", v.output}, {"description", model_of(v.round).family}});
+        // Round 5 claims a CV its OOF file does not give, until the core sends the phase back.
+        if (v.round % 6 == 5 && v.problem.find("disagrees") == std::string::npos) return answer("CV_SCORE=0.9999");
         // Round 3 answers with the script's own rounded print, as a hurried model would.
         if (four_decimals && !after(last, "printed CV_SCORE: ").empty() && last.find("status: ok") != std::string::npos)
             return answer("CV_SCORE=" + after(last, "printed CV_SCORE: "));

@@ -7,6 +7,8 @@
 //   R01  logistic regression          R04  a constant model, stopped by the fold-1 kill gate
 //   R02  random forest                R05  gradient boosting
 //   R03  extra trees, answered with the script's own 4-decimal CV print
+//   R05  first answered with a CV its OOF file does not give, then, when the code phase comes back
+//        with the reason, with the verified CV
 //   R06  Gaussian naive Bayes
 // Every plan states its family; the Researcher tries to read the held-out answers and notes the
 // refusal; the Reviewer looks inside the previous round's OOF .npy with run_python.
@@ -26,6 +28,7 @@ struct PhaseView {
     std::string phase;    ///< "eda", "research", "plan", "review", "revise", "code", "verify", "findings", "retro"
     std::string output;   ///< the file to write, as the prompt gives it
     std::string workspace;  ///< the workspace folder (for the held-out probe), when known
+    std::string problem;    ///< why the previous answer to this phase was refused, when it was
     std::vector<std::string> results;  ///< the texts of its tool calls' results in this phase, in order
 };
 

@@ -221,3 +221,19 @@ BOOST_AUTO_TEST_CASE(fetch_url_reaches_only_the_allowed_hosts) {
     BOOST_TEST(other.content.find("tools.fetch_url_hosts") != std::string::npos, other.content);
     BOOST_TEST(w.call("researcher", "fetch_url", {{"url", site.base_url() + "/away"}}).is_error);
 }
+
+BOOST_AUTO_TEST_CASE(validate_and_run_refuse_held_out_answers_inside_the_workspace) {
+    ToolWorkspace w;
+    fs::copy_file(w.ws.parent_path() / "ws-heldout" / "answers.csv", w.ws / "answers.csv");
+    json::object c = json::parse(read_text(w.ws / "config.json")).as_object();
+    c["submitter"] = json::object{{"plugin", "local"}, {"options", json::object{{"answers", "answers.csv"}}}};
+    write_text(w.ws / "config.json", json::serialize(c));
+    const auto v = run_cli({"validate", w.ws.string()});
+    BOOST_TEST_MESSAGE(v.out << v.err);
+    BOOST_TEST(v.exit_code == 2);
+    BOOST_TEST(v.out.find("submitter.options.answers") != std::string::npos, v.out);
+    BOOST_TEST(v.out.find("inside the workspace") != std::string::npos, v.out);
+    const auto r = run_cli({"run", w.ws.string(), "--max-rounds", "0"});
+    BOOST_TEST(r.exit_code != 0);
+    BOOST_TEST(!fs::exists(w.ws / "rounds" / "R00_eda.md"));
+}
