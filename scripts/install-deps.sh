@@ -5,10 +5,11 @@ set -euo pipefail
 
 # Build: compiler, CMake, Boost 1.81 components (Debian's default libboost-dev is 1.74, without
 # Boost.JSON), OpenSSL. Experiments: Debian's Python with the scientific stack.
-# Boost.DLL, Process, Beast and Asio are header-only (libboost1.81-dev); zlib reads Kaggle's zips.
+# Boost.DLL, Process, Beast and Asio are header-only (libboost1.81-dev); zlib reads Kaggle's zips;
+# RE2 runs the agents' grep in linear time.
 BUILD_PACKAGES=(g++ cmake ninja-build ccache pkg-config ca-certificates
   libboost1.81-dev libboost-json1.81-dev libboost-filesystem1.81-dev
-  libboost-system1.81-dev libboost-test1.81-dev libssl-dev zlib1g-dev)
+  libboost-system1.81-dev libboost-test1.81-dev libssl-dev zlib1g-dev libre2-dev)
 PYTHON_PACKAGES=(python3 python3-numpy python3-pandas python3-sklearn python3-scipy python3-xgboost)
 # Runs: bubblewrap is the sandbox the local runner puts generated code in (docs/runner-local.md).
 RUNTIME_PACKAGES=(bubblewrap)

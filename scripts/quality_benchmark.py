@@ -103,14 +103,18 @@ def defaults(comp_dir, spec):
 
 def campaign(cli, comp_dir, spec, rounds, work):
     ws = os.path.join(work, spec["competition"])
-    if os.path.exists(ws):
-        shutil.rmtree(ws)
+    held_out = ws + "-heldout"  # the answers and private scores stay outside the workspace
+    for d in (ws, held_out):
+        if os.path.exists(d):
+            shutil.rmtree(d)
     shutil.copytree(os.path.join(comp_dir, "data"), os.path.join(ws, "data"))
-    shutil.copy(os.path.join(comp_dir, "answers.csv"), os.path.join(ws, "answers.csv"))
-    for root, dirs, files in os.walk(ws):
-        for f in files:
-            os.chmod(os.path.join(root, f), 0o644)
-        os.chmod(root, 0o755)
+    os.makedirs(held_out)
+    shutil.copy(os.path.join(comp_dir, "answers.csv"), os.path.join(held_out, "answers.csv"))
+    for top in (ws, held_out):
+        for root, dirs, files in os.walk(top):
+            for f in files:
+                os.chmod(os.path.join(root, f), 0o644)
+            os.chmod(root, 0o755)
     config = dict(spec)
     config.update({
         "data_dir": "./data",
@@ -119,7 +123,8 @@ def campaign(cli, comp_dir, spec, rounds, work):
         "python": "/usr/bin/python3",
         "budget": {"max_rounds": rounds},
         "agents": {r: {"plugin": "autopilot"} for r in ("researcher", "builder", "reviewer")},
-        "submitter": {"plugin": "local", "options": {"answers": "answers.csv", "public_share": PUBLIC_SHARE,
+        "submitter": {"plugin": "local", "options": {"answers": "../" + os.path.basename(held_out) + "/answers.csv",
+                                                      "public_share": PUBLIC_SHARE,
                                                       "split_seed": SPLIT_SEED}},
         "scraper": {"plugin": "files", "options": {"path": "knowledge"}},
         "runner": {"plugin": "local", "options": {"timeout_s": 600}},
@@ -130,7 +135,7 @@ def campaign(cli, comp_dir, spec, rounds, work):
     log = open(os.path.join(work, spec["competition"] + ".log"), "w")
     rc = subprocess.call([cli, "run", ws, "--max-rounds", str(rounds), "--quiet"], stdout=log, stderr=subprocess.STDOUT)
     seconds = time.time() - started
-    board_file = os.path.join(ws, "leaderboard.json")
+    board_file = os.path.join(held_out, "leaderboard.json")
     if not os.path.exists(board_file):
         return {"rc": rc, "seconds": seconds, "private": None, "public": None, "submissions": 0, "best_round": "-"}
     board = json.load(open(board_file))

@@ -1,5 +1,8 @@
 #include "base/atomic_file.hpp"
 
+#include "base/log.hpp"
+#include "base/unique_fd.hpp"
+
 #include <autokaggle/sdk/errors.hpp>
 
 #include <algorithm>
@@ -8,6 +11,7 @@
 #include <fcntl.h>
 #include <fstream>
 #include <sstream>
+#include <sys/stat.h>
 #include <unistd.h>
 
 namespace autokaggle {
@@ -19,28 +23,8 @@ namespace {
     throw Error(std::string(what) + " " + path.string() + ": " + std::strerror(err));
 }
 
-/// Owns a file descriptor (RAII).
-class Fd {
-public:
-    explicit Fd(int fd) : fd_(fd) {}
-    ~Fd() {
-        if (fd_ >= 0) ::close(fd_);
-    }
-    Fd(const Fd&) = delete;
-    Fd& operator=(const Fd&) = delete;
-    int get() const { return fd_; }
-    int release_and_close() {
-        int rc = ::close(fd_);
-        fd_ = -1;
-        return rc;
-    }
-
-private:
-    int fd_;
-};
-
 void fsync_path(const fs::path& path, int flags) {
-    Fd fd(::open(path.c_str(), flags | O_CLOEXEC));
+    UniqueFd fd(::open(path.c_str(), flags | O_CLOEXEC));
     if (fd.get() < 0) fail("cannot open", path, errno);
     if (::fsync(fd.get()) != 0) fail("cannot fsync", path, errno);
 }
@@ -50,9 +34,32 @@ void fsync_parent(const fs::path& path) {
     fsync_path(dir.empty() ? fs::path(".") : dir, O_RDONLY | O_DIRECTORY);
 }
 
+/// Creates the temporary file exclusively and without following a link: a name planted in its
+/// place (a symbolic link to a file elsewhere, a file left by a crash) is removed, never written
+/// through. A folder of that name stays and the write fails naming it.
+int create_temporary(const fs::path& tmp) {
+    constexpr int flags = O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC;
+    int fd = ::open(tmp.c_str(), flags, 0644);
+    if (fd < 0 && errno == EEXIST) {
+        struct stat st {};
+        if (::lstat(tmp.c_str(), &st) == 0 && !S_ISDIR(st.st_mode) && ::unlink(tmp.c_str()) == 0)
+            fd = ::open(tmp.c_str(), flags, 0644);
+        else
+            errno = EEXIST;
+    }
+    return fd;
+}
+
 }  // namespace
 
 void atomic_write(const fs::path& path, std::string_view content) {
+    // Every recorded text passes the same redaction as the log: a key that reached a message
+    // (a provider error echoing it, a script printing its environment) is stored as [redacted].
+    const std::string redacted = redact(content);
+    write_exactly(path, redacted);
+}
+
+void write_exactly(const fs::path& path, std::string_view content) {
     if (path.has_parent_path()) {
         std::error_code ec;
         fs::create_directories(path.parent_path(), ec);
@@ -61,7 +68,7 @@ void atomic_write(const fs::path& path, std::string_view content) {
     fs::path tmp = path;
     tmp += ".tmp";
     {
-        Fd fd(::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644));
+        UniqueFd fd(create_temporary(tmp));
         if (fd.get() < 0) fail("cannot create", tmp, errno);
         const char* data = content.data();
         std::size_t left = content.size();
@@ -75,7 +82,7 @@ void atomic_write(const fs::path& path, std::string_view content) {
             left -= static_cast<std::size_t>(n);
         }
         if (::fsync(fd.get()) != 0) fail("cannot fsync", tmp, errno);
-        if (fd.release_and_close() != 0) fail("cannot close", tmp, errno);
+        if (fd.close() != 0) fail("cannot close", tmp, errno);
     }
     if (::rename(tmp.c_str(), path.c_str()) != 0) fail("cannot rename into place", path, errno);
     fsync_parent(path);

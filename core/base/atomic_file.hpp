@@ -1,5 +1,6 @@
 // The one write path for every file the project records: write name.tmp, fsync, rename over
-// the target, fsync the folder. A reader sees the old content or the new, never a torn file.
+// the target, fsync the folder. A reader sees the old content or the new, never a torn file,
+// and no recorded text carries a secret (see redact()).
 #pragma once
 
 #include <filesystem>
@@ -9,9 +10,13 @@
 
 namespace autokaggle {
 
-/// Atomically replaces `path` with `content`, creating parent folders. Throws autokaggle::Error
-/// naming the path and the OS error.
+/// Atomically replaces `path` with `content` after redact() (base/log.hpp), creating parent
+/// folders. The temporary `path`.tmp is created with O_EXCL|O_NOFOLLOW: a link planted there is
+/// removed, never followed. Throws autokaggle::Error naming the path and the OS error.
 void atomic_write(const std::filesystem::path& path, std::string_view content);
+
+/// atomic_write for bytes that must stay exactly as given (.npy arrays): no redaction.
+void write_exactly(const std::filesystem::path& path, std::string_view content);
 
 /// Atomically installs an already-written file (e.g. a finished log) at `target`: fsyncs
 /// `source`, renames it, fsyncs the folder. Both must be on the same filesystem.

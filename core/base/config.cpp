@@ -60,7 +60,7 @@ const std::vector<std::string> kTopLevelKeys{
     "target_column", "id_column", "cv_strategy", "cv_folds", "deadline", "max_submissions_per_day",
     "knowledge_files", "best_pipeline_script", "scraper_path", "kaggle_username", "python", "seed", "agents",
     "llms", "submitter", "scraper", "runner", "plugin_dirs", "budget", "orchestrator", "verify", "kill_gate",
-    "blend"};
+    "blend", "tools"};
 
 /// The default plugin for each slot when config.json does not choose one: everything offline.
 const std::map<std::string, std::string> kDefaultPlugins{
@@ -554,6 +554,21 @@ void read_blend(Validator& v, const json::object& root, BlendConfig& c) {
     v.unknown_keys(*o, "blend", {"max_gap", "correlation_threshold", "steps"});
 }
 
+void read_tools(Validator& v, const json::object& root, ToolsConfig& c) {
+    const json::object* o = v.object(root, "tools", "tools");
+    if (!o) return;
+    if (auto x = v.integer(*o, "read_limit_bytes", "tools.read_limit_bytes", 1000, 10'000'000))
+        c.read_limit_bytes = static_cast<std::size_t>(*x);
+    if (auto x = v.integer(*o, "output_limit_bytes", "tools.output_limit_bytes", 1000, 10'000'000))
+        c.output_limit_bytes = static_cast<std::size_t>(*x);
+    if (auto x = v.number(*o, "run_python_timeout_s", "tools.run_python_timeout_s", 1, 86400)) c.run_python_timeout_s = *x;
+    if (auto x = v.integer(*o, "run_python_memory_mb", "tools.run_python_memory_mb", 0, 10'000'000))
+        c.run_python_memory_mb = *x;
+    if (auto x = v.strings(*o, "fetch_url_hosts", "tools.fetch_url_hosts")) c.fetch_url_hosts = *x;
+    v.unknown_keys(*o, "tools", {"read_limit_bytes", "output_limit_bytes", "run_python_timeout_s", "run_python_memory_mb",
+                                 "fetch_url_hosts"});
+}
+
 /// The seed keys: what the competition is.
 void read_competition(Validator& v, const json::object& root, Config& config) {
     CompetitionInfo& c = config.competition;
@@ -834,6 +849,7 @@ ConfigLoadResult load_config(const fs::path& config_file, const PluginHost* plug
     read_verify(v, config.raw, config.verify);
     read_kill_gate(v, config.raw, config.kill_gate);
     read_blend(v, config.raw, config.blend);
+    read_tools(v, config.raw, config.tools);
     config.competition.max_rounds = config.budget.max_rounds;
     v.unknown_keys(config.raw, "", kTopLevelKeys);
     if (plugins) check_with_plugins(v, *plugins, config);

@@ -73,6 +73,15 @@ struct BlendConfig {
     int steps = 100;                     ///< hill-climbing steps
 };
 
+/// "tools" section: the tools agents call (core/tools, docs/llm.md "Tools").
+struct ToolsConfig {
+    std::size_t read_limit_bytes = 60'000;     ///< most text one read_file returns
+    std::size_t output_limit_bytes = 20'000;   ///< most text any other tool returns
+    double run_python_timeout_s = 300;         ///< wall-clock limit of one run_python call
+    long long run_python_memory_mb = 4096;     ///< memory cap of one run_python call (0 = the runner's)
+    std::vector<std::string> fetch_url_hosts;  ///< hosts fetch_url may reach; empty: no fetch_url
+};
+
 struct Config {
     std::filesystem::path file;  ///< absolute path of config.json
     std::filesystem::path root;  ///< its folder: the workspace
@@ -87,6 +96,7 @@ struct Config {
     VerifyConfig verify;
     KillGateConfig kill_gate;
     BlendConfig blend;
+    ToolsConfig tools;
     std::string kaggle_username;
     std::optional<std::filesystem::path> scraper_path;
     std::optional<std::filesystem::path> competition_dir;  ///< its data/ is the default data_dir

@@ -52,18 +52,34 @@ void pretty(std::ostream& out, const json::value& v, int indent) {
     }
 }
 
-/// Copies the competition (data, answers, notes, config.json) and sets the round budget.
+/// The folder beside the workspace that holds the local leaderboard's answers and private
+/// scores, out of the agents' reach: <workspace>-heldout.
+fs::path held_out_dir(const fs::path& root) { return root.parent_path() / (root.filename().string() + "-heldout"); }
+
+/// Copies the competition (data, notes, config.json) into `to` and its held-out answers into
+/// the folder beside it, points the local submitter there and sets the round budget.
 void create_workspace(const fs::path& from, const fs::path& to, int rounds) {
     fs::create_directories(to);
-    fs::copy(from, to, fs::copy_options::recursive | fs::copy_options::skip_existing);
-    for (const auto& e : fs::recursive_directory_iterator(to))  // shipped files may be read-only
-        fs::permissions(e.path(), fs::perms::owner_write, fs::perm_options::add);
+    for (const auto& e : fs::directory_iterator(from))
+        if (e.path().filename() != "answers.csv")
+            fs::copy(e.path(), to / e.path().filename(), fs::copy_options::recursive | fs::copy_options::skip_existing);
+    const fs::path held_out = held_out_dir(to);
+    fs::create_directories(held_out);
+    fs::copy_file(from / "answers.csv", held_out / "answers.csv", fs::copy_options::overwrite_existing);
+    for (const auto& dir : {to, held_out})
+        for (const auto& e : fs::recursive_directory_iterator(dir))  // shipped files may be read-only
+            fs::permissions(e.path(), fs::perms::owner_write, fs::perm_options::add);
     const auto config_file = to / "config.json";
     auto config = json::parse(read_file(config_file));
     if (!config.is_object()) throw ConfigError(config_file.string() + ": not a JSON object");
     auto& budget = config.as_object()["budget"];
     if (!budget.is_object()) budget = json::object();
     budget.as_object()["max_rounds"] = rounds;
+    auto& submitter = config.as_object()["submitter"];
+    if (!submitter.is_object()) submitter = json::object{{"plugin", "local"}};
+    auto& options = submitter.as_object()["options"];
+    if (!options.is_object()) options = json::object();
+    options.as_object()["answers"] = "../" + held_out.filename().string() + "/answers.csv";
     std::ostringstream text;
     pretty(text, config, 0);
     atomic_write(config_file, text.str() + "\n");
@@ -160,7 +176,7 @@ void print_leaderboard(const fs::path& root) {
     else
         std::cout << "Result: no improvement over the first verified CV of " << fixed(first->second) << " ("
                   << tag(first->first) << "): later experiments did not beat it.\n";
-    const auto board = read_board(root / "leaderboard.json");
+    const auto board = read_board(held_out_dir(root) / "leaderboard.json");
     if (board.last_private)
         std::cout << board.submissions << " submission(s) on the local leaderboard; the last one (" << board.last_description
                   << ") scores " << fixed(*board.last_private)
@@ -174,8 +190,9 @@ int cmd_demo(CommandArgs argv) {
     const Args args(argv, {"--max-rounds", "--dir"}, {"--quiet"});
     if (args.help()) {
         print_usage(command_named("demo"));
-        std::cout << "\nCopies the shipped Pima diabetes competition (train/test data, held-out answers, notes)\n"
-                     "into DIR (default ./autokaggle-demo) and runs " << kDefaultRounds
+        std::cout << "\nCopies the shipped Pima diabetes competition (train/test data, notes) into DIR (default\n"
+                     "./autokaggle-demo) and its held-out answers into DIR-heldout beside it, out of the agents'\n"
+                     "reach, and runs " << kDefaultRounds
                   << " rounds (--max-rounds) with the offline autopilot\n"
                      "agents and the local leaderboard, exactly as `autokaggle run DIR` would. Running it again\n"
                      "resumes the same workspace. Needs /usr/bin/python3 with numpy, pandas, scikit-learn, xgboost.\n";
@@ -195,7 +212,8 @@ int cmd_demo(CommandArgs argv) {
             throw UsageError(root.string() + " exists and is not a demo workspace; choose another --dir");
         const auto from = shipped_competition();
         create_workspace(from, root, rounds);
-        std::cout << "autokaggle demo: copied " << from.string() << " to " << root.string() << "\n";
+        std::cout << "autokaggle demo: copied " << from.string() << " to " << root.string() << " (held-out answers in "
+                  << held_out_dir(root).string() << ")\n";
     }
     std::cout << "autokaggle demo: " << rounds << " rounds with the offline autopilot and the local leaderboard\n" << std::flush;
     std::vector<std::string> run_args{root.string(), "--max-rounds", std::to_string(rounds)};

@@ -111,7 +111,9 @@ int cmd_init(CommandArgs argv) {
                      "knowledge/ and data/. Existing files are kept; --force replaces config.json.\n"
                      "--competition SLUG  writes the Kaggle slug into config.json\n"
                      "--download          also fetches the competition's data and fills config.json from it\n"
-                     "Then: edit config.json, put the data in data/, run autokaggle validate DIR.\n";
+                     "Then: edit config.json, put the data in data/, run autokaggle validate DIR.\n"
+                     "Held-out answers for an offline leaderboard (submitter \"local\") go in a folder beside\n"
+                     "the workspace (DIR-heldout/answers.csv), never inside it: agents must not read them.\n";
         return exit_ok;
     }
     const InitOptions options = parse(args);

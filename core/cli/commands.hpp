@@ -29,6 +29,7 @@ int cmd_submit(CommandArgs args);
 int cmd_llm(CommandArgs args);
 int cmd_serve(CommandArgs args);
 int cmd_demo(CommandArgs args);
+int cmd_mcp(CommandArgs args);
 
 /// The table main() dispatches on (defined in main.cpp).
 std::span<const Command> commands();

@@ -27,6 +27,7 @@ constexpr std::array kCommands{
     Command{"llm", "llm test [--llm NAME | --role ROLE] [--dir DIR] [--prompt TEXT] [--tools]", "send one prompt through a configured provider", cmd_llm},
     Command{"serve", "serve [DIR ...] [--port N] [--bind ADDR] [--token T]", "the live dashboard of campaigns in the browser", cmd_serve},
     Command{"demo", "demo [--max-rounds N] [--dir DIR] [--quiet]", "an offline campaign on the shipped competition", cmd_demo},
+    Command{"mcp", "mcp --role ROLE [--dir DIR]", "serve a role's tools over MCP (stdio) to a coding-agent CLI", cmd_mcp},
 };
 
 void print_main_help() {

@@ -1,5 +1,7 @@
 #include "http/provider_config.hpp"
 
+#include <algorithm>
+
 #include "base/text.hpp"
 
 #include <autokaggle/sdk/errors.hpp>
@@ -98,7 +100,9 @@ Request make_post(const ProviderConfig& config, const std::string& url, std::str
 }
 
 double cost_usd(const Usage& u, const Prices& p) {
-    return (static_cast<double>(u.input_tokens) * p.input + static_cast<double>(u.output_tokens) * p.output +
+    // input_tokens includes the cached parts, which have prices of their own.
+    const long long uncached = std::max(0LL, u.input_tokens - u.cache_creation_input_tokens - u.cache_read_input_tokens);
+    return (static_cast<double>(uncached) * p.input + static_cast<double>(u.output_tokens) * p.output +
             static_cast<double>(u.cache_creation_input_tokens) * p.cache_write +
             static_cast<double>(u.cache_read_input_tokens) * p.cache_read) /
            1e6;

@@ -71,7 +71,8 @@ Client make_client(const ProviderConfig& config);
 RetryPolicy make_retry_policy(const ProviderConfig& config);
 Request make_post(const ProviderConfig& config, const std::string& url, std::string json_body);
 
-/// usd of a call from its token counts and the price table.
+/// usd of a call from its token counts and the price table: the uncached input (input_tokens
+/// less the cache writes and reads) at the input price, the cache parts at theirs.
 double cost_usd(const Usage& usage, const Prices& prices);
 
 /// The string at `key` of a server's answer, or "" when absent or not a string (servers omit

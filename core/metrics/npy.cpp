@@ -255,7 +255,7 @@ void write_npy(const std::filesystem::path& path, const NpyArray& array) {
     if (array.data.size() != array.rows * array.cols)
         throw Error("cannot write " + path.string() + ": array holds " + std::to_string(array.data.size()) +
                     " values for shape " + array.shape_text());
-    atomic_write(path, encode_npy(array));
+    write_exactly(path, encode_npy(array));  // bytes, not text: no redaction
 }
 
 }  // namespace autokaggle::metrics

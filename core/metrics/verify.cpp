@@ -10,6 +10,7 @@
 #include <atomic>
 #include <charconv>
 #include <cmath>
+#include <cstdlib>
 #include <sstream>
 #include <unordered_map>
 #include <unordered_set>
@@ -161,6 +162,38 @@ double score_predictions(const Metric& metric, const TargetEncoding& target, Npy
 double score_predictions(const Metric& metric, const TargetEncoding& target, std::span<const double> truth, NpyView pred,
                          const std::string& name) {
     return score_rows(metric, target, truth, pred, truth.size(), name);
+}
+
+double printed_precision_tolerance(std::string_view printed, double tolerance) {
+    std::size_t i = 0;
+    if (i < printed.size() && (printed[i] == '+' || printed[i] == '-')) ++i;
+    int significant = 0, decimals = 0;
+    bool seen_point = false, leading = true;
+    for (; i < printed.size(); ++i) {
+        const char c = printed[i];
+        if (c == '.' && !seen_point) {
+            seen_point = true;
+        } else if (c >= '0' && c <= '9') {
+            if (seen_point) ++decimals;
+            if (c != '0') leading = false;
+            if (!leading) ++significant;
+        } else {
+            break;
+        }
+    }
+    int exponent = 0;
+    if (i < printed.size() && (printed[i] == 'e' || printed[i] == 'E')) {
+        const std::string rest(printed.substr(i + 1));
+        char* end = nullptr;
+        exponent = static_cast<int>(std::strtol(rest.c_str(), &end, 10));
+        if (end == rest.c_str() || *end != '\0') return tolerance;
+    } else if (i != printed.size()) {
+        return tolerance;
+    }
+    if (significant < 4) return tolerance;
+    // Half a unit of the last digit, a hair wider so that a value printed by rounding always fits.
+    const double half_unit = 0.5 * std::pow(10.0, static_cast<double>(exponent - decimals)) * (1 + 1e-9);
+    return std::max(tolerance, half_unit);
 }
 
 CvVerification verify_cv(const Metric& metric, const TargetEncoding& target, const fs::path& oof,

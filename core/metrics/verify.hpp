@@ -58,6 +58,12 @@ double score_predictions(const Metric& metric, const TargetEncoding& target, Npy
 double score_predictions(const Metric& metric, const TargetEncoding& target, std::span<const double> truth, NpyView pred,
                          const std::string& name);
 
+/// The tolerance a claim deserves given how it was printed: a claim with at least four
+/// significant digits ("0.8123", "1234.5", "8.123e-01") matches any value that rounds to it,
+/// so the tolerance is half a unit of its last printed digit; never less than `tolerance`.
+/// Claims with fewer digits (or unreadable ones) get `tolerance` alone.
+double printed_precision_tolerance(std::string_view printed, double tolerance);
+
 /// Recomputes the CV score from an OOF .npy file against the training target.
 CvVerification verify_cv(const Metric& metric, const TargetEncoding& target, const std::filesystem::path& oof,
                          std::optional<double> claimed, double tolerance);

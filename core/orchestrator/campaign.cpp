@@ -23,6 +23,8 @@
 #include "orchestrator/submission_desk.hpp"
 #include "orchestrator/workspace.hpp"
 #include "runner/kill_gate.hpp"
+#include "metrics/verify.hpp"
+#include "tools/run_journal.hpp"
 
 #include <autokaggle/sdk/errors.hpp>
 
@@ -46,6 +48,12 @@ public:
 private:
     std::string reason_;
 };
+
+/// The number as the agent printed it in "CV_SCORE=<number>" (its precision matters).
+std::string_view claimed_text(std::string_view token) {
+    const auto eq = token.find('=');
+    return eq == std::string_view::npos ? std::string_view() : token.substr(eq + 1);
+}
 
 }  // namespace
 
@@ -233,7 +241,10 @@ struct Campaign::Impl {
             case StepKind::agent: agent_phase(n, step); break;
             case StepKind::respawn: maybe_respawn(n, step); break;
             case StepKind::scrape: scrape(n, step); break;
-            case StepKind::core_verify: core_verify(n, step); break;
+            case StepKind::core_verify:
+                core_verify(n, step);
+                reopen_code_once(n, step);
+                break;
             case StepKind::decision: decide(n, step); break;
             case StepKind::submit: submit(n, step); break;
             case StepKind::record: record_round(n); break;
@@ -251,7 +262,8 @@ struct Campaign::Impl {
 
     /// Runs one agent phase unless state.json records it done with its output in place.
     /// Returns the token, or nullopt after the retries failed (the reason is in the state).
-    std::optional<std::string> agent_phase(int n, const RoundStep& step) {
+    /// `problem`: what the agent must fix when the phase is asked again for a reason.
+    std::optional<std::string> agent_phase(int n, const RoundStep& step, std::string problem = {}) {
         const PhaseRequest base = phase_request(step, n, paths, config.competition, trigger_context());
         const std::string key(step.key), role(role_of(*step.phase)), output = workspace_relative(paths, base.output);
         if (auto s = journal.snapshot(); s.current.done.count(key)) {
@@ -262,7 +274,6 @@ struct Campaign::Impl {
         }
         set_phase(key);
         Agent& agent = plugins.agent(role);
-        std::string problem;
         const int attempts = 1 + std::max(0, config.orchestrator.phase_retries);
         for (int attempt = 0; attempt < attempts; ++attempt) {
             check_stop();
@@ -322,28 +333,57 @@ struct Campaign::Impl {
         if (done("core_verify") && non_empty_file(report)) return;
         set_phase("core_verify");
         const CampaignState before = journal.snapshot();
-        const auto claimed = parse_reply(Phase::code, before.current.done.at("code").token).cv;
+        const std::string token = before.current.done.at("code").token;
+        const auto claimed = parse_reply(Phase::code, token).cv;
+        // A run made by a separate tool server (autokaggle mcp) is known from its journal.
+        const std::string run_status =
+            before.current.run_status.empty() ? tools::recorded_run_status(paths.rounds, n) : before.current.run_status;
         CvCheck check;
-        if (!claimed && before.current.run_status == "killed_fold1")
+        if (!claimed && run_status == "killed_fold1")
             check.message = "the fold-1 kill gate stopped the run (" + round_tag(n) + "_run.log says why)";
         else if (!claimed)
             check.message = "the experiment reported CV_SCORE=crash";
         else if (const Metric* metric = plugins.metric())
-            check = verify_outputs(config.competition, *metric, config.verify.cv_tolerance, claimed, rf(n, "oof.npy"),
-                                   rf(n, "test.npy"));
+            check = verify_outputs(config.competition, *metric,
+                                   metrics::printed_precision_tolerance(claimed_text(token), config.verify.cv_tolerance),
+                                   claimed, rf(n, "oof.npy"), rf(n, "test.npy"));
         else
             check.message = "no metric plugin provides '" + config.competition.metric + "'";
         atomic_write(report, verification_markdown(n, claimed, check));
         journal.update([&](CampaignState& s) {
             s.current.claimed_cv = claimed ? std::optional(json_util::canonical(*claimed)) : std::nullopt;
+            s.current.run_status = run_status;
             s.current.code_crashed = !claimed;
             s.current.verified_cv = check.verified_cv ? std::optional(json_util::canonical(*check.verified_cv)) : std::nullopt;
             s.current.verify_message = check.message;
             s.current.done["core_verify"] =
-                PhaseRecord{check.verified_cv ? "VERIFIED" : "UNVERIFIED", workspace_relative(paths, report), utc_now_iso()};
+                PhaseRecord{check.verified_cv ? "VERIFIED" : check.mismatch ? "MISMATCH" : "UNVERIFIED",
+                            workspace_relative(paths, report), utc_now_iso()};
         });
         info(round_tag(n) + " core verify: " + (check.verified_cv ? "verified " + format_score(*check.verified_cv) : "not verified") +
              " - " + check.message);
+    }
+
+    /// A claimed CV that disagrees with the one recomputed from the OOF file (at the claim's
+    /// printed precision) sends the code phase back to the Builder once, with the reason; the
+    /// answer after that stands.
+    void reopen_code_once(int n, const RoundStep& verify_step) {
+        const CampaignState s = journal.snapshot();
+        const auto verified = s.current.done.find("core_verify");
+        if (s.current.done.count("reopen_code") || verified == s.current.done.end() || verified->second.token != "MISMATCH")
+            return;
+        const std::string problem = "the core recomputed the CV from " + round_tag(n) +
+                                    "_oof.npy and it disagrees with your answer: " + one_line(s.current.verify_message, 300) +
+                                    ". Answer with the CV that run_experiment reported as verified (or fix and run the "
+                                    "script again)";
+        journal.update([&](CampaignState& st) {
+            st.current.done.erase("code");
+            st.current.done.erase("core_verify");
+            st.current.done["reopen_code"] = PhaseRecord{"REOPENED", "", utc_now_iso()};
+        });
+        info(round_tag(n) + " code phase reopened: the claimed CV disagrees with the recomputed one");
+        agent_phase(n, step_of(Phase::code), problem);
+        if (!failed()) core_verify(n, verify_step);
     }
 
     void decide(int n, const RoundStep& step) {
@@ -480,6 +520,7 @@ struct Campaign::Impl {
             });
             host.set_round_limit(limit);
             create_plugins();
+            plugins.submitter();  // a submitter that refuses its configuration stops the run before round 0
             register_existing();
             open_desk();
             try {

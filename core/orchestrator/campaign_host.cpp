@@ -1,7 +1,13 @@
 #include "orchestrator/campaign_host.hpp"
 
+#include "base/atomic_file.hpp"
+#include "tools/prompt_facts.hpp"
+
 #include <autokaggle/sdk/errors.hpp>
 #include <autokaggle/sdk/llm.hpp>
+
+#include <cstdio>
+#include <sstream>
 
 namespace autokaggle {
 
@@ -41,6 +47,29 @@ void CampaignHost::report_usage(std::string_view role, const Usage& usage) {
     std::lock_guard lock(mutex_);
     by_role_[std::string(role)] += usage;
     by_round_[round_.load()] += usage;
+    try {
+        write_usage_table(paths_.root / "usage.tsv", by_round_);
+    } catch (const std::exception& e) {
+        logger_.log(LogLevel::warn, "orchestrator", std::string("usage.tsv not updated: ") + e.what());
+    }
+}
+
+void write_usage_table(const std::filesystem::path& file, const std::map<int, Usage>& by_round) {
+    std::ostringstream out;
+    out << "round\tinput_tokens\tcache_write_tokens\tcache_read_tokens\toutput_tokens\tusd\n";
+    auto row = [&](const std::string& label, const Usage& u) {
+        char usd[32];
+        std::snprintf(usd, sizeof usd, "%.6f", u.usd);
+        out << label << "\t" << u.input_tokens << "\t" << u.cache_creation_input_tokens << "\t"
+            << u.cache_read_input_tokens << "\t" << u.output_tokens << "\t" << usd << "\n";
+    };
+    Usage total;
+    for (const auto& [round, u] : by_round) {
+        row(std::to_string(round), u);
+        total += u;
+    }
+    row("total", total);
+    atomic_write(file, out.str());
 }
 
 void CampaignHost::restore_usage(std::map<std::string, Usage> by_role, std::map<int, Usage> by_round) {
@@ -94,6 +123,26 @@ ExperimentResult CampaignHost::run_experiment(const ExperimentRequest& request) 
     }
     if (!fn) throw Error("no experiment runner is configured (config.json \"runner\")");
     return fn(request);
+}
+
+tools::ToolSurface& CampaignHost::tool_surface() {
+    std::lock_guard lock(tools_mutex_);
+    if (!tool_surface_) {
+        tool_host_ = std::make_unique<tools::PluginToolHost>(*this, plugins_, tools::tool_settings(config_));
+        tool_surface_ = std::make_unique<tools::ToolSurface>(tools::standard_tools(*tool_host_, tool_host_->settings()));
+    }
+    return *tool_surface_;
+}
+
+std::vector<ToolSpec> CampaignHost::tool_specs(std::string_view role) { return tool_surface().specs(role); }
+
+ToolResult CampaignHost::call_tool(const ToolCallContext& context, const ToolCall& call) {
+    return tool_surface().call(context, call);
+}
+
+std::map<std::string, std::string> CampaignHost::prompt_values(std::string_view role) {
+    tools::ToolSurface& surface = tool_surface();
+    return tools::prompt_facts(*tool_host_, surface, role);
 }
 
 }  // namespace autokaggle

@@ -1,11 +1,14 @@
 // The HostServices the orchestrator offers its plugins: paths, the competition, the log, usage
-// accounting (per role and per round, feeding the budgets), cancellation, lazily created LLM
-// providers and experiment runs.
+// accounting (per role and per round, feeding the budgets, with usage.tsv for the user),
+// cancellation, lazily created LLM providers, experiment runs, and the core's tools
+// (core/tools) with the facts role prompts state. `autokaggle mcp` uses the same host.
 #pragma once
 
 #include "base/config.hpp"
 #include "base/log.hpp"
 #include "base/plugin_host.hpp"
+#include "tools/tool_host.hpp"
+#include "tools/tool_surface.hpp"
 
 #include <autokaggle/sdk/host.hpp>
 #include <autokaggle/sdk/runner.hpp>
@@ -37,6 +40,9 @@ public:
     void report_usage(std::string_view role, const Usage& usage) override;
     LlmProvider& llm(std::string_view configuration_name) override;
     ExperimentResult run_experiment(const ExperimentRequest& request) override;
+    std::vector<ToolSpec> tool_specs(std::string_view role) override;
+    ToolResult call_tool(const ToolCallContext& context, const ToolCall& call) override;
+    std::map<std::string, std::string> prompt_values(std::string_view role) override;
 
     // For the orchestrator.
     /// The round limit in force (CompetitionInfo::max_rounds as agents see it); call before any
@@ -46,6 +52,9 @@ public:
     void set_experiment_runner(ExperimentFn fn);
     /// Usage is charged to this round from now on.
     void set_round(int round) { round_.store(round); }
+    int round() const { return round_.load(); }
+    /// The tools (created on first use), for `autokaggle mcp`.
+    tools::ToolSurface& tool_surface();
     /// Seeds the totals with what earlier runs recorded.
     void restore_usage(std::map<std::string, Usage> by_role, std::map<int, Usage> by_round);
     std::map<std::string, Usage> usage_by_role() const;
@@ -67,6 +76,13 @@ private:
     std::map<std::string, std::shared_ptr<LlmProvider>, std::less<>> llms_;
     StopCheck stop_check_;
     ExperimentFn experiment_;
+    std::mutex tools_mutex_;  ///< guards the lazy creation of the tools
+    std::unique_ptr<tools::PluginToolHost> tool_host_;
+    std::unique_ptr<tools::ToolSurface> tool_surface_;
 };
+
+/// usage.tsv: one row per round (input tokens with the cache writes and reads shown apart,
+/// output tokens, USD), then a total row. Written whole and atomically.
+void write_usage_table(const std::filesystem::path& file, const std::map<int, Usage>& by_round);
 
 }  // namespace autokaggle

@@ -34,6 +34,7 @@ CvCheck verify_outputs(const CompetitionInfo& competition, const Metric& metric,
         const auto cv = metrics::verify_cv(metric, competition, oof_file, claimed, tolerance);
         if (!cv.valid) throw Error(cv.message);
         if (!cv.agree) {
+            check.mismatch = true;
             throw Error("claimed CV " + number_text(*claimed) + " but " + metric.name() + " recomputed from " +
                         oof_file.filename().string() + " is " + number_text(cv.recomputed) + " (tolerance " +
                         number_text(tolerance) + ")");

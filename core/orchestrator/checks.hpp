@@ -16,10 +16,12 @@ namespace autokaggle {
 struct CvCheck {
     std::optional<double> verified_cv;  ///< set only when every check passed
     std::string message;                ///< what was checked, or what failed, with numbers
+    bool mismatch = false;              ///< the OOF scored, but not at the claimed value
 };
 
 /// Recomputes the CV of `oof` against train.csv's target with `metric`, compares it with the
-/// claim (|diff| <= tolerance) and checks that `test` has test.csv's rows and OOF's columns.
+/// claim (|diff| <= tolerance; metrics::printed_precision_tolerance gives a claim's due) and
+/// checks that `test` has test.csv's rows and OOF's columns.
 CvCheck verify_outputs(const CompetitionInfo& competition, const Metric& metric, double tolerance,
                        std::optional<double> claimed, const std::filesystem::path& oof,
                        const std::filesystem::path& test);

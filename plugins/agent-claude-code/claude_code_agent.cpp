@@ -3,6 +3,7 @@
 // started in the workspace. The CLI prints JSON lines: first the init event with the session id,
 // last the result object (docs/coding-agents.md).
 #include "cli_agent.hpp"
+#include "mcp_registration.hpp"
 #include "options.hpp"
 
 #include <autokaggle/sdk/errors.hpp>
@@ -49,6 +50,10 @@ protected:
         if (!call.output.empty()) allowed += (allowed.empty() ? "" : ",") + ("Edit(/" + call.output.string() + ")");
         if (!allowed.empty()) argv.insert(argv.end(), {"--allowedTools", allowed});
         if (!flags_.permission_mode.empty()) argv.insert(argv.end(), {"--permission-mode", flags_.permission_mode});
+        if (const auto mcp = cli_agent::mcp_server_for(host(), role())) {  // the core's tools, over MCP
+            const auto mcp_args = cli_agent::claude_mcp_arguments(*mcp);
+            argv.insert(argv.end(), mcp_args.begin(), mcp_args.end());
+        }
         argv.insert(argv.end(), flags_.extra_args.begin(), flags_.extra_args.end());
         return argv;
     }
@@ -172,7 +177,8 @@ private:
                 const auto* n = uo.if_contains(key);
                 return n && n->is_number() ? n->to_number<long long>() : 0;
             };
-            u.input_tokens = get("input_tokens");
+            // Claude Code reports the uncached input; Usage counts the whole prompt.
+            u.input_tokens = get("input_tokens") + get("cache_creation_input_tokens") + get("cache_read_input_tokens");
             u.output_tokens = get("output_tokens");
             u.cache_creation_input_tokens = get("cache_creation_input_tokens");
             u.cache_read_input_tokens = get("cache_read_input_tokens");

@@ -87,7 +87,7 @@ CliAgent::CliAgent(const PluginContext& context, CliSettings settings)
     std::string option_path = "agents." + role_ + ".options.prompts_dir";
     fs::path prompt_file = find_role_prompt(role_, prompt_search_dirs(workspace_, settings_.prompts_dir), option_path);
     std::vector<std::string> unknown;
-    system_prompt_ = render_prompt(read_file(prompt_file), role_, host_->competition(), host_->paths(), unknown);
+    system_prompt_ = render_prompt(read_file(prompt_file), role_, *host_, unknown);
     for (const auto& name : unknown)
         host_->log(LogLevel::warn, settings_.plugin_name,
                    prompt_file.string() + ": unknown placeholder {{" + name + "}} left as written");

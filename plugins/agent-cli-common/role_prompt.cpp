@@ -40,16 +40,25 @@ fs::path find_role_prompt(const std::string& role, const std::vector<fs::path>& 
 }
 
 namespace {
-std::string join_paths(const std::vector<fs::path>& paths) {
+/// `p` relative to the workspace when inside it: agents work with relative paths.
+std::string shown(const fs::path& p, const fs::path& root) {
+    const fs::path rel = p.lexically_relative(root);
+    return rel.empty() || rel.native().rfind("..", 0) == 0 ? p.string() : rel.generic_string();
+}
+
+std::string join_paths(const std::vector<fs::path>& paths, const fs::path& root) {
     std::string out;
-    for (const auto& p : paths) out += (out.empty() ? "" : ", ") + p.string();
-    return out;
+    for (const auto& p : paths) out += (out.empty() ? "" : ", ") + shown(p, root);
+    return out.empty() ? "none" : out;
 }
 }  // namespace
 
-std::string render_prompt(const std::string& text, const std::string& role, const CompetitionInfo& c,
-                          const WorkspacePaths& paths, std::vector<std::string>& unknown) {
-    const std::map<std::string, std::string, std::less<>> values{
+std::string render_prompt(const std::string& text, const std::string& role, HostServices& host,
+                          std::vector<std::string>& unknown) {
+    const CompetitionInfo& c = host.competition();
+    const WorkspacePaths& paths = host.paths();
+    const fs::path& root = paths.root;
+    std::map<std::string, std::string, std::less<>> values{
         {"competition", c.competition},
         {"task_type", c.task_type},
         {"metric", c.metric},
@@ -61,17 +70,24 @@ std::string render_prompt(const std::string& text, const std::string& role, cons
         {"seed", std::to_string(c.seed)},
         {"deadline", c.deadline.empty() ? "none" : c.deadline},
         {"max_submissions_per_day", std::to_string(c.max_submissions_per_day)},
-        {"train_csv", c.train_csv.string()},
-        {"test_csv", c.test_csv.string()},
-        {"sample_submission_csv", c.sample_submission_csv.string()},
-        {"data_dir", paths.data.string()},
+        {"train_csv", shown(c.train_csv, root)},
+        {"test_csv", shown(c.test_csv, root)},
+        {"sample_submission_csv", shown(c.sample_submission_csv, root)},
+        {"data_dir", shown(paths.data, root)},
         {"python", c.python.string()},
         {"workspace", paths.root.string()},
-        {"rounds_dir", paths.rounds.string()},
-        {"learnings", paths.learnings.string()},
-        {"knowledge_files", join_paths(c.knowledge_files)},
+        {"rounds_dir", shown(paths.rounds, root)},
+        {"learnings", shown(paths.learnings, root)},
+        {"knowledge_files", join_paths(c.knowledge_files, root)},
         {"role", role},
+        // Stated by the core through prompt_values(); these stand in for a host that states none.
+        {"python_packages", "unknown (check with run_python)"},
+        {"gpu", "unknown"},
+        {"best_pipeline_script", c.best_pipeline_script ? shown(*c.best_pipeline_script, root) : "none configured"},
+        {"research_sources", "- rounds/R{NN}_research_raw.md, knowledge/, results.tsv, earlier briefs and findings"},
+        {"tools", "see the tool list"},
     };
+    for (auto& [name, value] : host.prompt_values(role)) values.insert_or_assign(name, std::move(value));
     std::string out;
     out.reserve(text.size());
     std::size_t pos = 0;

@@ -23,9 +23,11 @@ std::filesystem::path find_role_prompt(const std::string& role, const std::vecto
 /// Replaces {{name}} with the competition's values (competition, metric, metric_direction,
 /// task_type, target_column, id_column, cv_strategy, cv_folds, seed, deadline,
 /// max_submissions_per_day, train_csv, test_csv, sample_submission_csv, data_dir, python,
-/// workspace, rounds_dir, learnings, knowledge_files, role). Unknown names are kept verbatim and
-/// listed in `unknown`.
-std::string render_prompt(const std::string& text, const std::string& role, const CompetitionInfo& competition,
-                          const WorkspacePaths& paths, std::vector<std::string>& unknown);
+/// workspace, rounds_dir, learnings, knowledge_files, role) and the facts the core states
+/// (HostServices::prompt_values: python_packages, gpu, best_pipeline_script, research_sources,
+/// tools). Paths inside the workspace are given relative to it. Unknown names are kept verbatim
+/// and listed in `unknown`.
+std::string render_prompt(const std::string& text, const std::string& role, HostServices& host,
+                          std::vector<std::string>& unknown);
 
 }  // namespace autokaggle::cli_agent

@@ -5,6 +5,7 @@
 // turn.completed, turn.failed, error); docs/coding-agents.md has the details. An error event
 // is transient when a completed turn follows it (Codex reconnects and goes on).
 #include "cli_agent.hpp"
+#include "mcp_registration.hpp"
 #include "options.hpp"
 
 #include <autokaggle/sdk/errors.hpp>
@@ -41,11 +42,15 @@ public:
 protected:
     std::vector<std::string> command_line(const cli_agent::CliCall& call) const override {
         std::vector<std::string> argv{settings().executable.string(), "exec"};
+        std::vector<std::string> mcp_args;  // the core's tools, over MCP
+        if (const auto mcp = cli_agent::mcp_server_for(host(), role()))
+            mcp_args = cli_agent::codex_mcp_arguments(*mcp, settings().timeout);
         if (call.resume_id.empty()) {
             argv.push_back("--json");
             if (flags_.skip_git_repo_check) argv.push_back("--skip-git-repo-check");
             if (!flags_.model.empty()) argv.insert(argv.end(), {"-m", flags_.model});
             if (!flags_.sandbox.empty()) argv.insert(argv.end(), {"-s", flags_.sandbox});
+            argv.insert(argv.end(), mcp_args.begin(), mcp_args.end());
             argv.insert(argv.end(), flags_.extra_args.begin(), flags_.extra_args.end());
             // Codex has no flag for an extra system prompt: the role's prompt opens the session.
             argv.push_back(call.system_prompt.empty() ? call.prompt
@@ -56,6 +61,7 @@ protected:
             if (flags_.skip_git_repo_check) argv.push_back("--skip-git-repo-check");
             if (!flags_.model.empty()) argv.insert(argv.end(), {"-c", "model=\"" + flags_.model + "\""});
             if (!flags_.sandbox.empty()) argv.insert(argv.end(), {"-c", "sandbox_mode=\"" + flags_.sandbox + "\""});
+            argv.insert(argv.end(), mcp_args.begin(), mcp_args.end());
             argv.insert(argv.end(), flags_.extra_args.begin(), flags_.extra_args.end());
             argv.push_back(call.resume_id);
             argv.push_back(call.prompt);
@@ -143,13 +149,13 @@ private:
             const auto* n = u.if_contains(key);
             return n && n->is_number() ? n->to_number<long long>() : 0;
         };
-        // Codex's input_tokens include the cached ones; Usage keeps them apart.
+        // Codex's input_tokens include the cached ones, as Usage's do; the cached part is shown apart.
         long long input = get("input_tokens"), cached = get("cached_input_tokens");
         Usage out;
         out.cache_read_input_tokens = cached;
-        out.input_tokens = input > cached ? input - cached : 0;
+        out.input_tokens = input;
         out.output_tokens = get("output_tokens");
-        out.usd = (static_cast<double>(out.input_tokens) * flags_.prices.input +
+        out.usd = (static_cast<double>(input > cached ? input - cached : 0) * flags_.prices.input +
                    static_cast<double>(cached) * flags_.prices.cached_input +
                    static_cast<double>(out.output_tokens) * flags_.prices.output) /
                   1e6;

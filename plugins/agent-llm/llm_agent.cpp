@@ -1,9 +1,9 @@
 // The `llm` agent: one persistent, tool-using conversation per role, driven by any configured
 // LlmProvider. Each phase adds one short user message (the trigger and file paths, never file
-// contents); the model reads and writes files through the workspace tools and ends with the
-// phase's one-line token.
+// contents); the model works with the core's tools (HostServices::tool_specs/call_tool, defined
+// in core/tools) and ends with the phase's one-line token. The conversation is compacted when it
+// nears the context budget, between phases and inside a long one.
 #include "conversation.hpp"
-#include "workspace_tools.hpp"
 
 #include "options.hpp"
 #include "role_prompt.hpp"
@@ -43,8 +43,10 @@ struct AgentOptions {
     int max_tool_steps = 40;
     long long max_context_tokens = 0;
     int max_output_tokens = 8192;
-    ToolLimits limits;
 };
+
+/// The default context budget when the model's window is unknown: what small local models hold.
+constexpr long long kDefaultContextBudget = 32'000;
 
 AgentOptions read_options(const boost::json::object& raw, const std::string& role) {
     const cli_agent::Options o(raw, "agents." + role + ".options");
@@ -57,29 +59,25 @@ AgentOptions read_options(const boost::json::object& raw, const std::string& rol
     a.max_tool_steps = static_cast<int>(o.integer("max_tool_steps", 40));
     a.max_context_tokens = o.integer("max_context_tokens", 0);
     a.max_output_tokens = static_cast<int>(o.integer("max_output_tokens", 8192));
-    a.limits.read_bytes = static_cast<std::size_t>(o.integer("read_limit_bytes", 60000));
-    if (a.max_tool_steps < 1 || a.max_output_tokens < 1 || a.max_context_tokens < 0 || a.limits.read_bytes < 1000)
+    if (a.max_tool_steps < 1 || a.max_output_tokens < 1 || a.max_context_tokens < 0)
         throw ConfigError("config.json: agents." + role +
-                          ".options: max_tool_steps and max_output_tokens must be >= 1, max_context_tokens >= 0, "
-                          "read_limit_bytes >= 1000");
+                          ".options: max_tool_steps and max_output_tokens must be >= 1, max_context_tokens >= 0");
     return a;
 }
 
-std::string describe(const ExperimentResult& r) {
-    std::ostringstream out;
-    out << "status: " << to_string(r.status) << "\n";
-    out << "claimed CV_SCORE: " << (r.claimed_cv ? std::to_string(*r.claimed_cv) : std::string("none printed")) << "\n";
-    if (!r.fold_scores.empty()) {
-        out << "fold scores:";
-        for (double s : r.fold_scores) out << " " << s;
-        out << "\n";
-    }
-    if (r.exit_code) out << "exit code: " << *r.exit_code << "\n";
-    if (r.signal) out << "signal: " << *r.signal << "\n";
-    out << "seconds: " << r.seconds << "\n";
-    if (!r.message.empty()) out << "message: " << r.message << "\n";
-    out << "log: " << r.log_file.filename().string() << "\n--- log tail ---\n" << r.log_tail << "\n";
-    return out.str();
+/// Bytes of the tools' descriptions and schemas: part of every request.
+std::size_t specs_bytes(const std::vector<ToolSpec>& specs) {
+    std::size_t n = 0;
+    for (const auto& s : specs) n += s.name.size() + s.description.size() + boost::json::serialize(s.input_schema).size();
+    return n;
+}
+
+/// A long string cut to its start, saying it was cut (for old tool traffic inside a phase).
+bool shorten(std::string& text, std::size_t keep) {
+    if (text.size() <= keep + 200) return false;
+    text = text.substr(0, keep) + "\n[... cut to stay within the context budget; " + std::to_string(text.size() - keep) +
+           " bytes left out]";
+    return true;
 }
 
 class LlmAgent final : public Agent {
@@ -87,13 +85,7 @@ public:
     explicit LlmAgent(const PluginContext& context)
         : host_(*context.host), role_(context.instance), options_(read_options(context.options, role_)),
           provider_(host_.llm(options_.llm)), system_(load_system_prompt()),
-          conversation_file_(host_.paths().agents / role_ / "conversation.json"),
-          tools_(host_.paths().root, options_.limits,
-                 role_ == "builder" ? WorkspaceTools::ExperimentRunner(
-                                          [this](const fs::path& script, const std::string& description) {
-                                              return run_experiment(script, description);
-                                          })
-                                    : nullptr) {
+          conversation_file_(host_.paths().agents / role_ / "conversation.json") {
         if (auto saved = load_conversation(conversation_file_)) {
             conversation_ = std::move(*saved);
             host_.log(LogLevel::info, source(), "resuming conversation " + conversation_.session_id + " (" +
@@ -101,18 +93,20 @@ public:
         } else {
             conversation_.session_id = new_session_id(role_);
         }
+        bytes_at_last_call_ = conversation_.text_bytes();
     }
 
     std::string run_phase(const PhaseRequest& request) override {
-        current_round_ = request.round;
-        compact_if_needed();
+        compact_if_needed(false);
         conversation_.add_user_text(phase_message(request));
         conversation_.phase_starts.push_back(conversation_.messages.size() - 1);
         save();
 
         const std::string phase(to_string(request.phase));
+        const ToolCallContext context{role_, request.round, phase};
         for (int step = 0;; ++step) {
             if (host_.cancel_requested()) throw Cancelled("campaign stopping during the " + phase + " phase");
+            if (step > 0) compact_if_needed(true);
             const ChatResponse reply = call_model();
             conversation_.messages.push_back(reply.message);
             save();
@@ -138,7 +132,8 @@ public:
             }
             Message results;
             for (const auto& call : reply.message.tool_calls) {
-                ToolResult r = tools_.execute(call);
+                ToolResult r = host_.call_tool(context, call);
+                r.call_id = call.id;
                 if (r.is_error) host_.log(LogLevel::debug, source(), "tool " + call.name + " error: " + r.content);
                 results.tool_results.push_back(std::move(r));
             }
@@ -176,7 +171,7 @@ private:
                                                "agents." + role_ + ".options.prompts_dir");
         }
         std::vector<std::string> unknown;
-        std::string text = cli_agent::render_prompt(read_file(file), role_, host_.competition(), paths, unknown);
+        std::string text = cli_agent::render_prompt(read_file(file), role_, host_, unknown);
         if (!unknown.empty()) {
             std::string names;
             for (const auto& n : unknown) names += (names.empty() ? "" : ", ") + n;
@@ -199,6 +194,8 @@ private:
             text += "\n";
         }
         if (!r.problem.empty()) text += "Your previous answer was rejected: " + r.problem + "\n";
+        if (r.phase == Phase::code)
+            text += "Run the script with run_experiment; its result gives the verified CV and the exact answer.\n";
         text += "When done, answer with exactly one line: " + std::string(expected_reply(r.phase));
         return text;
     }
@@ -207,76 +204,104 @@ private:
         ChatRequest request;
         request.system = system_;
         request.messages = conversation_.messages;
-        request.tools = tools_.specs();
+        request.tools = tools();
         request.max_tokens = options_.max_output_tokens;
         ChatResponse reply = provider_.chat(request);
         host_.report_usage(role_, reply.usage);
-        const auto& u = reply.usage;
-        conversation_.last_input_tokens = u.input_tokens + u.cache_creation_input_tokens + u.cache_read_input_tokens;
+        // The prompt's size as the server counted it (input tokens include the cached ones).
+        conversation_.last_input_tokens = reply.usage.input_tokens;
+        bytes_at_last_call_ = conversation_.text_bytes();
         return reply;
     }
 
-    std::string run_experiment(const fs::path& script, const std::string& description) {
-        ExperimentRequest request;
-        request.round = current_round_;
-        request.script = script;
-        request.description = description;
-        return describe(host_.run_experiment(request));
+    const std::vector<ToolSpec>& tools() {
+        if (!tools_loaded_) {
+            tools_ = host_.tool_specs(role_);
+            tools_loaded_ = true;
+        }
+        return tools_;
     }
 
     long long context_budget() const {
         if (options_.max_context_tokens > 0) return options_.max_context_tokens;
         const long long window = provider_.context_window();
-        return window > 0 ? window * 3 / 4 : 100'000;
+        return window > 0 ? window * 3 / 4 : kDefaultContextBudget;
     }
 
-    long long estimated_tokens() const {
-        const auto estimate = static_cast<long long>((system_.size() + conversation_.text_bytes()) / 4);
-        return std::max(conversation_.last_input_tokens, estimate);
+    /// The next request's size: what the server counted last time plus what was added since,
+    /// or the byte count / 4, whichever is larger.
+    long long estimated_tokens() {
+        const std::size_t bytes = conversation_.text_bytes();
+        const auto added = static_cast<long long>(bytes > bytes_at_last_call_ ? (bytes - bytes_at_last_call_) / 4 : 0);
+        const auto estimate = static_cast<long long>((system_.size() + specs_bytes(tools()) + bytes) / 4);
+        return std::max(conversation_.last_input_tokens > 0 ? conversation_.last_input_tokens + added : 0, estimate);
     }
 
     /// Near the context budget: drop the oldest phases (the files they wrote stay in the
-    /// workspace) until the conversation is under half the budget.
-    void compact_if_needed() {
+    /// workspace) until the conversation is under half the budget, never the phase in progress
+    /// (`in_phase`); when that phase alone is still too large, cut its older tool traffic.
+    void compact_if_needed(bool in_phase) {
         const long long budget = context_budget();
         if (estimated_tokens() < budget) return;
+        auto& messages = conversation_.messages;
         auto& starts = conversation_.phase_starts;
-        std::size_t cut = 0;
-        std::size_t kept_phases = starts.size();
-        for (std::size_t i = 0; i < starts.size(); ++i) {
+        const std::size_t keep_from = in_phase && !starts.empty() ? starts.back() : messages.size();
+        const std::size_t overhead = system_.size() + specs_bytes(tools());
+        std::size_t cut = keep_from;
+        for (std::size_t start : starts) {
+            if (start >= keep_from) break;
             std::size_t bytes = 0;
-            for (std::size_t m = starts[i]; m < conversation_.messages.size(); ++m) {
-                const auto& msg = conversation_.messages[m];
-                bytes += msg.text.size();
-                for (const auto& r : msg.tool_results) bytes += r.content.size();
-                for (const auto& c : msg.tool_calls) bytes += boost::json::serialize(c.arguments).size();
-            }
-            if (static_cast<long long>((system_.size() + bytes) / 4) < budget / 2) {
-                cut = starts[i];
-                kept_phases = starts.size() - i;
+            for (std::size_t m = start; m < messages.size(); ++m) bytes += message_bytes(messages[m]);
+            if (static_cast<long long>((overhead + bytes) / 4) < budget / 2) {
+                cut = start;
                 break;
             }
-            cut = conversation_.messages.size();
-            kept_phases = 0;
         }
-        const std::size_t dropped = cut;
-        conversation_.messages.erase(conversation_.messages.begin(), conversation_.messages.begin() + static_cast<long>(cut));
-        std::vector<std::size_t> kept(starts.end() - static_cast<long>(kept_phases), starts.end());
-        for (auto& s : kept) s -= cut;
-        starts = std::move(kept);
-        // The first kept message may answer tool calls that were dropped: keep only its text.
-        if (!conversation_.messages.empty()) conversation_.messages.front().tool_results.clear();
-        const std::string note = "[Earlier messages of this session were dropped to stay within the context budget. "
-                                 "The workspace keeps the history: rounds/, results.tsv, LEARNINGS.md.]";
-        if (!conversation_.messages.empty()) {
-            conversation_.messages.front().text = note + "\n\n" + conversation_.messages.front().text;
-        } else {
-            conversation_.add_user_text(note);
+        std::size_t dropped = 0;
+        if (cut > 0) {
+            messages.erase(messages.begin(), messages.begin() + static_cast<long>(cut));
+            std::vector<std::size_t> kept;
+            for (std::size_t s : starts)
+                if (s >= cut) kept.push_back(s - cut);
+            starts = std::move(kept);
+            dropped = cut;
+            // The first kept message may answer tool calls that were dropped: keep only its text.
+            if (!messages.empty()) messages.front().tool_results.clear();
+            const std::string note = "[Earlier messages of this session were dropped to stay within the context budget. "
+                                     "The workspace keeps the history: rounds/, results.tsv, LEARNINGS.md.]";
+            if (!messages.empty()) messages.front().text = note + "\n\n" + messages.front().text;
+            else conversation_.add_user_text(note);
+        }
+        std::size_t shortened = 0;
+        if (in_phase && !starts.empty()) {
+            // The phase in progress alone is too large: its older tool results and call arguments
+            // are cut (the last exchange stays whole).
+            for (std::size_t m = starts.back() + 1; m + 2 < messages.size(); ++m) {
+                for (auto& r : messages[m].tool_results) shortened += shorten(r.content, 400) ? 1 : 0;
+                for (auto& c : messages[m].tool_calls)
+                    if (c.arguments.is_object())
+                        for (auto& [key, value] : c.arguments.get_object())
+                            if (value.is_string()) {
+                                std::string text(value.get_string());
+                                if (shorten(text, 400)) {
+                                    value = text;
+                                    ++shortened;
+                                }
+                            }
+            }
         }
         conversation_.last_input_tokens = 0;
         save();
         host_.log(LogLevel::info, source(), "context near its budget of " + std::to_string(budget) + " tokens: dropped " +
-                                                std::to_string(dropped) + " old messages");
+                                                std::to_string(dropped) + " old messages" +
+                                                (shortened ? ", cut " + std::to_string(shortened) + " old tool results and arguments" : ""));
+    }
+
+    static std::size_t message_bytes(const Message& m) {
+        std::size_t bytes = m.text.size();
+        for (const auto& r : m.tool_results) bytes += r.content.size();
+        for (const auto& c : m.tool_calls) bytes += boost::json::serialize(c.arguments).size();
+        return bytes;
     }
 
     void save() const { save_conversation(conversation_file_, conversation_); }
@@ -287,9 +312,10 @@ private:
     LlmProvider& provider_;
     std::string system_;
     fs::path conversation_file_;
-    WorkspaceTools tools_;
     Conversation conversation_;
-    int current_round_ = 0;
+    std::size_t bytes_at_last_call_ = 0;
+    std::vector<ToolSpec> tools_;
+    bool tools_loaded_ = false;
 };
 
 std::unique_ptr<Agent> make_llm_agent(const PluginContext& context) { return std::make_unique<LlmAgent>(context); }
@@ -303,7 +329,6 @@ AUTOKAGGLE_PLUGIN(autokaggle::Agent, "llm", "1.0.0",
                   R"("prompt": {"type": "string", "default": "", "doc": "system prompt file (relative to the workspace); default prompts/<role>.md"},)"
                   R"("prompts_dir": {"type": "string", "default": "", "doc": "folder searched first for <role>.md"},)"
                   R"("max_tool_steps": {"type": "integer", "default": 40, "doc": "tool calls allowed per phase before it fails"},)"
-                  R"("max_context_tokens": {"type": "integer", "default": 0, "doc": "drop old phases beyond this prompt size; 0 = 3/4 of the model's window"},)"
-                  R"("max_output_tokens": {"type": "integer", "default": 8192, "doc": "output tokens per model call"},)"
-                  R"("read_limit_bytes": {"type": "integer", "default": 60000, "doc": "most text one read_file returns"}})",
+                  R"("max_context_tokens": {"type": "integer", "default": 0, "doc": "compact the conversation beyond this prompt size; 0 = 3/4 of the model's window, else 32000"},)"
+                  R"("max_output_tokens": {"type": "integer", "default": 8192, "doc": "output tokens per model call"}})",
                   "*", autokaggle::llm_agent::make_llm_agent)

@@ -1,6 +1,6 @@
 // The `anthropic` LLM provider: the Messages API (POST {base}/v1/messages) with tools, prompt
-// caching of the stable prefix (system prompt) and of the conversation so far, and usage
-// including cache tokens.
+// caching of the stable prefix (system prompt) and of the conversation so far, and usage whose
+// input tokens include the cache writes and reads (shown apart too).
 #include "http/provider_config.hpp"
 
 #include <autokaggle/sdk/errors.hpp>
@@ -112,10 +112,12 @@ private:
         out.request_id = request_id.empty() ? http::string_field(o, "id") : request_id;
         if (const auto* usage = o.if_contains("usage"); usage && usage->is_object()) {
             const auto& u = usage->get_object();
-            out.usage.input_tokens = http::count_field(u, "input_tokens");
-            out.usage.output_tokens = http::count_field(u, "output_tokens");
+            // Anthropic's input_tokens leaves the cached parts out; ours counts the whole prompt.
             out.usage.cache_creation_input_tokens = http::count_field(u, "cache_creation_input_tokens");
             out.usage.cache_read_input_tokens = http::count_field(u, "cache_read_input_tokens");
+            out.usage.input_tokens = http::count_field(u, "input_tokens") + out.usage.cache_creation_input_tokens +
+                                     out.usage.cache_read_input_tokens;
+            out.usage.output_tokens = http::count_field(u, "output_tokens");
         }
         out.usage.usd = http::cost_usd(out.usage, config_.prices);
         return out;

@@ -11,6 +11,8 @@
 #include <boost/json.hpp>
 
 #include <chrono>
+#include <cstdlib>
+#include <mutex>
 
 namespace autokaggle {
 namespace {
@@ -61,9 +63,72 @@ public:
     }
 
     std::string model() const override { return config_.model; }
-    long long context_window() const override { return config_.context_window; }
+
+    /// The configured window, else what the server reports (asked once): vLLM's max_model_len
+    /// from /v1/models, Ollama's num_ctx or the model's context_length from /api/show; 0 when
+    /// the server tells nothing (OpenAI itself).
+    long long context_window() const override {
+        if (config_.context_window > 0) return config_.context_window;
+        std::lock_guard lock(window_mutex_);
+        if (!window_asked_) {
+            window_asked_ = true;
+            try {
+                reported_window_ = vllm_window();
+                if (reported_window_ == 0) reported_window_ = ollama_window();
+            } catch (const std::exception&) {
+                reported_window_ = 0;  // an unreachable or silent server: the agent's default applies
+            }
+        }
+        return reported_window_;
+    }
 
 private:
+    http::Response ask(std::string method, std::string url, std::string body = {}) const {
+        http::Request request;
+        request.method = std::move(method);
+        request.url = std::move(url);
+        request.body = std::move(body);
+        if (!request.body.empty()) request.headers.set("content-type", "application/json");
+        if (!config_.api_key.empty()) request.headers.set("Authorization", "Bearer " + config_.api_key);
+        request.connect_timeout = std::chrono::milliseconds(5'000);
+        request.read_timeout = std::chrono::milliseconds(10'000);
+        return client_.send(request);
+    }
+
+    long long vllm_window() const {
+        const http::Response r = ask("GET", config_.base_url + "/models");
+        if (r.status != 200) return 0;
+        json::error_code ec;
+        const json::value v = json::parse(r.body, ec);
+        if (ec || !v.is_object() || !v.get_object().contains("data") || !v.get_object().at("data").is_array()) return 0;
+        for (const auto& m : v.get_object().at("data").get_array())
+            if (m.is_object() && http::string_field(m.get_object(), "id") == config_.model)
+                return http::count_field(m.get_object(), "max_model_len");
+        return 0;
+    }
+
+    long long ollama_window() const {
+        std::string root = config_.base_url;
+        if (root.ends_with("/v1")) root.resize(root.size() - 3);
+        const http::Response r = ask("POST", root + "/api/show", json::serialize(json::object{{"model", config_.model}}));
+        if (r.status != 200) return 0;
+        json::error_code ec;
+        const json::value v = json::parse(r.body, ec);
+        if (ec || !v.is_object()) return 0;
+        const auto& o = v.get_object();
+        // num_ctx in the model's parameters is what the server runs it with.
+        const std::string parameters = http::string_field(o, "parameters");
+        if (auto at = parameters.find("num_ctx"); at != std::string::npos) {
+            const auto digits = parameters.find_first_of("0123456789", at);
+            const long long n = digits == std::string::npos ? 0 : std::atoll(parameters.c_str() + digits);
+            if (n > 0) return n;
+        }
+        if (const auto* info = o.if_contains("model_info"); info && info->is_object())
+            for (const auto& [key, value] : info->get_object())
+                if (key.ends_with(".context_length") && value.is_number()) return value.to_number<long long>();
+        return 0;
+    }
+
     json::object body(const ChatRequest& request) const {
         json::object b;
         b["model"] = config_.model;
@@ -154,7 +219,7 @@ private:
             long long cached = 0;
             if (const auto* details = u.if_contains("prompt_tokens_details"); details && details->is_object())
                 cached = http::count_field(details->get_object(), "cached_tokens");
-            out.usage.input_tokens = http::count_field(u, "prompt_tokens") - cached;
+            out.usage.input_tokens = http::count_field(u, "prompt_tokens");  // cached tokens included
             out.usage.cache_read_input_tokens = cached;
             out.usage.output_tokens = http::count_field(u, "completion_tokens");
         }
@@ -165,6 +230,9 @@ private:
     http::ProviderConfig config_;
     std::string max_tokens_field_;
     http::Client client_;
+    mutable std::mutex window_mutex_;
+    mutable bool window_asked_ = false;
+    mutable long long reported_window_ = 0;
 };
 
 std::unique_ptr<LlmProvider> make_openai(const PluginContext& context) {

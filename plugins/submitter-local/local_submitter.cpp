@@ -1,8 +1,10 @@
 // The "local" submitter: plays Kaggle's part offline. It scores a submission against held-out
 // answers with the competition's metric, splits the test ids into a fixed public and private
 // part (a seeded hash of each id, so the split never depends on row order), enforces a daily
-// quota (UTC) and keeps a leaderboard file in the workspace. The public score is reported as the
-// LB; the private score is recorded next to it for benchmarks (docs/autopilot.md).
+// quota (UTC) and keeps a leaderboard file next to the answers. Both live outside the workspace
+// (the constructor refuses anything inside it), so no agent can read the answers or the private
+// scores. The public score is reported as the LB; the private score is recorded next to it for
+// benchmarks (docs/autopilot.md).
 #include "local_submitter.hpp"
 
 #include <autokaggle/sdk/errors.hpp>
@@ -16,6 +18,7 @@
 
 #include <boost/json.hpp>
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <ctime>
@@ -163,7 +166,8 @@ LocalSubmitter::LocalSubmitter(HostServices& host, const boost::json::object& op
     const auto answers = text("answers", "");
     if (answers.empty())
         throw ConfigError("config.json: submitter.options.answers: the local submitter needs the held-out answers "
-                          "file (e.g. \"answers.csv\", relative to the workspace)");
+                          "file (id and target columns), outside the workspace (e.g. \"../" +
+                          root.filename().string() + "-heldout/answers.csv\")");
     answers_ = fs::path(answers).is_absolute() ? fs::path(answers) : root / answers;
     if (!fs::is_regular_file(answers_))
         throw ConfigError("config.json: submitter.options.answers: " + answers_.string() +
@@ -175,8 +179,22 @@ LocalSubmitter::LocalSubmitter(HostServices& host, const boost::json::object& op
     split_seed_ = static_cast<std::uint64_t>(number("split_seed", 2026));
     const double per_day = number("max_submissions_per_day", 0);
     limit_ = per_day > 0 ? static_cast<int>(per_day) : host.competition().max_submissions_per_day;
-    const auto board = text("leaderboard", "leaderboard.json");
-    leaderboard_ = fs::path(board).is_absolute() ? fs::path(board) : root / board;
+    const auto board = text("leaderboard", "");
+    leaderboard_ = board.empty() ? answers_.parent_path() / "leaderboard.json"
+                                 : fs::path(board).is_absolute() ? fs::path(board) : root / board;
+    // Held-out data stays out of the agents' reach: nothing of it may live in the workspace.
+    const fs::path workspace = fs::weakly_canonical(root);
+    for (const auto& [key, file] : {std::pair<const char*, fs::path>{"answers", answers_}, {"leaderboard", leaderboard_}}) {
+        const fs::path where = fs::weakly_canonical(file);
+        auto [w, f] = std::mismatch(workspace.begin(), workspace.end(), where.begin(), where.end());
+        if (w == workspace.end())
+            throw ConfigError(std::string("config.json: submitter.options.") + key + ": " + file.string() +
+                              " lies inside the workspace, where the agents could read the held-out " +
+                              (std::string(key) == "answers" ? "answers" : "private scores") +
+                              "; move it to a folder outside the workspace (e.g. " +
+                              (workspace.parent_path() / (workspace.filename().string() + "-heldout")).string() +
+                              ") and point the option there");
+    }
 }
 
 LocalSubmitter::~LocalSubmitter() = default;

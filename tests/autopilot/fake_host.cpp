@@ -18,8 +18,9 @@ FakeHost::FakeHost(const fs::path& root, const CompetitionSpec& spec, int max_ro
     fs::create_directories(root / "data");
     for (const char* f : {"train.csv", "test.csv", "sample_submission.csv"})
         fs::copy_file(source / "data" / f, root / "data" / f, fs::copy_options::overwrite_existing);
-    fs::copy_file(source / "answers.csv", root / "answers.csv", fs::copy_options::overwrite_existing);
-    fs::permissions(root / "answers.csv", fs::perms::owner_write, fs::perm_options::add);
+    fs::create_directories(held_out());
+    fs::copy_file(source / "answers.csv", held_out() / "answers.csv", fs::copy_options::overwrite_existing);
+    fs::permissions(held_out() / "answers.csv", fs::perms::owner_write, fs::perm_options::add);
     for (const auto& d : {paths().rounds, paths().agents, paths().logs}) fs::create_directories(d);
     CompetitionInfo& c = mutable_competition();
     c.task_type = spec.task_type;
@@ -36,6 +37,15 @@ FakeHost::FakeHost(const fs::path& root, const CompetitionSpec& spec, int max_ro
     c.python = python();
     c.max_rounds = max_rounds;
     mutable_config()["competition"] = spec.name;
+}
+
+FakeHost::~FakeHost() {
+    std::error_code ec;
+    fs::remove_all(held_out(), ec);
+}
+
+fs::path FakeHost::held_out() const {
+    return paths().root.parent_path() / (paths().root.filename().string() + "-heldout");
 }
 
 ExperimentResult FakeHost::run_experiment(const ExperimentRequest& request) {

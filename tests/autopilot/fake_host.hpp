@@ -25,8 +25,13 @@ CompetitionSpec boston();
 
 class FakeHost final : public HostDouble {
 public:
-    /// Copies competitions/<name> into `root` (data/, answers.csv) and lays out the workspace.
+    /// Copies competitions/<name> into `root` (data/) and its answers.csv into held_out()
+    /// beside it, and lays out the workspace.
     FakeHost(const fs::path& root, const CompetitionSpec& spec, int max_rounds = 0);
+    ~FakeHost() override;
+
+    /// <root>-heldout: the held-out answers (and the local leaderboard), outside the workspace.
+    fs::path held_out() const;
 
     /// Runs the script with the real interpreter and the contract's arguments (what the local
     /// runner does, minus the kill gate); records the round in results.tsv like the core.

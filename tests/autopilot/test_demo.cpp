@@ -18,8 +18,12 @@ BOOST_AUTO_TEST_CASE(demo_runs_a_short_campaign_and_prints_the_leaderboard) {
     BOOST_TEST(result.out.find("Leaderboard") != std::string::npos);
     BOOST_TEST(result.out.find("R01") != std::string::npos);
     BOOST_TEST(result.out.find("R03") != std::string::npos);
-    // The leaderboard file records the public and private score of every submission.
-    const auto board = boost::json::parse(test::read_text(workspace / "leaderboard.json")).as_object();
+    // The held-out answers and the leaderboard with the private scores live beside the workspace,
+    // never in it; the leaderboard file records the public and private score of every submission.
+    BOOST_TEST(!std::filesystem::exists(workspace / "answers.csv"));
+    BOOST_TEST(!std::filesystem::exists(workspace / "leaderboard.json"));
+    BOOST_TEST(std::filesystem::exists(dir.path() / "demo-heldout" / "answers.csv"));
+    const auto board = boost::json::parse(test::read_text(dir.path() / "demo-heldout" / "leaderboard.json")).as_object();
     const auto& subs = board.at("submissions").as_array();
     BOOST_REQUIRE(!subs.empty());
     BOOST_TEST(subs.at(0).as_object().contains("private_score"));

@@ -69,8 +69,7 @@ std::string first_line(const fs::path& file, const std::string& competition) {
 
 BOOST_AUTO_TEST_CASE(three_rounds_through_autokaggle_run_with_claude_code_in_every_role) {
     TempDir dir{"autokaggle-claude-campaign"};
-    fs::path ws = dir / "ws";
-    fs::copy(test::source_dir() / "competitions" / "pima-diabetes", ws, fs::copy_options::recursive);
+    fs::path ws = test::copy_competition_workspace("pima-diabetes", dir / "ws");
 
     json::object config = json::parse(test::read_text(ws / "config.json")).as_object();
     json::object agent{{"plugin", "claude-code"},
@@ -146,7 +145,7 @@ BOOST_AUTO_TEST_CASE(three_rounds_through_autokaggle_run_with_claude_code_in_eve
             double usd = spent.at("by_role").at(role).at("usd").to_number<double>();
             BOOST_TEST(usd == 0.25 * calls_by_role[role], boost::test_tools::tolerance(1e-9));
             BOOST_TEST(spent.at("by_role").at(role).at("input_tokens").to_number<long long>() ==
-                       1000LL * calls_by_role[role]);
+                       (1000LL + 50 + 300) * calls_by_role[role]);  // the fake's input, cache writes and reads
         }
     }
     BOOST_TEST(spent.at("total").at("usd").to_number<double>() == 0.25 * static_cast<double>(calls.size()),
@@ -155,8 +154,7 @@ BOOST_AUTO_TEST_CASE(three_rounds_through_autokaggle_run_with_claude_code_in_eve
 
 BOOST_AUTO_TEST_CASE(run_stops_early_when_the_cli_is_missing) {
     TempDir dir{"autokaggle-claude-missing"};
-    fs::path ws = dir / "ws";
-    fs::copy(test::source_dir() / "competitions" / "pima-diabetes", ws, fs::copy_options::recursive);
+    fs::path ws = test::copy_competition_workspace("pima-diabetes", dir / "ws");
     json::object config = json::parse(test::read_text(ws / "config.json")).as_object();
     config["agents"].as_object()["builder"] =
         json::object{{"plugin", "claude-code"}, {"options", {{"executable", (dir / "no-such" / "claude").string()}}}};

@@ -54,6 +54,30 @@ BOOST_AUTO_TEST_CASE(reads_name_the_missing_file) {
     }
 }
 
+BOOST_AUTO_TEST_CASE(a_link_planted_at_the_temporary_is_never_written_through) {
+    at::TempDir dir, outside{"autokaggle-outside"};
+    at::write_text(outside / "victim.txt", "precious");
+    fs::create_directories(dir / "knowledge");
+    fs::create_symlink(outside / "victim.txt", dir / "knowledge" / "n.md.tmp");
+    autokaggle::atomic_write(dir / "knowledge" / "n.md", "note");
+    BOOST_TEST(at::read_text(outside / "victim.txt") == "precious");
+    BOOST_TEST(at::read_text(dir / "knowledge" / "n.md") == "note");
+    BOOST_TEST(!fs::exists(fs::symlink_status(dir / "knowledge" / "n.md.tmp")));
+    // A stale temporary left by a crash is replaced as well.
+    at::write_text(dir / "results.tsv.tmp", "half a line");
+    autokaggle::atomic_write(dir / "results.tsv", "round\n");
+    BOOST_TEST(at::read_text(dir / "results.tsv") == "round\n");
+}
+
+BOOST_AUTO_TEST_CASE(recorded_text_is_redacted_but_exact_bytes_are_not) {
+    at::TempDir dir;
+    at::ScopedEnv key("FIXTURE_PROVIDER_API_KEY", "sk-fixture-0123456789");
+    autokaggle::atomic_write(dir / "conversation.json", R"({"error":"invalid key sk-fixture-0123456789"})");
+    BOOST_TEST(at::read_text(dir / "conversation.json") == R"({"error":"invalid key [redacted]"})");
+    autokaggle::write_exactly(dir / "raw.bin", "sk-fixture-0123456789");
+    BOOST_TEST(at::read_text(dir / "raw.bin") == "sk-fixture-0123456789");
+}
+
 BOOST_AUTO_TEST_SUITE_END()
 
 BOOST_AUTO_TEST_SUITE(logger)

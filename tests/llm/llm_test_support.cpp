@@ -132,6 +132,32 @@ ExperimentResult TestHost::run_experiment(const ExperimentRequest& request) {
     return r;
 }
 
+tools::ToolSurface& TestHost::surface() {
+    std::lock_guard lock(mutex_);
+    if (!surface_) {
+        tools::ToolSettings settings;
+        settings.submitter.plugin.clear();  // no leaderboard here
+        tool_host_ = std::make_unique<tools::PluginToolHost>(*this, plugins_, settings);
+        surface_ = std::make_unique<tools::ToolSurface>(tools::standard_tools(*tool_host_, tool_host_->settings()));
+    }
+    return *surface_;
+}
+
+std::vector<ToolSpec> TestHost::tool_specs(std::string_view role) { return surface().specs(role); }
+
+ToolResult TestHost::call_tool(const ToolCallContext& context, const ToolCall& call) {
+    {
+        std::lock_guard lock(mutex_);
+        tool_contexts_.push_back(context);
+    }
+    return surface().call(context, call);
+}
+
+std::vector<ToolCallContext> TestHost::tool_contexts() const {
+    std::lock_guard lock(mutex_);
+    return tool_contexts_;
+}
+
 // --- Scripted models ---------------------------------------------------------------------------
 
 namespace {

@@ -7,6 +7,8 @@
 #include "support/test_support.hpp"
 
 #include "base/plugin_host.hpp"
+#include "tools/tool_host.hpp"
+#include "tools/tool_surface.hpp"
 
 #include <autokaggle/sdk/agent.hpp>
 #include <autokaggle/sdk/host.hpp>
@@ -56,7 +58,8 @@ private:
 
 /// The shared HostDouble with the real provider and agent plugins from the build tree: llm()
 /// creates the configured providers, run_experiment() runs scripts in a real Python process,
-/// and the log is mirrored to logs/autokaggle.log (so file leak checks see it).
+/// the core's tools (core/tools) are served over the workspace, and the log is mirrored to
+/// logs/autokaggle.log (so file leak checks see it).
 class TestHost final : public HostDouble {
 public:
     /// A workspace in `root` with a tiny binary-classification data set in data/.
@@ -73,13 +76,22 @@ public:
     LlmProvider& llm(std::string_view configuration_name) override;
     /// Runs the script with the contract's arguments in a real Python process.
     ExperimentResult run_experiment(const ExperimentRequest& request) override;
+    std::vector<ToolSpec> tool_specs(std::string_view role) override;
+    ToolResult call_tool(const ToolCallContext& context, const ToolCall& call) override;
+    /// The contexts of every tool call, in order.
+    std::vector<ToolCallContext> tool_contexts() const;
 
     PluginHost& plugins() { return plugins_; }
 
 private:
     boost::json::object validated(const std::string& kind, const std::string& plugin, const boost::json::object& options) const;
 
+    tools::ToolSurface& surface();
+
     PluginHost plugins_;
+    std::unique_ptr<tools::PluginToolHost> tool_host_;
+    std::unique_ptr<tools::ToolSurface> surface_;
+    std::vector<ToolCallContext> tool_contexts_;
     mutable std::mutex mutex_;
     std::map<std::string, std::pair<std::string, boost::json::object>> llm_configs_;
     std::map<std::string, std::shared_ptr<LlmProvider>, std::less<>> llms_;

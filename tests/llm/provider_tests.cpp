@@ -75,7 +75,10 @@ BOOST_AUTO_TEST_CASE(tool_call_round_trip) {
     BOOST_TEST(r1.usage.output_tokens == 20);
     BOOST_TEST(r1.usage.cache_creation_input_tokens == 10);
     BOOST_TEST(r1.usage.cache_read_input_tokens == 5);
-    const double expected = (r1.usage.input_tokens * 3.0 + 20 * 15.0 + 10 * 3.75 + 5 * 0.3) / 1e6;
+    // Input tokens count the whole prompt: the uncached part the API reports plus the cache parts.
+    const auto reported = static_cast<long long>(json::serialize(body_of(server.requests().at(0))).size() / 4);
+    BOOST_TEST(r1.usage.input_tokens == reported + 10 + 5);
+    const double expected = ((r1.usage.input_tokens - 15) * 3.0 + 20 * 15.0 + 10 * 3.75 + 5 * 0.3) / 1e6;
     BOOST_TEST(r1.usage.usd == expected, boost::test_tools::tolerance(1e-12));
 
     const ChatResponse r2 = provider->chat(conversation_with_tool_answer(r1));
@@ -326,6 +329,52 @@ BOOST_AUTO_TEST_CASE(max_completion_tokens_field) {
     const auto body = body_of(server.requests().at(0));
     BOOST_TEST(body.at("max_completion_tokens").as_int64() == 77);
     BOOST_TEST(!body.contains("max_tokens"));
+}
+
+BOOST_AUTO_TEST_CASE(cached_prompt_tokens_count_as_input_and_are_shown_apart) {
+    server.route("POST", "/v1/chat/completions", respond_in_order({FakeResponse::json(200, R"({"id":"c","model":"m",
+        "choices":[{"index":0,"message":{"role":"assistant","content":"hi"},"finish_reason":"stop"}],
+        "usage":{"prompt_tokens":1000,"completion_tokens":10,"total_tokens":1010,"prompt_tokens_details":{"cached_tokens":400}}})")}));
+    auto provider = host.make_provider("openai", {{"model", "m"}, {"base_url", server.base_url() + "/v1"},
+                                                  {"price_input", 2.0}, {"price_output", 8.0}, {"price_cache_read", 0.5}});
+    ChatRequest request;
+    request.messages.push_back({Role::user, "ping", {}, {}});
+    const Usage u = provider->chat(request).usage;
+    BOOST_TEST(u.input_tokens == 1000);  // the same meaning as for Anthropic: cached tokens included
+    BOOST_TEST(u.cache_read_input_tokens == 400);
+    BOOST_TEST(u.usd == (600 * 2.0 + 400 * 0.5 + 10 * 8.0) / 1e6, boost::test_tools::tolerance(1e-12));
+}
+
+BOOST_AUTO_TEST_CASE(the_context_window_comes_from_the_server_when_it_tells) {
+    {  // vLLM: /v1/models lists max_model_len
+        FakeServer vllm;
+        vllm.route("GET", "/v1/models", respond_in_order({FakeResponse::json(
+            200, R"({"object":"list","data":[{"id":"other","max_model_len":4096},{"id":"qwen-vllm","max_model_len":16384}]})")}));
+        auto provider = host.make_provider("openai", {{"model", "qwen-vllm"}, {"base_url", vllm.base_url() + "/v1"}});
+        BOOST_TEST(provider->context_window() == 16384);
+        BOOST_TEST(provider->context_window() == 16384);
+        BOOST_TEST(vllm.request_count() == 1u);  // asked once
+    }
+    {  // Ollama: /api/show, num_ctx first, else the model's context_length
+        FakeServer ollama;
+        ollama.route("POST", "/api/show", respond_in_order({FakeResponse::json(
+            200, R"({"parameters":"num_ctx 8192\nstop \"<|im_end|>\"","model_info":{"qwen2.context_length":32768}})")}));
+        auto provider = host.make_provider("openai", {{"model", "qwen2.5:7b"}, {"base_url", ollama.base_url() + "/v1"}});
+        BOOST_TEST(provider->context_window() == 8192);
+        const auto show = json::parse(ollama.requests().back().body).as_object();
+        BOOST_TEST(show.at("model").as_string() == "qwen2.5:7b");
+    }
+    {
+        FakeServer ollama;
+        ollama.route("POST", "/api/show", respond_in_order({FakeResponse::json(200, R"({"model_info":{"llama.context_length":131072}})")}));
+        BOOST_TEST(host.make_provider("openai", {{"model", "l"}, {"base_url", ollama.base_url() + "/v1"}})->context_window() == 131072);
+    }
+    {  // a server that tells nothing, and a configured window that wins
+        FakeServer silent;
+        BOOST_TEST(host.make_provider("openai", {{"model", "x"}, {"base_url", silent.base_url() + "/v1"}})->context_window() == 0);
+        BOOST_TEST(host.make_provider("openai", {{"model", "x"}, {"base_url", silent.base_url() + "/v1"}, {"context_window", 5000}})
+                       ->context_window() == 5000);
+    }
 }
 
 BOOST_AUTO_TEST_SUITE_END()

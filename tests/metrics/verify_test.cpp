@@ -95,6 +95,31 @@ BOOST_AUTO_TEST_CASE(recomputed_cv_agrees_or_mismatches) {
     BOOST_TEST(loose.agree);
 }
 
+BOOST_AUTO_TEST_CASE(a_claim_matches_at_its_printed_precision) {
+    BOOST_TEST(printed_precision_tolerance("0.8123", 1e-6) == 0.5e-4, boost::test_tools::tolerance(1e-6));
+    BOOST_TEST(printed_precision_tolerance("8.123e-01", 1e-6) == 0.5e-4, boost::test_tools::tolerance(1e-6));
+    BOOST_TEST(printed_precision_tolerance("1234.5", 1e-6) == 0.05, boost::test_tools::tolerance(1e-6));
+    BOOST_TEST(printed_precision_tolerance("0.812345678", 1e-6) == 1e-6);  // finer than the configured tolerance
+    BOOST_TEST(printed_precision_tolerance("0.81", 1e-6) == 1e-6);         // too few digits to mean anything
+    BOOST_TEST(printed_precision_tolerance("1", 1e-6) == 1e-6);
+    BOOST_TEST(printed_precision_tolerance("crash", 1e-6) == 1e-6);
+
+    BinaryWorkspace w;
+    auto logloss = metric("logloss");  // a score with many decimals
+    std::vector<double> oof = {0.2, 0.7, 0.4, 0.45, 0.9, 0.1, 0.5, 0.3};
+    write_npy(w.dir / "R01_oof.npy", NpyArray::vector(oof));
+    const double reference = verify_cv(*logloss, w.info, w.dir / "R01_oof.npy", std::nullopt, 1e-6).recomputed;
+    char printed[32];
+    std::snprintf(printed, sizeof printed, "%.4f", reference);  // what `print(f"{cv:.4f}")` shows
+    const double claimed = std::stod(printed);
+    BOOST_REQUIRE(std::fabs(claimed - reference) > 1e-6);
+    BOOST_TEST(verify_cv(*logloss, w.info, w.dir / "R01_oof.npy", claimed, printed_precision_tolerance(printed, 1e-6)).agree);
+    BOOST_TEST(!verify_cv(*logloss, w.info, w.dir / "R01_oof.npy", claimed, 1e-6).agree);  // without it: rejected
+    std::snprintf(printed, sizeof printed, "%.4f", reference + 0.0002);  // a different number
+    BOOST_TEST(!verify_cv(*logloss, w.info, w.dir / "R01_oof.npy", std::stod(printed),
+                          printed_precision_tolerance(printed, 1e-6)).agree);
+}
+
 BOOST_AUTO_TEST_CASE(bad_oof_files_are_invalid_with_a_reason) {
     BinaryWorkspace w;
     auto auc = metric("auc_roc");

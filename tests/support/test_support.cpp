@@ -1,5 +1,6 @@
 #include "support/test_support.hpp"
 
+#include <boost/json.hpp>
 #include <boost/test/results_collector.hpp>
 #include <boost/test/unit_test.hpp>
 
@@ -61,6 +62,22 @@ fs::path competition_dir(const std::string& name) {
     if (!fs::is_regular_file(dir / "competition.json"))
         BOOST_FAIL("no shipped competition '" << name << "' at " << dir << " (competition.json missing)");
     return dir;
+}
+
+fs::path copy_competition_workspace(const std::string& name, const fs::path& workspace) {
+    const fs::path from = competition_dir(name);
+    fs::create_directories(workspace);
+    for (const auto& e : fs::directory_iterator(from))
+        if (e.path().filename() != "answers.csv") fs::copy(e.path(), workspace / e.path().filename(), fs::copy_options::recursive);
+    const fs::path held_out = workspace.parent_path() / (workspace.filename().string() + "-heldout");
+    fs::create_directories(held_out);
+    fs::copy_file(from / "answers.csv", held_out / "answers.csv", fs::copy_options::overwrite_existing);
+    boost::json::object config = boost::json::parse(read_text(workspace / "config.json")).as_object();
+    config["submitter"] = boost::json::object{
+        {"plugin", "local"},
+        {"options", boost::json::object{{"answers", "../" + held_out.filename().string() + "/answers.csv"}}}};
+    write_text(workspace / "config.json", boost::json::serialize(config));
+    return workspace;
 }
 
 fs::path python() {

@@ -34,6 +34,10 @@ fs::path plugin_dir();       ///< build/lib/autokaggle/plugins
 fs::path test_plugin_dir();  ///< build/tests/plugins (fixture plugins, one folder each)
 /// competitions/<name> of the repository (data/, answers.csv, competition.json); BOOST_FAIL when missing
 fs::path competition_dir(const std::string& name);
+/// Copies the shipped competition `name` that carries a config.json (pima-diabetes) into
+/// `workspace`, and its answers.csv into <workspace>-heldout beside it (outside the workspace, as
+/// the local submitter requires), pointing the copied config.json there. Returns `workspace`.
+fs::path copy_competition_workspace(const std::string& name, const fs::path& workspace);
 fs::path cli();              ///< build/bin/autokaggle
 /// An interpreter with numpy/pandas/sklearn: $AUTOKAGGLE_PYTHON, else /usr/bin/python3.
 fs::path python();

@@ -6,10 +6,12 @@
 #pragma once
 
 #include <autokaggle/sdk/abi.hpp>
+#include <autokaggle/sdk/tool.hpp>
 
 #include <boost/json/object.hpp>
 
 #include <filesystem>
+#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -75,12 +77,15 @@ struct CompetitionInfo {
 
 enum class LogLevel { debug, info, warn, error };
 
-/// Token and cost accounting, reported by agents after every model call.
+/// Token and cost accounting, reported by agents after every model call. One meaning for every
+/// provider: input_tokens counts the whole prompt, including the tokens written to and read
+/// from a prompt cache; the two cache counts show those parts apart (they are included in
+/// input_tokens, never added to it).
 struct Usage {
-    long long input_tokens = 0;
+    long long input_tokens = 0;                 ///< every prompt token, cached or not
     long long output_tokens = 0;
-    long long cache_creation_input_tokens = 0;
-    long long cache_read_input_tokens = 0;
+    long long cache_creation_input_tokens = 0;  ///< part of input_tokens written to the cache
+    long long cache_read_input_tokens = 0;      ///< part of input_tokens read from the cache
     double usd = 0.0;
 
     Usage& operator+=(const Usage& o) {
@@ -119,6 +124,27 @@ public:
     /// Runs an experiment script through the configured runner plugin, with the fold-1 kill
     /// gate, live progress, limits and crash recovery. Blocks until it ends.
     virtual ExperimentResult run_experiment(const ExperimentRequest& request) = 0;
+
+    /// The core's tools `role` may call (core/tools), in the order they are offered; empty when
+    /// the host serves none.
+    virtual std::vector<ToolSpec> tool_specs(std::string_view role) {
+        (void)role;
+        return {};
+    }
+    /// Executes one tool call. The model's mistakes (bad arguments, refused paths, a tool the
+    /// role may not call) come back as is_error results; throws autokaggle::Cancelled when the
+    /// campaign stops during a long tool.
+    virtual ToolResult call_tool(const ToolCallContext& context, const ToolCall& call) {
+        (void)context;
+        return {call.id, "this host serves no tools", true};
+    }
+    /// Placeholders the core fills in role prompts beyond the competition's own keys (the
+    /// Python packages the interpreter imports, whether a GPU is visible, the Researcher's
+    /// sources...): name -> text.
+    virtual std::map<std::string, std::string> prompt_values(std::string_view role) {
+        (void)role;
+        return {};
+    }
 };
 
 }  // namespace autokaggle

@@ -7,6 +7,7 @@
 
 #include <autokaggle/sdk/abi.hpp>
 #include <autokaggle/sdk/host.hpp>
+#include <autokaggle/sdk/tool.hpp>
 
 #include <boost/json/object.hpp>
 #include <boost/json/value.hpp>
@@ -15,24 +16,6 @@
 #include <vector>
 
 namespace autokaggle {
-
-struct ToolSpec {
-    std::string name;
-    std::string description;
-    boost::json::object input_schema;  ///< JSON Schema of the arguments object
-};
-
-struct ToolCall {
-    std::string id;
-    std::string name;
-    boost::json::value arguments;  ///< an object when the model behaved; anything otherwise
-};
-
-struct ToolResult {
-    std::string call_id;
-    std::string content;
-    bool is_error = false;
-};
 
 enum class Role { user, assistant };
 
@@ -55,7 +38,9 @@ struct ChatRequest {
 struct ChatResponse {
     Message message;          ///< role == assistant
     std::string stop_reason;  ///< "end_turn", "tool_use", "max_tokens", ... (provider's word)
-    Usage usage;              ///< usd filled from the provider's price options
+    /// usd filled from the provider's price options; input_tokens counts every prompt token,
+    /// cached or not (see Usage).
+    Usage usage;
     std::string model;        ///< as the server reported it
     std::string request_id;
     double latency_s = 0;
@@ -68,7 +53,8 @@ public:
     /// provider's error type and message, and the request id when it gives up.
     virtual ChatResponse chat(const ChatRequest& request) = 0;
     virtual std::string model() const = 0;
-    /// Context window in tokens, for agents deciding when to re-spawn (0 = unknown).
+    /// Context window in tokens, for agents deciding when to compact (0 = unknown). Providers
+    /// ask the server when it can tell (vLLM's max_model_len, Ollama's model info).
     virtual long long context_window() const { return 0; }
 };
 
