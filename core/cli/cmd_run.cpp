@@ -2,9 +2,11 @@
 #include "base/config.hpp"
 #include "base/log.hpp"
 #include "base/plugin_host.hpp"
+#include "base/text.hpp"
 #include "cli/args.hpp"
 #include "cli/commands.hpp"
 #include "orchestrator/campaign.hpp"
+#include "orchestrator/checks.hpp"
 #include "orchestrator/signals.hpp"
 #include "orchestrator/workspace.hpp"
 
@@ -68,6 +70,9 @@ int cmd_run(CommandArgs argv) {
     std::vector<fs::path> dirs = first.config ? first.config->plugin_dirs : std::vector<fs::path>{};
     PluginHost plugins(PluginHost::search_path(dirs));
     const Config config = load_config_or_throw(config_file, &plugins);
+    if (auto gaps = configuration_gaps(config, plugins); !gaps.empty())
+        throw ConfigError(config_file.string() + ": the campaign cannot run (autokaggle validate shows every problem):\n  " +
+                          join(gaps, "\n  "));
     const WorkspacePaths paths = workspace_paths(config);
     Logger logger(paths.logs / "autokaggle.log", args.flag("--quiet"));
 

@@ -8,7 +8,9 @@
 #include "base/plugin_host.hpp"
 #include "base/text.hpp"
 #include "kaggle/setup.hpp"
+#include "metrics/folds.hpp"
 #include "orchestrator/campaign_host.hpp"
+#include "orchestrator/checks.hpp"
 #include "runner/python_env.hpp"
 
 #include <autokaggle/sdk/errors.hpp>
@@ -92,6 +94,27 @@ void check_column(Report& report, const fs::path& file, const std::vector<std::s
     report.error(where, message);
 }
 
+/// Makes the fold assignment the campaign will use (without writing it), so that a split the
+/// data cannot give (fewer groups than folds, too few rows for the gap) is found now.
+void check_folds(Report& report, const CompetitionInfo& c) {
+    try {
+        const metrics::FoldAssignment folds = metrics::make_folds(c);
+        std::size_t smallest = folds.rows(), largest = 0;
+        for (int k = 0; k < folds.folds; ++k) {
+            const std::size_t n = folds.validation_rows(k).size();
+            smallest = std::min(smallest, n);
+            largest = std::max(largest, n);
+        }
+        std::cout << "folds: " << c.cv_strategy << ", " << folds.folds << " folds of " << smallest
+                  << (largest != smallest ? "-" + std::to_string(largest) : std::string()) << " validation rows";
+        if (const std::size_t unvalidated = folds.rows() - folds.validated_rows().size())
+            std::cout << " (" << unvalidated << " earliest rows train only)";
+        std::cout << "; written to " << (c.folds_dir / metrics::folds_key(c)).string() << " when the campaign starts\n";
+    } catch (const Error& e) {
+        report.error("folds", e.what());
+    }
+}
+
 void check_data(Report& report, const Config& config) {
     const CompetitionInfo& c = config.competition;
     const fs::path data = c.train_csv.parent_path();
@@ -112,7 +135,12 @@ void check_data(Report& report, const Config& config) {
         return header;
     };
     if (auto train = header_of(c.train_csv)) {
-        check_column(report, c.train_csv, *train, c.target_column, "target_column", shown(c.train_csv, config.root));
+        const int errors_before = report.errors();
+        const std::string where = shown(c.train_csv, config.root);
+        check_column(report, c.train_csv, *train, c.target_column, "target_column", where);
+        check_column(report, c.train_csv, *train, c.group_column, "group_column", where);
+        check_column(report, c.train_csv, *train, c.time_column, "time_column", where);
+        if (report.errors() == errors_before) check_folds(report, c);
     }
     if (auto test = header_of(c.test_csv)) {
         if (!c.id_column.empty() && std::find(test->begin(), test->end(), c.id_column) == test->end())
@@ -233,6 +261,8 @@ int cmd_validate(CommandArgs argv) {
         report.warning(failure.path.string(), "plugin not loaded: " + failure.reason);
 
     if (result.ok()) {
+        for (const auto& gap : configuration_gaps(*result.config, plugins))
+            report.error("config.json: the campaign cannot run", gap);
         check_data(report, *result.config);
         check_python(report, *result.config);
         check_kaggle(report, *result.config);

@@ -1017,6 +1017,7 @@ struct Campaign::Impl {
 
     CampaignOutcome run() {
         load();
+        metrics::ensure_folds(config.competition);  // the CV regime's folds, before any experiment
         CampaignOutcome out;
         try {
             create_agents();

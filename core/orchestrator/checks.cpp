@@ -2,6 +2,7 @@
 
 #include "base/atomic_file.hpp"
 #include "metrics/csv.hpp"
+#include "metrics/metric_loader.hpp"
 #include "metrics/npy.hpp"
 #include "metrics/target.hpp"
 #include "metrics/verify.hpp"
@@ -25,6 +26,12 @@ std::string number_text(double v) {
 
 }  // namespace
 
+std::vector<std::string> configuration_gaps(const Config& config, const PluginHost& plugins) {
+    if (!plugins.find_metric(config.competition.metric)) return {};
+    const auto metric = metrics::load_metric(plugins, config.competition.metric);
+    return metrics::campaign_gaps(config.competition.task_type, *metric);
+}
+
 CvCheck verify_outputs(const CompetitionInfo& competition, const Metric& metric, double tolerance,
                        std::optional<double> claimed, const fs::path& oof_file, const fs::path& test_file) {
     CvCheck check;
@@ -40,9 +47,13 @@ CvCheck verify_outputs(const CompetitionInfo& competition, const Metric& metric,
         const auto test = metrics::check_test_predictions(metric, competition, test_file);
         if (!test.ok()) throw Error(test_file.filename().string() + ": " + test.message());
         check.verified_cv = cv.recomputed;
+        std::string folds;
+        for (double f : cv.fold_scores) folds += (folds.empty() ? "" : ", ") + (std::isfinite(f) ? number_text(f) : "-");
         check.message = metric.name() + " recomputed from " + oof_file.filename().string() + " = " +
-                        number_text(cv.recomputed) + ", matches the claim; " + test_file.filename().string() +
-                        " matches test.csv";
+                        number_text(cv.recomputed) +
+                        (folds.empty() ? std::string()
+                                       : " over " + std::to_string(cv.rows) + " validated rows (fold scores " + folds + ")") +
+                        ", matches the claim; " + test_file.filename().string() + " matches test.csv";
     } catch (const std::exception& e) {
         check.verified_cv.reset();
         check.message = e.what();

@@ -4,22 +4,30 @@
 #pragma once
 
 #include "base/config.hpp"
+#include "base/plugin_host.hpp"
 
 #include <autokaggle/sdk/metric.hpp>
 
 #include <filesystem>
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace autokaggle {
+
+/// What keeps this configuration from being carried end to end by a campaign
+/// (metrics::campaign_gaps for the configured task type and metric), as messages; empty when
+/// nothing does or when no plugin provides the metric (config validation reports that).
+std::vector<std::string> configuration_gaps(const Config& config, const PluginHost& plugins);
 
 struct CvCheck {
     std::optional<double> verified_cv;  ///< set only when every check passed
     std::string message;                ///< what was checked, or what failed, with numbers
 };
 
-/// Recomputes the CV of `oof` against train.csv's target with `metric`, compares it with the
-/// claim (|diff| <= tolerance) and checks that `test` has test.csv's rows and OOF's columns.
+/// Recomputes the CV of `oof` (and its fold scores) against train.csv's target over the
+/// competition's fold assignment with `metric`, compares it with the claim (|diff| <= tolerance)
+/// and checks that `test` has test.csv's rows and OOF's columns.
 CvCheck verify_outputs(const CompetitionInfo& competition, const Metric& metric, double tolerance,
                        std::optional<double> claimed, const std::filesystem::path& oof,
                        const std::filesystem::path& test);
