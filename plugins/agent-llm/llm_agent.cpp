@@ -28,7 +28,7 @@ std::string token_rule(Phase phase) {
         case Phase::review:
         case Phase::verify: return "APPROVED   or   REVISE: <the reason in one line>";
         case Phase::revise: return "REVISED";
-        case Phase::code: return "CV_SCORE=<the number your script printed>   or   CV_SCORE=crash";
+        case Phase::code: return "CV_SCORE=<the number your script printed, else the core's CV>   or   CV_SCORE=crash";
         default: return "DONE";
     }
 }
@@ -82,6 +82,11 @@ std::string describe(const ExperimentResult& r) {
     if (!r.fold_scores.empty()) {
         out << "fold scores:";
         for (double s : r.fold_scores) out << " " << s;
+        out << "\n";
+    }
+    if (r.scored_cv) {  // the core's numbers from the OOF file over the competition's folds
+        out << "core's CV: " << *r.scored_cv << "\ncore's fold scores:";
+        for (double s : r.scored_fold_scores) out << " " << s;
         out << "\n";
     }
     if (r.exit_code) out << "exit code: " << *r.exit_code << "\n";
