@@ -16,6 +16,7 @@
 #include <algorithm>
 #include <cmath>
 #include <numeric>
+#include <random>
 #include <unordered_map>
 
 namespace autokaggle::metrics {
@@ -27,33 +28,30 @@ namespace {
 /// Bumped when an algorithm below changes, so that a workspace never reuses folds made otherwise.
 constexpr std::string_view kFoldsVersion = "folds-v1";
 
-/// splitmix64: a small, fully specified generator, so that the folds are the same on every
-/// platform and standard library (std::shuffle and the std distributions are not).
-class SeededRandom {
+/// NumPy's legacy RandomState(seed) as scikit-learn's splitters use it: MT19937 seeded like
+/// std::mt19937 (init_genrand), bounded draws by masked rejection, and shuffle() as Fisher-Yates
+/// from the last element. Fully specified, so the folds are the same on every platform, and
+/// KFold and StratifiedKFold are row for row scikit-learn's for the same seed.
+class NumpyRandomState {
 public:
-    explicit SeededRandom(std::uint64_t seed) : state_(seed) {}
-    std::uint64_t next() {
-        std::uint64_t z = (state_ += 0x9E3779B97F4A7C15ull);
-        z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
-        z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
-        return z ^ (z >> 31);
-    }
-    /// Uniform in [0, n), without modulo bias.
-    std::size_t below(std::size_t n) {
-        const std::uint64_t bound = static_cast<std::uint64_t>(n);
-        const std::uint64_t reject_below = (0 - bound) % bound;
+    explicit NumpyRandomState(std::uint64_t seed) : engine_(static_cast<std::uint32_t>(seed)) {}
+    /// Uniform in [0, max] (numpy's random_interval; every max here fits 32 bits).
+    std::size_t interval(std::size_t max) {
+        if (max == 0) return 0;
+        std::uint64_t mask = max;
+        for (int shift = 1; shift <= 32; shift *= 2) mask |= mask >> shift;
         for (;;) {
-            const std::uint64_t r = next();
-            if (r >= reject_below) return static_cast<std::size_t>(r % bound);
+            const std::uint64_t value = static_cast<std::uint64_t>(engine_()) & mask;
+            if (value <= max) return static_cast<std::size_t>(value);
         }
     }
     template <typename T>
     void shuffle(std::vector<T>& items) {
-        for (std::size_t i = items.size(); i > 1; --i) std::swap(items[i - 1], items[below(i)]);
+        for (std::size_t i = items.size(); i > 1; --i) std::swap(items[i - 1], items[interval(i - 1)]);
     }
 
 private:
-    std::uint64_t state_;
+    std::mt19937 engine_;
 };
 
 std::vector<std::size_t> iota_of(std::size_t n) {
@@ -114,7 +112,7 @@ std::vector<std::size_t> FoldAssignment::validated_rows() const {
 FoldAssignment kfold(std::size_t rows, int k, std::uint64_t seed) {
     require_rows(rows, k);
     std::vector<std::size_t> order = iota_of(rows);
-    SeededRandom(seed).shuffle(order);
+    NumpyRandomState(seed).shuffle(order);
     std::vector<int> fold(rows);
     const std::size_t base = rows / static_cast<std::size_t>(k), larger = rows % static_cast<std::size_t>(k);
     std::size_t at = 0;
@@ -127,20 +125,37 @@ FoldAssignment kfold(std::size_t rows, int k, std::uint64_t seed) {
 
 FoldAssignment stratified_kfold(std::span<const int> label, int k, std::uint64_t seed) {
     require_rows(label.size(), k);
-    std::vector<std::vector<std::size_t>> rows_of(distinct_count(label));
-    for (std::size_t r = 0; r < label.size(); ++r) rows_of[static_cast<std::size_t>(label[r])].push_back(r);
-    std::size_t largest = 0;
-    for (const auto& rows : rows_of) largest = std::max(largest, rows.size());
+    // scikit-learn's algorithm: classes numbered by first appearance; each fold's share of a
+    // class from a round-robin over the sorted labels; each class's fold numbers shuffled.
+    std::vector<int> code(distinct_count(label), -1);
+    std::vector<int> encoded(label.size());
+    int classes = 0;
+    for (std::size_t r = 0; r < label.size(); ++r) {
+        int& c = code[static_cast<std::size_t>(label[r])];
+        if (c < 0) c = classes++;
+        encoded[r] = c;
+    }
+    std::vector<std::vector<std::size_t>> rows_of(static_cast<std::size_t>(classes));
+    for (std::size_t r = 0; r < label.size(); ++r) rows_of[static_cast<std::size_t>(encoded[r])].push_back(r);
+    std::vector<std::size_t> count;
+    for (const auto& rows : rows_of) count.push_back(rows.size());
+    const std::size_t largest = *std::max_element(count.begin(), count.end());
     if (largest < static_cast<std::size_t>(k))
         throw ConfigError("config.json: cv_folds: every class of the target has fewer than " + std::to_string(k) +
                           " rows (the largest has " + std::to_string(largest) + "), so no fold can hold each class; "
                           "lower cv_folds or use KFold");
-    SeededRandom random(seed);
+    const auto folds = static_cast<std::size_t>(k);
+    std::vector<std::vector<std::size_t>> allocation(folds, std::vector<std::size_t>(count.size(), 0));
+    std::size_t position = 0;  // in the sorted labels: position % folds is the fold it counts for
+    for (std::size_t c = 0; c < count.size(); ++c)
+        for (std::size_t i = 0; i < count[c]; ++i, ++position) ++allocation[position % folds][c];
+    NumpyRandomState random(seed);
     std::vector<int> fold(label.size());
-    std::size_t dealt = 0;  // one deal across the labels keeps the fold sizes within one row
-    for (auto& rows : rows_of) {
-        random.shuffle(rows);
-        for (std::size_t row : rows) fold[row] = static_cast<int>(dealt++ % static_cast<std::size_t>(k));
+    for (std::size_t c = 0; c < count.size(); ++c) {
+        std::vector<int> folds_for_class;
+        for (std::size_t f = 0; f < folds; ++f) folds_for_class.insert(folds_for_class.end(), allocation[f][c], static_cast<int>(f));
+        random.shuffle(folds_for_class);
+        for (std::size_t i = 0; i < rows_of[c].size(); ++i) fold[rows_of[c][i]] = folds_for_class[i];
     }
     return every_other_fold_fits(std::move(fold), k);
 }
@@ -153,7 +168,7 @@ FoldAssignment group_kfold(std::span<const int> group, int k, std::uint64_t seed
     std::vector<std::size_t> size(groups, 0);
     for (int g : group) ++size[static_cast<std::size_t>(g)];
     std::vector<std::size_t> order = iota_of(groups);
-    SeededRandom(seed).shuffle(order);
+    NumpyRandomState(seed).shuffle(order);
     std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return size[a] > size[b]; });
     std::vector<std::size_t> fold_rows(static_cast<std::size_t>(k), 0);
     std::vector<int> fold_of_group(groups);
@@ -179,7 +194,7 @@ FoldAssignment stratified_group_kfold(std::span<const int> label, std::span<cons
         label_total[static_cast<std::size_t>(label[r])] += 1;
     }
     std::vector<std::size_t> order = iota_of(groups);
-    SeededRandom(seed).shuffle(order);
+    NumpyRandomState(seed).shuffle(order);
     std::vector<double> group_spread(groups);
     for (std::size_t g = 0; g < groups; ++g) group_spread[g] = spread(counts[g]);
     std::stable_sort(order.begin(), order.end(),

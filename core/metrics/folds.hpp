@@ -4,7 +4,8 @@
 // and train.csv's content, writes it where every experiment reads it, and scores OOF files
 // fold by fold with it (docs/script-contract.md, "Folds"). No scikit-learn is needed to make
 // folds; the strategies keep scikit-learn's semantics (fold sizes, groups never split, time
-// order with a gap).
+// order with a gap), and KFold, StratifiedKFold and TimeSeriesSplit give scikit-learn's folds
+// row for row, so scripts that split with scikit-learn and the same seed agree with the core.
 #pragma once
 
 #include "metrics/csv.hpp"
@@ -39,10 +40,12 @@ struct FoldAssignment {
 
 // ---- the strategies (pure functions of their inputs; `seed` only shuffles) --------------------
 
-/// Shuffled KFold: a seeded permutation cut into k parts, the first n % k one row larger.
+/// Shuffled KFold, row for row scikit-learn's KFold(k, shuffle=True, random_state=seed): a
+/// seeded permutation cut into k parts, the first n % k one row larger.
 FoldAssignment kfold(std::size_t rows, int k, std::uint64_t seed);
-/// StratifiedKFold: each label's rows shuffled and dealt round-robin, so every fold holds each
-/// label's share to within one row and fold sizes differ by at most one. `label` are 0-based.
+/// StratifiedKFold, row for row scikit-learn's StratifiedKFold(k, shuffle=True,
+/// random_state=seed): every fold holds each label's share to within one row and fold sizes
+/// differ by at most one. `label` are 0-based.
 FoldAssignment stratified_kfold(std::span<const int> label, int k, std::uint64_t seed);
 /// GroupKFold: groups, largest first (equal sizes in seeded order), each into the fold with the
 /// fewest rows so far. A group's rows all validate the same fold. `group` are 0-based.

@@ -2,7 +2,7 @@
 // make_data.py), held-out answers for patients never seen in training. A real random forest in
 // Python, fitted and validated on the core's folds, scored by the core: GroupKFold's CV lands
 // near the held-out score, shuffled KFold's is clearly optimistic. And the core's
-// TimeSeriesSplit against scikit-learn's on the same rows.
+// KFold, StratifiedKFold and TimeSeriesSplit against scikit-learn's on the same rows.
 #include "helpers.hpp"
 
 #include "metrics/csv.hpp"
@@ -83,6 +83,46 @@ BOOST_AUTO_TEST_CASE(group_kfold_cv_is_close_to_the_held_out_score_shuffled_kfol
     BOOST_TEST(std::fabs(grouped.cv - grouped.held_out) < 0.04);
     BOOST_TEST(shuffled.cv - shuffled.held_out > 0.06);  // patients leak between training and validation
     BOOST_TEST(shuffled.cv - grouped.cv > 0.06);
+}
+
+BOOST_AUTO_TEST_CASE(kfold_and_stratified_kfold_are_scikit_learns_row_for_row) {
+    // 103 rows, three string classes in unequal shares and scrambled order, seed 42 and 7.
+    TempDir dir("sklearn-folds");
+    std::string train = "id,label\n";
+    for (int i = 0; i < 103; ++i) {
+        const int h = (i * 7919) % 1000;
+        train += std::to_string(i) + "," + (h < 500 ? "b" : h < 800 ? "c" : "a") + "\n";
+    }
+    autokaggle::test::write_text(dir / "train.csv", train);
+    const char* reference = R"PY(
+import sys
+import numpy as np, pandas as pd
+from sklearn.model_selection import KFold, StratifiedKFold
+y = pd.read_csv(sys.argv[1])["label"].values
+for seed in (42, 7):
+    for splitter in (KFold(5, shuffle=True, random_state=seed), StratifiedKFold(5, shuffle=True, random_state=seed)):
+        fold = np.empty(len(y), dtype=int)
+        for k, (_, valid) in enumerate(splitter.split(np.zeros(len(y)), y)):
+            fold[valid] = k
+        print(" ".join(map(str, fold)))
+)PY";
+    autokaggle::test::write_text(dir / "reference.py", reference);
+    const auto run = autokaggle::test::run_process(
+        {autokaggle::test::python().string(), (dir / "reference.py").string(), (dir / "train.csv").string()});
+    BOOST_REQUIRE_MESSAGE(run.exit_code == 0, run.err);
+    autokaggle::CompetitionInfo c = autokaggle::test::competition_files(dir.path(), "multiclass_classification", "label");
+    c.cv_folds = 5;
+    std::string ours;
+    for (int seed : {42, 7}) {
+        c.seed = seed;
+        for (const char* strategy : {"KFold", "StratifiedKFold"}) {
+            c.cv_strategy = strategy;
+            std::string line;
+            for (int f : make_folds(c).fold) line += (line.empty() ? "" : " ") + std::to_string(f);
+            ours += line + "\n";
+        }
+    }
+    BOOST_TEST(run.out == ours);
 }
 
 BOOST_AUTO_TEST_CASE(time_series_split_matches_scikit_learn_on_the_same_rows) {
