@@ -7,6 +7,7 @@
 #include "metrics/target.hpp"
 #include "metrics/verify.hpp"
 #include "orchestrator/results.hpp"
+#include "runner/kill_gate.hpp"
 
 #include <autokaggle/sdk/errors.hpp>
 
@@ -69,27 +70,8 @@ void write_submission_file(const CompetitionInfo& competition, const Metric& met
 }
 
 std::optional<double> prediction_correlation(const fs::path& a_file, const fs::path& b_file) {
-    try {
-        const auto a = metrics::read_npy(a_file);
-        const auto b = metrics::read_npy(b_file);
-        if (a.data.size() != b.data.size() || a.data.size() < 2) return std::nullopt;
-        const double n = static_cast<double>(a.data.size());
-        double ma = 0, mb = 0;
-        for (std::size_t i = 0; i < a.data.size(); ++i) { ma += a.data[i]; mb += b.data[i]; }
-        ma /= n;
-        mb /= n;
-        double sab = 0, saa = 0, sbb = 0;
-        for (std::size_t i = 0; i < a.data.size(); ++i) {
-            const double da = a.data[i] - ma, db = b.data[i] - mb;
-            sab += da * db;
-            saa += da * da;
-            sbb += db * db;
-        }
-        if (saa <= 0 || sbb <= 0) return std::nullopt;
-        return sab / std::sqrt(saa * sbb);
-    } catch (const std::exception&) {
-        return std::nullopt;
-    }
+    // Rows no fold validates (NaN in every OOF file under TimeSeriesSplit) are left out.
+    return oof_correlation(a_file, b_file);
 }
 
 }  // namespace autokaggle

@@ -37,8 +37,8 @@ CvCheck verify_outputs(const CompetitionInfo& competition, const Metric& metric,
 void write_submission_file(const CompetitionInfo& competition, const Metric& metric, const std::filesystem::path& test,
                            const std::filesystem::path& out);
 
-/// Pearson correlation of two prediction files of equal shape; nullopt when they differ or
-/// are constant.
+/// Pearson correlation of two prediction files of equal shape over the rows both predict;
+/// nullopt when the shapes differ, fewer than 3 rows are predicted or either side is constant.
 std::optional<double> prediction_correlation(const std::filesystem::path& a, const std::filesystem::path& b);
 
 }  // namespace autokaggle

@@ -100,8 +100,9 @@ RunSpec ExperimentRunner::spec_for(const ExperimentRequest& request) const {
         {"AUTOKAGGLE_TIME_COLUMN", competition_.time_column},
     };
     if (!settings_.folds_file.empty()) {
-        spec.env.emplace_back("AUTOKAGGLE_FOLDS_FILE", settings_.folds_file.string());
-        spec.env.emplace_back("AUTOKAGGLE_FOLDS_FIT_FILE", metrics::fit_file_of(settings_.folds_file).string());
+        spec.inputs = {settings_.folds_file, metrics::fit_file_of(settings_.folds_file)};
+        spec.env.emplace_back("AUTOKAGGLE_FOLDS_FILE", spec.inputs[0].string());
+        spec.env.emplace_back("AUTOKAGGLE_FOLDS_FIT_FILE", spec.inputs[1].string());
     }
     return spec;
 }

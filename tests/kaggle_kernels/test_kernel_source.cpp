@@ -46,6 +46,20 @@ BOOST_AUTO_TEST_CASE(the_launcher_embeds_arguments_and_roots) {
     BOOST_TEST(source.find("/ws/data") == std::string::npos);  // host paths never reach Kaggle
 }
 
+BOOST_AUTO_TEST_CASE(input_files_travel_inside_the_launcher) {
+    RunSpec spec;
+    spec.label = "R03_experiment";
+    spec.data_dir = "/ws/data";
+    spec.work_dir = "/ws/rounds";
+    spec.inputs = {"/ws/folds/KFold-5-seed42-ab/folds.npy", "/ws/folds/KFold-5-seed42-ab/fit.npy"};
+    spec.env = {{"AUTOKAGGLE_FOLDS_FILE", "/ws/folds/KFold-5-seed42-ab/folds.npy"}};
+    BOOST_TEST(kernel_value(spec, "/ws/folds/KFold-5-seed42-ab/folds.npy") == "@@AUTOKAGGLE_INPUTS@@/folds.npy");
+    BOOST_TEST(kernel_value(spec, "/ws/folds/KFold-5-seed42-ab/fit.npy") == "@@AUTOKAGGLE_INPUTS@@/fit.npy");
+    BOOST_TEST(kernel_value(spec, "/ws/folds/other.npy") == "/ws/folds/other.npy");
+    std::string source = launcher_source(spec, "print('x')\n", "titanic", {{"folds.npy", "FOLDS"}, {"fit.npy", "FIT"}});
+    BOOST_TEST(source.find("/ws/folds") == std::string::npos);  // host paths never reach Kaggle
+}
+
 BOOST_AUTO_TEST_CASE(kaggle_logs_are_joined_from_their_entries) {
     std::string log = R"([{"stream_name":"stdout","time":1.5,"data":"FOLD 1 SCORE=0.5\n"})"
                       "\n"

@@ -60,6 +60,9 @@ struct RunSpec {
     std::vector<std::string> args;            ///< script arguments (see docs/script-contract.md)
     std::vector<std::pair<std::string, std::string>> env;  ///< extra environment
     std::vector<std::filesystem::path> outputs;  ///< files the run must leave in work_dir
+    /// Files the script reads besides data_dir, named in args or env (the fold assignment): a
+    /// runner whose machine does not see the host's files ships them with the script.
+    std::vector<std::filesystem::path> inputs;
     double timeout_s = 0;                     ///< 0: the runner's own option
 };
 
