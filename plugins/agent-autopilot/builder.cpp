@@ -231,7 +231,7 @@ std::string Builder::code(const PhaseRequest& request) {
     const auto cv = result.claimed_cv ? result.claimed_cv : result.scored_cv;
     if (result.status != RunStatus::ok || !cv) return "CV_SCORE=crash";
     char buf[64];
-    std::snprintf(buf, sizeof buf, "CV_SCORE=%.10g", *cv);
+    std::snprintf(buf, sizeof buf, "CV_SCORE=%.17g", *cv);  // exact: the core checks it to 1e-6
     return buf;
 }
 
