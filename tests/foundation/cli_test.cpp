@@ -160,6 +160,11 @@ BOOST_AUTO_TEST_CASE(validate_checks_the_fold_columns_and_that_the_data_can_be_s
     BOOST_TEST(r.exit_code == 2, describe(r));
     BOOST_TEST(at::contains(r.out, "group_column \"f2\" is not a column of train.csv (columns: id, f1, target); did you "
                                    "mean \"f1\"?"), r.out);
+    // `run` makes the folds before any round, and stops on the same problem.
+    r = at::run_cli({"run", dir.path().string()}, {}, fixture_env());
+    BOOST_TEST(r.exit_code == 2, describe(r));
+    BOOST_TEST(at::contains(r.err, "config.json: group_column: \"f2\" is not a column of"), describe(r));
+    BOOST_TEST(!fs::exists(dir / "rounds" / "R01_plan.md"));
 
     config["cv_strategy"] = "TimeSeriesSplit";
     config.erase("group_column");
