@@ -52,12 +52,11 @@ const std::vector<std::string> kTaskTypes{
     "binary_classification", "multiclass_classification", "multilabel_classification", "regression",
     "ranking",               "time_series",               "object_detection",          "image_classification",
     "segmentation",          "nlp_generation"};
-const std::vector<std::string> kCvStrategies{"KFold", "StratifiedKFold", "GroupKFold", "StratifiedGroupKFold",
-                                             "TimeSeriesSplit"};
 const std::vector<std::string> kDirections{"higher", "lower"};
 const std::vector<std::string> kTopLevelKeys{
     "competition", "competition_dir", "data_dir", "existing_oof_dir", "task_type", "metric", "metric_direction",
-    "target_column", "id_column", "cv_strategy", "cv_folds", "deadline", "max_submissions_per_day",
+    "target_column", "id_column", "cv_strategy", "cv_folds", "group_column", "time_column", "cv_gap", "deadline",
+    "max_submissions_per_day",
     "knowledge_files", "best_pipeline_script", "scraper_path", "kaggle_username", "python", "seed", "agents",
     "llms", "submitter", "scraper", "runner", "plugin_dirs", "budget", "orchestrator", "verify", "kill_gate",
     "blend", "tools"};
@@ -569,6 +568,54 @@ void read_tools(Validator& v, const json::object& root, ToolsConfig& c) {
                                  "fetch_url_hosts"});
 }
 
+/// The validation scheme: cv_strategy and the columns and numbers it needs. The columns are
+/// checked against train.csv where the data is read (`validate`, and the folds at campaign start).
+void read_validation(Validator& v, const json::object& root, Config& config) {
+    CompetitionInfo& c = config.competition;
+    std::string default_cv = "KFold";
+    if (c.task_type == "binary_classification" || c.task_type == "multiclass_classification")
+        default_cv = "StratifiedKFold";
+    else if (c.task_type == "time_series")
+        default_cv = "TimeSeriesSplit";
+    c.cv_strategy = default_cv;
+    bool strategy_known = true;  // false after a bad cv_strategy was reported: no follow-up errors
+    if (root.contains("cv_strategy")) {
+        auto s = v.choice(root, "cv_strategy", "cv_strategy", cv_strategies());
+        strategy_known = s.has_value();
+        if (s) c.cv_strategy = *s;
+    }
+    if (c.task_type == "time_series" && c.cv_strategy != "TimeSeriesSplit" && !strategy_uses_groups(c.cv_strategy))
+        v.warning("cv_strategy", c.cv_strategy + " on a time_series task mixes past and future rows across folds; "
+                                                 "TimeSeriesSplit avoids that leak");
+    if (auto n = v.integer(root, "cv_folds", "cv_folds", 2, 100)) c.cv_folds = static_cast<int>(*n);
+    if (auto s = v.string(root, "group_column", "group_column")) c.group_column = *s;
+    if (auto s = v.string(root, "time_column", "time_column")) c.time_column = *s;
+    if (auto n = v.integer(root, "cv_gap", "cv_gap", 0, 1000000000)) c.cv_gap = static_cast<int>(*n);
+    c.folds_dir = config.root / "folds";
+
+    if (strategy_known && strategy_uses_groups(c.cv_strategy) && !root.contains("group_column"))
+        v.error("group_column", "missing: " + c.cv_strategy + " keeps all rows of a group in one fold; name the "
+                                "train.csv column that identifies the group (a patient, a user, a store...)");
+    if (strategy_known && strategy_uses_time(c.cv_strategy) && !root.contains("time_column"))
+        v.error("time_column", "missing: " + c.cv_strategy + " validates every fold on rows later than those it "
+                               "trains on; name the train.csv column that orders rows in time (a date, a timestamp, "
+                               "a step number, or the id column when ids grow with time)");
+    if (strategy_known && !c.group_column.empty() && !strategy_uses_groups(c.cv_strategy))
+        v.warning("group_column", "cv_strategy " + c.cv_strategy + " ignores it, so rows of one group can be in the "
+                                  "training and the validation part of a fold (an optimistic CV); use GroupKFold or "
+                                  "StratifiedGroupKFold, or remove the key");
+    if (strategy_known && !c.time_column.empty() && !strategy_uses_time(c.cv_strategy))
+        v.warning("time_column", "cv_strategy " + c.cv_strategy + " ignores it; only TimeSeriesSplit orders rows in time");
+    if (strategy_known && root.contains("cv_gap") && !strategy_uses_time(c.cv_strategy))
+        v.warning("cv_gap", "cv_strategy " + c.cv_strategy + " ignores it; only TimeSeriesSplit leaves a gap");
+    auto not_the_target = [&](const std::string& key, const std::string& column, const std::string& role) {
+        if (!column.empty() && column == c.target_column)
+            v.error(key, "\"" + column + "\" is the target column; name the column that gives each row's " + role);
+    };
+    not_the_target("group_column", c.group_column, "group");
+    not_the_target("time_column", c.time_column, "time");
+}
+
 /// The seed keys: what the competition is.
 void read_competition(Validator& v, const json::object& root, Config& config) {
     CompetitionInfo& c = config.competition;
@@ -597,20 +644,7 @@ void read_competition(Validator& v, const json::object& root, Config& config) {
         else v.error("metric_direction", "missing: \"higher\" or \"lower\" (whether a larger " + c.metric + " is better)");
     }
 
-    std::string default_cv = "KFold";
-    if (c.task_type == "binary_classification" || c.task_type == "multiclass_classification")
-        default_cv = "StratifiedKFold";
-    else if (c.task_type == "time_series")
-        default_cv = "TimeSeriesSplit";
-    c.cv_strategy = default_cv;
-    if (auto s = v.choice(root, "cv_strategy", "cv_strategy", kCvStrategies)) c.cv_strategy = *s;
-    if ((c.cv_strategy == "StratifiedKFold" || c.cv_strategy == "StratifiedGroupKFold") && c.task_type == "regression")
-        v.warning("cv_strategy", c.cv_strategy + " stratifies on class labels; regression targets are usually "
-                                                 "split with KFold (or stratified on binned targets in the script)");
-    if (c.task_type == "time_series" && c.cv_strategy != "TimeSeriesSplit" && c.cv_strategy != "GroupKFold")
-        v.warning("cv_strategy", c.cv_strategy + " on a time_series task mixes past and future rows across folds; "
-                                                 "TimeSeriesSplit avoids that leak");
-    if (auto n = v.integer(root, "cv_folds", "cv_folds", 2, 100)) c.cv_folds = static_cast<int>(*n);
+    read_validation(v, root, config);
     if (auto s = v.string(root, "deadline", "deadline")) {
         if (!valid_date(*s)) v.error("deadline", "found \"" + *s + "\", expected a date YYYY-MM-DD (e.g. 2026-04-30)");
         else {
@@ -797,6 +831,22 @@ void check_with_plugins(Validator& v, const PluginHost& host, Config& config) {
 }  // namespace
 
 // --- Public API ----------------------------------------------------------------------------------
+
+const std::vector<std::string>& cv_strategies() {
+    static const std::vector<std::string> strategies{"KFold", "StratifiedKFold", "GroupKFold", "StratifiedGroupKFold",
+                                                     "TimeSeriesSplit"};
+    return strategies;
+}
+
+bool strategy_uses_groups(std::string_view strategy) {
+    return strategy == "GroupKFold" || strategy == "StratifiedGroupKFold";
+}
+
+bool strategy_stratifies(std::string_view strategy) {
+    return strategy == "StratifiedKFold" || strategy == "StratifiedGroupKFold";
+}
+
+bool strategy_uses_time(std::string_view strategy) { return strategy == "TimeSeriesSplit"; }
 
 ConfigLoadResult load_config(const fs::path& config_file, const PluginHost* plugins) {
     ConfigLoadResult result;

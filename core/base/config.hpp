@@ -12,6 +12,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace autokaggle {
@@ -110,6 +111,15 @@ struct ConfigLoadResult {
     std::vector<std::filesystem::path> plugin_dirs;
     bool ok() const { return config.has_value(); }
 };
+
+/// The strategies config.json's cv_strategy may name (docs/config.md, "Validation").
+const std::vector<std::string>& cv_strategies();
+/// Whether a strategy keeps each group's rows in one fold (it needs group_column).
+bool strategy_uses_groups(std::string_view strategy);
+/// Whether a strategy stratifies on the target.
+bool strategy_stratifies(std::string_view strategy);
+/// Whether a strategy validates on the future of what it trained on (it needs time_column).
+bool strategy_uses_time(std::string_view strategy);
 
 /// Loads and validates config.json. With a plugin host, also checks that every named plugin
 /// exists with the right kind, validates its options against the plugin's schema and checks

@@ -2,10 +2,12 @@
 #include "base/config.hpp"
 #include "base/log.hpp"
 #include "base/plugin_host.hpp"
+#include "base/text.hpp"
 #include "cli/args.hpp"
 #include "cli/commands.hpp"
 #include "cli/open_workspace.hpp"
 #include "orchestrator/campaign.hpp"
+#include "orchestrator/checks.hpp"
 #include "orchestrator/signals.hpp"
 #include "orchestrator/workspace.hpp"
 
@@ -70,6 +72,9 @@ int cmd_run(CommandArgs argv) {
 
     const OpenWorkspace workspace(root / "config.json");
     const Config& config = workspace.config;
+    if (auto gaps = configuration_gaps(config, workspace.plugins); !gaps.empty())
+        throw ConfigError((root / "config.json").string() +
+                          ": the campaign cannot run (autokaggle validate shows every problem):\n  " + join(gaps, "\n  "));
     Logger logger(workspace.paths.logs / "autokaggle.log", args.flag("--quiet"));
 
     SignalWatcher signals;

@@ -8,7 +8,9 @@
 #include "base/plugin_host.hpp"
 #include "base/text.hpp"
 #include "kaggle/setup.hpp"
+#include "metrics/folds.hpp"
 #include "orchestrator/campaign_host.hpp"
+#include "orchestrator/checks.hpp"
 #include "orchestrator/data_check.hpp"
 #include "runner/python_env.hpp"
 #include "runner/sandbox.hpp"
@@ -57,12 +59,36 @@ std::string shown(const fs::path& path, const fs::path& root) {
     return rel.empty() || rel.native().rfind("..", 0) == 0 ? path.string() : rel.string();
 }
 
-/// The data files, by the same check `run` makes before it starts (orchestrator/data_check.hpp).
+/// Makes the fold assignment the campaign will use (without writing it), so that a split the
+/// data cannot give (fewer groups than folds, too few rows for the gap) is found now.
+void check_folds(Report& report, const CompetitionInfo& c) {
+    try {
+        const metrics::FoldAssignment folds = metrics::make_folds(c);
+        std::size_t smallest = folds.rows(), largest = 0;
+        for (int k = 0; k < folds.folds; ++k) {
+            const std::size_t n = folds.validation_rows(k).size();
+            smallest = std::min(smallest, n);
+            largest = std::max(largest, n);
+        }
+        std::cout << "folds: " << c.cv_strategy << ", " << folds.folds << " folds of " << smallest
+                  << (largest != smallest ? "-" + std::to_string(largest) : std::string()) << " validation rows";
+        if (const std::size_t unvalidated = folds.rows() - folds.validated_rows().size())
+            std::cout << " (" << unvalidated << " earliest rows train only)";
+        std::cout << "; written to " << (c.folds_dir / metrics::folds_key(c)).string() << " when the campaign starts\n";
+    } catch (const Error& e) {
+        report.error("folds", e.what());
+    }
+}
+
+/// The data files, by the same check `run` makes before it starts (orchestrator/data_check.hpp),
+/// then the folds when the data has no error.
 void check_data(Report& report, const Config& config) {
+    const int errors_before = report.errors();
     for (const auto& p : check_competition_data(config.competition)) {
         if (p.severity == DataProblem::Severity::error) report.error(shown(p.file, config.root), p.message);
         else report.warning(shown(p.file, config.root), p.message);
     }
+    if (report.errors() == errors_before) check_folds(report, config.competition);
 }
 
 /// The interpreter check applies to runners that start Python on this machine or cluster.
@@ -200,6 +226,8 @@ int cmd_validate(CommandArgs argv) {
         report.warning(failure.path.string(), "plugin not loaded: " + failure.reason);
 
     if (result.ok()) {
+        for (const auto& gap : configuration_gaps(*result.config, plugins))
+            report.error("config.json: the campaign cannot run", gap);
         check_data(report, *result.config);
         check_python(report, *result.config);
         check_sandbox_use(report, *result.config);

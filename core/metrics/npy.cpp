@@ -230,25 +230,31 @@ NpyArray read_npy(const std::filesystem::path& path) {
     return parse_npy(file.view(), path.string());
 }
 
-std::string encode_npy(const NpyArray& array) {
+std::string encode_npy(std::string_view descr, std::size_t rows, std::size_t cols, bool one_dimensional,
+                       std::string_view values) {
     static_assert(std::endian::native == std::endian::little, "the .npy writer assumes a little-endian host");
-    std::string shape = array.one_dimensional ? "(" + std::to_string(array.rows) + ",)"
-                                              : "(" + std::to_string(array.rows) + ", " + std::to_string(array.cols) + ")";
-    std::string header = "{'descr': '<f8', 'fortran_order': False, 'shape': " + shape + ", }";
+    std::string shape = one_dimensional ? "(" + std::to_string(rows) + ",)"
+                                        : "(" + std::to_string(rows) + ", " + std::to_string(cols) + ")";
+    std::string header = "{'descr': '" + std::string(descr) + "', 'fortran_order': False, 'shape': " + shape + ", }";
     // Pad with spaces so that the data starts at a multiple of 64 bytes, ending with '\n'.
     std::size_t total = kMagic.size() + 4 + header.size() + 1;
     header.append((64 - total % 64) % 64, ' ');
     header.push_back('\n');
     std::string out;
-    out.reserve(kMagic.size() + 4 + header.size() + array.data.size() * sizeof(double));
+    out.reserve(kMagic.size() + 4 + header.size() + values.size());
     out.append(kMagic);
     out.push_back('\x01');
     out.push_back('\x00');
     out.push_back(static_cast<char>(header.size() & 0xff));
     out.push_back(static_cast<char>((header.size() >> 8) & 0xff));
     out.append(header);
-    out.append(reinterpret_cast<const char*>(array.data.data()), array.data.size() * sizeof(double));
+    out.append(values);
     return out;
+}
+
+std::string encode_npy(const NpyArray& array) {
+    return encode_npy("<f8", array.rows, array.cols, array.one_dimensional,
+                      {reinterpret_cast<const char*>(array.data.data()), array.data.size() * sizeof(double)});
 }
 
 void write_npy(const std::filesystem::path& path, const NpyArray& array) {

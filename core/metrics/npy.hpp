@@ -9,6 +9,7 @@
 #include <filesystem>
 #include <span>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace autokaggle::metrics {
@@ -71,6 +72,11 @@ NpyArray parse_npy(std::string_view bytes, const std::string& name);
 
 /// The .npy bytes (format 1.0, '<f8', C order) of `array`.
 std::string encode_npy(const NpyArray& array);
+
+/// The .npy bytes (format 1.0, C order) of raw little-endian values of NumPy dtype `descr`
+/// ("<i4", "|b1"...): `values` holds rows x cols items (rows items when one_dimensional).
+std::string encode_npy(std::string_view descr, std::size_t rows, std::size_t cols, bool one_dimensional,
+                       std::string_view values);
 
 /// Writes `array` as float64 .npy atomically (autokaggle::atomic_write).
 void write_npy(const std::filesystem::path& path, const NpyArray& array);

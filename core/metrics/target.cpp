@@ -126,6 +126,37 @@ TargetEncoding load_train_target(const CompetitionInfo& competition, PredictionK
     return encode_target(table, competition.target_column, target_kind(competition.task_type, prediction));
 }
 
+std::vector<std::string> campaign_gaps(std::string_view task_type, const Metric& metric) {
+    std::vector<std::string> gaps;
+    const std::string metric_name = "metric " + metric.name();
+    const std::string task = "task_type " + std::string(task_type);
+    static const std::vector<std::pair<std::string_view, std::string_view>> structured{
+        {"object_detection", "bounding boxes"}, {"segmentation", "masks"}, {"nlp_generation", "generated text"}};
+    for (const auto& [type, what] : structured)
+        if (task_type == type)
+            gaps.push_back(task + " predicts " + std::string(what) +
+                           " for each row, which the numeric .npy prediction files of the experiment script "
+                           "contract cannot hold, so no CV can ever be verified and no submission built; "
+                           "run such competitions outside the campaign (autokaggle score and submit still work)");
+    if (task_type == "multilabel_classification")
+        gaps.push_back(task + ": the core reads target_column as one class per row and cannot encode several "
+                              "labels per row, so its CV and submissions would be wrong");
+    const PredictionKind kind = metric.prediction_kind();
+    const bool classification = is_classification_task(task_type);
+    if (kind == PredictionKind::text)
+        gaps.push_back(metric_name + " scores text predictions, which a numeric .npy cannot hold, so no experiment's "
+                                     "CV can be verified; choose a metric that scores numbers or class labels");
+    if ((kind == PredictionKind::probability || kind == PredictionKind::score) && !classification)
+        gaps.push_back(metric_name + " scores class " +
+                       (kind == PredictionKind::probability ? "probabilities" : "scores") + ", but " + task +
+                       " predicts values; set task_type to binary_classification or multiclass_classification, "
+                       "or choose a metric for values (rmse, mae...)");
+    if (kind == PredictionKind::value && task_type == "multiclass_classification")
+        gaps.push_back(metric_name + " scores one value per row, but multiclass predictions have one column per "
+                                     "class; choose a metric for classes (logloss, accuracy...) or task_type regression");
+    return gaps;
+}
+
 std::size_t expected_prediction_columns(const TargetEncoding& target) {
     if (!target.classification || target.binary()) return 1;  // regression, text, binary
     return target.num_classes();

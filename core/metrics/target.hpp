@@ -60,6 +60,13 @@ std::vector<double> encode_labels(const CsvTable& table, std::string_view column
 /// Reads train.csv's target column for the competition and metric.
 TargetEncoding load_train_target(const CompetitionInfo& competition, PredictionKind prediction);
 
+/// What keeps a campaign with this task type and metric from being carried end to end, one
+/// message per gap naming what is missing; empty when nothing does. A campaign needs each
+/// experiment's predictions in a numeric .npy (one row per train.csv row), the metric to score
+/// them, and a submission built from them. The one place this rule lives: it reads the metric's
+/// prediction kind and the task type only.
+std::vector<std::string> campaign_gaps(std::string_view task_type, const Metric& metric);
+
 /// The number of prediction columns a script writes for this target and metric:
 /// 1 for regression and binary, k for multiclass.
 std::size_t expected_prediction_columns(const TargetEncoding& target);

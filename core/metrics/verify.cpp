@@ -2,6 +2,7 @@
 
 #include "base/atomic_file.hpp"
 #include "metrics/finite.hpp"
+#include "metrics/folds.hpp"
 #include "metrics/parallel.hpp"
 
 #include <autokaggle/sdk/errors.hpp>
@@ -196,13 +197,90 @@ double printed_precision_tolerance(std::string_view printed, double tolerance) {
     return std::max(tolerance, half_unit);
 }
 
+namespace {
+
+/// The given rows of a prediction array, in order.
+NpyArray rows_of(NpyView pred, const std::vector<std::size_t>& rows) {
+    std::vector<double> values;
+    values.reserve(rows.size() * pred.cols);
+    for (std::size_t r : rows) values.insert(values.end(), pred.row(r).begin(), pred.row(r).end());
+    return pred.one_dimensional ? NpyArray::vector(std::move(values)) : NpyArray::matrix(std::move(values), rows.size(), pred.cols);
+}
+
+std::vector<double> truth_of(const TargetEncoding& target, const std::vector<std::size_t>& rows) {
+    std::vector<double> out;
+    out.reserve(rows.size());
+    for (std::size_t r : rows) out.push_back(target.values[r]);
+    return out;
+}
+
+}  // namespace
+
+double score_rows(const Metric& metric, const TargetEncoding& target, NpyView pred, const std::vector<std::size_t>& rows,
+                  const std::string& name) {
+    const std::vector<double> truth = truth_of(target, rows);
+    return score_predictions(metric, target, truth, rows_of(pred, rows), name);
+}
+
+namespace {
+
+std::string fold_scores_text(const std::vector<double>& folds) {
+    std::string out;
+    for (double s : folds) out += (out.empty() ? "" : ", ") + (std::isfinite(s) ? fmt(s) : std::string("-"));
+    return out;
+}
+
+}  // namespace
+
+FoldScores score_folds(const Metric& metric, const TargetEncoding& target, std::span<const int> fold, NpyView oof,
+                       const std::string& name) {
+    FoldScores scores;
+    if (fold.empty()) {
+        scores.cv = score_predictions(metric, target, oof, name);
+        scores.rows = oof.rows;
+        return scores;
+    }
+    if (fold.size() != target.rows())
+        throw MetricError(name + ": the fold assignment has " + std::to_string(fold.size()) + " rows, the target " +
+                          std::to_string(target.rows()) + "; the folds belong to another train.csv");
+    if (oof.rows != target.rows()) check_prediction_array(metric, target, oof, target.rows(), name);  // names the shape
+    int folds = 0;
+    std::vector<std::size_t> validated;
+    for (std::size_t r = 0; r < fold.size(); ++r) {
+        if (fold[r] == kNotValidated) continue;
+        validated.push_back(r);
+        folds = std::max(folds, fold[r] + 1);
+        for (double v : oof.row(r))
+            if (!std::isfinite(v))
+                throw MetricError(name + ": row " + std::to_string(r) + " (validated in fold " + std::to_string(fold[r] + 1) +
+                                  ") is " + fmt(v) + "; every row of a validation fold must be predicted");
+    }
+    scores.rows = validated.size();
+    scores.cv = validated.size() == oof.rows ? score_predictions(metric, target, oof, name)
+                                             : score_rows(metric, target, oof, validated, name);
+    std::vector<std::vector<std::size_t>> rows(static_cast<std::size_t>(folds));
+    for (std::size_t r : validated) rows[static_cast<std::size_t>(fold[r])].push_back(r);
+    for (int k = 0; k < folds; ++k) {
+        try {
+            scores.folds.push_back(score_rows(metric, target, oof, rows[static_cast<std::size_t>(k)], name));
+        } catch (const MetricError& e) {  // e.g. one class only among a small fold's rows (AUC)
+            scores.folds.push_back(std::numeric_limits<double>::quiet_NaN());
+            scores.notes.push_back("fold " + std::to_string(k + 1) + ": " + e.what());
+        }
+    }
+    return scores;
+}
+
 CvVerification verify_cv(const Metric& metric, const TargetEncoding& target, const fs::path& oof,
-                         std::optional<double> claimed, double tolerance) {
+                         std::optional<double> claimed, double tolerance, std::span<const int> fold) {
     CvVerification v;
     v.claimed = claimed;
     try {
         NpyArray pred = read_npy(oof);
-        v.recomputed = score_predictions(metric, target, pred, oof.string());
+        FoldScores scores = score_folds(metric, target, fold, pred, oof.string());
+        v.recomputed = scores.cv;
+        v.fold_scores = std::move(scores.folds);
+        v.rows = scores.rows;
         v.valid = std::isfinite(v.recomputed);
         if (!v.valid) {
             v.message = oof.string() + ": " + metric.name() + " is " + fmt(v.recomputed) + "; the predictions cannot be scored";
@@ -212,7 +290,9 @@ CvVerification verify_cv(const Metric& metric, const TargetEncoding& target, con
         v.message = e.what();
         return v;
     }
-    const std::string recomputed = metric.name() + " recomputed from " + oof.filename().string() + ": " + fmt(v.recomputed);
+    std::string recomputed = metric.name() + " recomputed from " + oof.filename().string() + ": " + fmt(v.recomputed);
+    if (!v.fold_scores.empty())
+        recomputed += " over " + std::to_string(v.rows) + " validated rows (folds: " + fold_scores_text(v.fold_scores) + ")";
     if (!claimed) {
         v.message = recomputed + " (no score was claimed)";
     } else if (!std::isfinite(*claimed)) {
@@ -230,7 +310,16 @@ CvVerification verify_cv(const Metric& metric, const TargetEncoding& target, con
 CvVerification verify_cv(const Metric& metric, const CompetitionInfo& competition, const fs::path& oof,
                          std::optional<double> claimed, double tolerance) {
     TargetEncoding target = load_train_target(competition, metric.prediction_kind());
-    return verify_cv(metric, target, oof, claimed, tolerance);
+    std::vector<int> fold;
+    try {
+        fold = load_folds(competition);
+    } catch (const Error& e) {
+        CvVerification v;
+        v.claimed = claimed;
+        v.message = std::string("the fold assignment cannot be made: ") + e.what();
+        return v;
+    }
+    return verify_cv(metric, target, oof, claimed, tolerance, fold);
 }
 
 std::size_t count_test_rows(const CompetitionInfo& competition) {

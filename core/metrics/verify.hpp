@@ -4,6 +4,7 @@
 #pragma once
 
 #include "metrics/csv.hpp"
+#include "metrics/folds.hpp"
 #include "metrics/npy.hpp"
 #include "metrics/target.hpp"
 
@@ -24,9 +25,19 @@ namespace autokaggle::metrics {
 struct CvVerification {
     bool valid = false;
     double recomputed = std::numeric_limits<double>::quiet_NaN();
+    std::vector<double> fold_scores;  ///< per fold (NaN: that fold alone cannot be scored); empty without folds
+    std::size_t rows = 0;             ///< rows scored (the validated rows)
     std::optional<double> claimed;
     bool agree = false;  ///< valid, and |claimed - recomputed| <= tolerance (false without a claim)
     std::string message;
+};
+
+/// An OOF array scored over the fold assignment (docs/script-contract.md, "How the core scores").
+struct FoldScores {
+    double cv = std::numeric_limits<double>::quiet_NaN();  ///< the metric over every validated row at once
+    std::vector<double> folds;        ///< the metric over each fold's validation rows; NaN when it cannot be scored alone
+    std::vector<std::string> notes;   ///< why a fold has no score ("fold 3: only one class")
+    std::size_t rows = 0;             ///< validated rows
 };
 
 /// Problems found by a check; `ok` when there are none.
@@ -64,10 +75,24 @@ double score_predictions(const Metric& metric, const TargetEncoding& target, std
 /// Claims with fewer digits (or unreadable ones) get `tolerance` alone.
 double printed_precision_tolerance(std::string_view printed, double tolerance);
 
-/// Recomputes the CV score from an OOF .npy file against the training target.
+/// Scores the given rows (indices into `pred` and `target`, in order) of a prediction array.
+double score_rows(const Metric& metric, const TargetEncoding& target, NpyView pred, const std::vector<std::size_t>& rows,
+                  const std::string& name);
+
+/// Scores an OOF array over a fold assignment (`fold`: one value per target row, the fold it
+/// validates or kNotValidated; empty: every row validates and no fold scores are computed). Rows
+/// no fold validates are ignored whatever they hold (NaN included); every validated row must be
+/// predicted. The CV is the metric over all validated rows together, as Kaggle scores a test
+/// set, not the mean of the fold scores. Throws MetricError naming `name`, the row and the fold.
+FoldScores score_folds(const Metric& metric, const TargetEncoding& target, std::span<const int> fold, NpyView oof,
+                       const std::string& name);
+
+/// Recomputes the CV score (and the fold scores, when `fold` is given) from an OOF .npy file
+/// against the training target.
 CvVerification verify_cv(const Metric& metric, const TargetEncoding& target, const std::filesystem::path& oof,
-                         std::optional<double> claimed, double tolerance);
-/// Same, loading the target from the competition's train.csv.
+                         std::optional<double> claimed, double tolerance, std::span<const int> fold = {});
+/// Same, loading the target from the competition's train.csv and the competition's folds
+/// (metrics/folds.hpp, load_folds).
 CvVerification verify_cv(const Metric& metric, const CompetitionInfo& competition, const std::filesystem::path& oof,
                          std::optional<double> claimed, double tolerance);
 

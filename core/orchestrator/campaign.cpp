@@ -510,6 +510,7 @@ struct Campaign::Impl {
         CampaignOutcome out;
         try {
             require_usable_data(config.competition, paths, [this](const std::string& m) { warn(m); });
+            metrics::ensure_folds(config.competition);  // the CV regime's folds, before any experiment
             books.set_regime(settle_fingerprint(journal, config, options.rebaseline, log_to()));
             const auto limit = max_rounds();
             journal.update([&](CampaignState& s) {

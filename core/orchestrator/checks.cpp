@@ -2,11 +2,13 @@
 
 #include "base/atomic_file.hpp"
 #include "metrics/csv.hpp"
+#include "metrics/metric_loader.hpp"
 #include "metrics/npy.hpp"
 #include "metrics/target.hpp"
 #include "metrics/verify.hpp"
 #include "orchestrator/results.hpp"
 #include "orchestrator/workspace.hpp"
+#include "runner/kill_gate.hpp"
 
 #include <autokaggle/sdk/errors.hpp>
 
@@ -26,6 +28,12 @@ std::string number_text(double v) {
 
 }  // namespace
 
+std::vector<std::string> configuration_gaps(const Config& config, const PluginHost& plugins) {
+    if (!plugins.find_metric(config.competition.metric)) return {};
+    const auto metric = metrics::load_metric(plugins, config.competition.metric);
+    return metrics::campaign_gaps(config.competition.task_type, *metric);
+}
+
 CvCheck verify_outputs(const CompetitionInfo& competition, const Metric& metric, double tolerance,
                        std::optional<double> claimed, const fs::path& oof_file, const fs::path& test_file) {
     CvCheck check;
@@ -42,9 +50,13 @@ CvCheck verify_outputs(const CompetitionInfo& competition, const Metric& metric,
         const auto test = metrics::check_test_predictions(metric, competition, test_file);
         if (!test.ok()) throw Error(test_file.filename().string() + ": " + test.message());
         check.verified_cv = cv.recomputed;
+        std::string folds;
+        for (double f : cv.fold_scores) folds += (folds.empty() ? "" : ", ") + (std::isfinite(f) ? number_text(f) : "-");
         check.message = metric.name() + " recomputed from " + oof_file.filename().string() + " = " +
-                        number_text(cv.recomputed) + ", matches the claim; " + test_file.filename().string() +
-                        " matches test.csv";
+                        number_text(cv.recomputed) +
+                        (folds.empty() ? std::string()
+                                       : " over " + std::to_string(cv.rows) + " validated rows (fold scores " + folds + ")") +
+                        ", matches the claim; " + test_file.filename().string() + " matches test.csv";
     } catch (const std::exception& e) {
         check.verified_cv.reset();
         check.message = e.what();
@@ -69,27 +81,8 @@ void write_submission_file(const CompetitionInfo& competition, const Metric& met
 }
 
 std::optional<double> prediction_correlation(const fs::path& a_file, const fs::path& b_file) {
-    try {
-        const auto a = metrics::read_npy(a_file);
-        const auto b = metrics::read_npy(b_file);
-        if (a.data.size() != b.data.size() || a.data.size() < 2) return std::nullopt;
-        const double n = static_cast<double>(a.data.size());
-        double ma = 0, mb = 0;
-        for (std::size_t i = 0; i < a.data.size(); ++i) { ma += a.data[i]; mb += b.data[i]; }
-        ma /= n;
-        mb /= n;
-        double sab = 0, saa = 0, sbb = 0;
-        for (std::size_t i = 0; i < a.data.size(); ++i) {
-            const double da = a.data[i] - ma, db = b.data[i] - mb;
-            sab += da * db;
-            saa += da * da;
-            sbb += db * db;
-        }
-        if (saa <= 0 || sbb <= 0) return std::nullopt;
-        return sab / std::sqrt(saa * sbb);
-    } catch (const std::exception&) {
-        return std::nullopt;
-    }
+    // Rows no fold validates (NaN in every OOF file under TimeSeriesSplit) are left out.
+    return oof_correlation(a_file, b_file);
 }
 
 }  // namespace autokaggle

@@ -147,6 +147,8 @@ private:
         const auto header = header_of(c_.train_csv);
         if (!header) return;
         train_header_ = *header;
+        for (const auto& [column, key] : {std::pair{c_.group_column, "group_column"}, std::pair{c_.time_column, "time_column"}})
+            if (!column.empty() && !has(*header, column)) require_column(c_.train_csv, *header, column, key);
         if (c_.target_column.empty()) return;
         if (!has(*header, c_.target_column)) return require_column(c_.train_csv, *header, c_.target_column, "target_column");
         const auto table = table_of(c_.train_csv, {c_.target_column});

@@ -1,16 +1,21 @@
 // HostServices::run_experiment for a campaign: creates the configured Runner plugin on first
 // use and hands each request to the core's ExperimentRunner (fold-1 kill gate against the best
 // verified experiment, progress on the terminal, run records persisted in state.json so that
-// a restarted orchestrator re-attaches to a run still going or collects a finished one).
+// a restarted orchestrator re-attaches to a run still going or collects a finished one). Every
+// run gets the competition's fold assignment; the core scores its OOF file fold by fold with the
+// metric plugin when it ends and writes the scores to rounds/R{NN}_scores.json
+// (docs/script-contract.md).
 #pragma once
 
 #include "base/config.hpp"
 #include "base/plugin_host.hpp"
+#include "metrics/target.hpp"
 #include "runner/experiment_runner.hpp"
 #include "runner/kill_gate.hpp"
 #include "runner/progress.hpp"
 
 #include <autokaggle/sdk/host.hpp>
+#include <autokaggle/sdk/metric.hpp>
 #include <autokaggle/sdk/runner.hpp>
 
 #include <boost/json/object.hpp>
@@ -20,6 +25,7 @@
 #include <optional>
 #include <set>
 #include <string>
+#include <vector>
 
 namespace autokaggle {
 
@@ -40,6 +46,14 @@ public:
     ExperimentResult run(const ExperimentRequest& request);
 
 private:
+    /// What scoring an OOF file needs, loaded once: nullptr (after a warning) when it cannot be.
+    struct OofScoring {
+        std::shared_ptr<Metric> metric;
+        metrics::TargetEncoding target;
+        std::vector<int> fold;
+    };
+    const OofScoring* oof_scoring();
+
     Runner& runner();
     std::set<std::string> finished_here_;  ///< labels run to their end by this process
     const Config& config_;
@@ -49,6 +63,8 @@ private:
     LookupFn lookup_;
     GateFn gate_;
     std::shared_ptr<Runner> runner_;
+    std::optional<OofScoring> scoring_;
+    bool scoring_failed_ = false;
     ProgressDisplay progress_;
 };
 

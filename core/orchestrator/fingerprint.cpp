@@ -21,11 +21,12 @@ namespace fs = std::filesystem;
 namespace {
 
 /// The keys of config.json that the fingerprint reads as they are written.
-constexpr std::array<const char*, 4> kRawKeys{"metric_options", "group_column", "time_column", "seed"};
+constexpr std::array<const char*, 5> kRawKeys{"metric_options", "group_column", "time_column", "cv_gap", "seed"};
 /// Every key of config.json the fingerprint covers (the rest may change freely).
-constexpr std::array<std::string_view, 9> kFingerprintKeys{"metric",        "metric_options", "cv_strategy",
-                                                           "cv_folds",      "seed",           "target_column",
-                                                           "id_column",     "group_column",   "time_column"};
+constexpr std::array<std::string_view, 10> kFingerprintKeys{"metric",        "metric_options", "cv_strategy",
+                                                            "cv_folds",      "seed",           "target_column",
+                                                            "id_column",     "group_column",   "time_column",
+                                                            "cv_gap"};
 
 std::string raw_text(const Config& config, const char* key) {
     const auto* v = config.raw.if_contains(key);

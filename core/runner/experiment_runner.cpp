@@ -6,11 +6,13 @@
 
 #include "base/atomic_file.hpp"
 #include "base/text.hpp"
+#include "metrics/folds.hpp"
 
 #include <autokaggle/sdk/errors.hpp>
 #include <autokaggle/sdk/metric.hpp>
 
 #include <chrono>
+#include <cmath>
 #include <cstdio>
 #include <sstream>
 
@@ -138,7 +140,14 @@ RunSpec ExperimentRunner::spec_for(const ExperimentRequest& request) const {
         {"AUTOKAGGLE_TARGET_COLUMN", competition_.target_column},
         {"AUTOKAGGLE_ID_COLUMN", competition_.id_column},
         {"AUTOKAGGLE_CV_STRATEGY", competition_.cv_strategy},
+        {"AUTOKAGGLE_GROUP_COLUMN", competition_.group_column},
+        {"AUTOKAGGLE_TIME_COLUMN", competition_.time_column},
     };
+    if (!settings_.folds_file.empty()) {
+        spec.inputs = {settings_.folds_file, metrics::fit_file_of(settings_.folds_file)};
+        spec.env.emplace_back("AUTOKAGGLE_FOLDS_FILE", spec.inputs[0].string());
+        spec.env.emplace_back("AUTOKAGGLE_FOLDS_FIT_FILE", spec.inputs[1].string());
+    }
     return spec;
 }
 
@@ -262,7 +271,8 @@ ExperimentResult ExperimentRunner::follow(RunHandle& handle, const RunSpec& spec
     if (hooks_.persist_record) hooks_.persist_record(spec.label, nullptr);
 
     std::string outcome(to_string(result.status));
-    if (result.status == RunStatus::ok && result.claimed_cv) outcome += " CV " + format_score(*result.claimed_cv);
+    if (auto cv = result.claimed_cv ? result.claimed_cv : result.scored_cv; result.status == RunStatus::ok && cv)
+        outcome += " CV " + format_score(*cv);
     if (progress) progress->end(outcome);
     log(result.status == RunStatus::ok ? LogLevel::info : LogLevel::warn,
         spec.label + ": " + outcome + " - " + result.message);
@@ -273,10 +283,24 @@ ExperimentResult ExperimentRunner::follow(RunHandle& handle, const RunSpec& spec
 void ExperimentRunner::finalise(ExperimentResult& result, const RunSpec& spec) const {
     if (result.status != RunStatus::ok) return;
     std::vector<std::string> problems;
-    if (!result.claimed_cv)
-        problems.push_back("printed no CV_SCORE=x line (the script contract requires it at the end)");
     for (const auto& output : spec.outputs)
         if (!non_empty_file(output)) problems.push_back("did not write " + output.string());
+    if (problems.empty() && hooks_.score_oof) {
+        const fs::path& oof = spec.outputs.at(0);
+        std::string why;
+        try {
+            metrics::FoldScores scores = hooks_.score_oof(oof);
+            if (std::isfinite(scores.cv)) result.scored_cv = scores.cv;
+            else why = "the metric is " + format_score(scores.cv);
+            result.scored_fold_scores = std::move(scores.folds);
+        } catch (const std::exception& e) {
+            why = e.what();
+        }
+        if (!result.claimed_cv && !result.scored_cv)
+            problems.push_back("printed no CV_SCORE=x line and the core could not score " + oof.filename().string() + ": " + why);
+    } else if (!result.claimed_cv && !hooks_.score_oof) {
+        problems.push_back("printed no CV_SCORE=x line (the script contract requires it at the end)");
+    }
     if (problems.empty()) return;
     result.status = RunStatus::crash;
     std::string joined;

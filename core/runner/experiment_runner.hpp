@@ -6,6 +6,7 @@
 #pragma once
 
 #include "base/config.hpp"
+#include "metrics/verify.hpp"
 #include "runner/kill_gate.hpp"
 #include "runner/progress.hpp"
 
@@ -37,6 +38,8 @@ public:
         std::filesystem::path rounds_dir;  ///< the workspace's rounds/ (relative scripts resolve against its parent)
         std::filesystem::path data_dir;
         std::filesystem::path python;
+        /// The fold assignment (metrics/folds.hpp, ensure_folds) handed to the script; empty: none.
+        std::filesystem::path folds_file;
         double poll_interval_s = 0.5;      ///< longest wait for output between progress updates
         std::size_t log_tail_lines = 40;   ///< lines kept in ExperimentResult::log_tail
     };
@@ -50,6 +53,10 @@ public:
         /// Polled between output polls; true ends the run and makes run() throw Cancelled.
         std::function<bool()> cancel_requested;
         std::function<void(LogLevel, std::string_view)> log;
+        /// Scores the OOF file of a run that exited 0 (fold scores and CV from the fold
+        /// assignment); throws when it cannot. When set, a script that printed no CV_SCORE line
+        /// is scored instead of counting as a crash.
+        std::function<metrics::FoldScores(const std::filesystem::path& oof)> score_oof;
     };
 
     ExperimentRunner(Runner& runner, CompetitionInfo competition, KillGateConfig kill_gate, Settings settings,

@@ -36,25 +36,23 @@ std::optional<double> oof_correlation(const std::filesystem::path& partial_oof, 
 }
 
 std::function<std::optional<double>(const std::filesystem::path&)> partial_oof_scorer(
-    const Metric& metric, const metrics::TargetEncoding& target) {
-    return [&metric, &target](const std::filesystem::path& partial_oof) -> std::optional<double> {
+    const Metric& metric, const metrics::TargetEncoding& target, std::vector<int> fold) {
+    return [&metric, &target, fold = std::move(fold)](const std::filesystem::path& partial_oof) -> std::optional<double> {
         try {
             metrics::NpyArray partial = metrics::read_npy(partial_oof);
             if (partial.rows != target.rows() || target.text) return std::nullopt;
-            metrics::TargetEncoding rows_target = target;
-            rows_target.values.clear();
-            std::vector<double> kept;
-            for (std::size_t r = 0; r < partial.rows; ++r) {
+            if (!fold.empty() && fold.size() != partial.rows) return std::nullopt;
+            auto predicted = [&](std::size_t r) {
                 auto row = partial.row(r);
-                if (std::any_of(row.begin(), row.end(), [](double v) { return std::isnan(v); })) continue;
-                kept.insert(kept.end(), row.begin(), row.end());
-                rows_target.values.push_back(target.values[r]);
+                return std::none_of(row.begin(), row.end(), [](double v) { return std::isnan(v); });
+            };
+            std::vector<std::size_t> rows;
+            for (std::size_t r = 0; r < partial.rows; ++r) {
+                if (fold.empty() ? predicted(r) : fold[r] == 0) rows.push_back(r);
             }
-            if (rows_target.values.empty()) return std::nullopt;
-            std::size_t n = rows_target.values.size();
-            metrics::NpyArray predicted = partial.one_dimensional ? metrics::NpyArray::vector(std::move(kept))
-                                                                  : metrics::NpyArray::matrix(std::move(kept), n, partial.cols);
-            return metrics::score_predictions(metric, rows_target, predicted, partial_oof.filename().string());
+            // The first validation fold, complete; never a guess at which rows it holds.
+            if (rows.empty() || !std::all_of(rows.begin(), rows.end(), predicted)) return std::nullopt;
+            return metrics::score_rows(metric, target, partial, rows, partial_oof.filename().string());
         } catch (const std::exception&) {
             return std::nullopt;  // e.g. one class only among fold 1's rows
         }
@@ -69,7 +67,9 @@ KillDecision evaluate_fold1(const KillGateConfig& config, const KillGateContext&
     std::ostringstream msg;
     msg.precision(6);
     msg << "fold 1 score " << fold1_score;
-    if (context.best_cv) {
+    if (!std::isfinite(fold1_score)) {
+        msg << " (not scored: the score check is skipped)";
+    } else if (context.best_cv) {
         double best = *context.best_cv;
         double worse_by = context.higher_is_better ? best - fold1_score : fold1_score - best;
         double allowed = config.relative_margin * std::abs(best);

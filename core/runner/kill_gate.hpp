@@ -14,6 +14,7 @@
 #include <functional>
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace autokaggle {
 
@@ -45,15 +46,18 @@ struct KillDecision {
 /// differ, fewer than 3 rows are predicted, or either side is constant.
 std::optional<double> oof_correlation(const std::filesystem::path& partial_oof, const std::filesystem::path& best_oof);
 
-/// A KillGateContext::score_fold1 that scores the predicted rows (no NaN) of a partial OOF file
-/// with `metric` against the same rows of `target`. `metric` and `target` must outlive it.
-/// Returns nullopt when the file cannot be read or scored (then the printed score is used).
+/// A KillGateContext::score_fold1 that scores fold 1 of a partial OOF file with `metric`
+/// against `target`. With the competition's fold assignment (`fold`: the fold each row
+/// validates, metrics/folds.hpp), fold 1 is exactly the rows of the first validation fold, and
+/// all of them must be predicted; without it, the rows that are not NaN. `metric` and `target`
+/// must outlive it. Returns nullopt when the file cannot be read or scored (then the printed
+/// score, if any, is used).
 std::function<std::optional<double>(const std::filesystem::path&)> partial_oof_scorer(
-    const Metric& metric, const metrics::TargetEncoding& target);
+    const Metric& metric, const metrics::TargetEncoding& target, std::vector<int> fold = {});
 
-/// Applies the gate to fold 1. `fold1_score` is the score to judge (recomputed or printed);
-/// `correlation` is the correlation with the best model when known; it is judged only when
-/// fold 1 does not beat context.best_cv.
+/// Applies the gate to fold 1. `fold1_score` is the score to judge (recomputed or printed; NaN
+/// when neither is known, which skips the score check); `correlation` is the correlation with
+/// the best model when known; it is judged only when fold 1 does not beat context.best_cv.
 KillDecision evaluate_fold1(const KillGateConfig& config, const KillGateContext& context, double fold1_score,
                             std::optional<double> correlation);
 

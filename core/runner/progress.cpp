@@ -1,5 +1,6 @@
 #include "runner/progress.hpp"
 
+#include <cmath>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -87,7 +88,7 @@ void ProgressDisplay::folds(int done, int total, std::optional<double> last_scor
     if (!active_) return;
     state_.folds_done = done;
     state_.folds_total = total;
-    state_.last_fold_score = last_score;
+    state_.last_fold_score = last_score && std::isfinite(*last_score) ? last_score : std::nullopt;  // FOLD k DONE
     draw_locked(false);
 }
 

@@ -3,6 +3,7 @@
 #include <cctype>
 #include <charconv>
 #include <cmath>
+#include <limits>
 
 namespace autokaggle {
 
@@ -65,6 +66,9 @@ std::optional<ScoreEvent> parse_fold(std::string_view line) {
             while (i < line.size() && std::isdigit(static_cast<unsigned char>(line[i]))) ++i;
         }
         skip_spaces(line, i);
+        // "FOLD k DONE": the fold is complete and the script leaves its score to the host.
+        if (match_word(line, i, "DONE") && (i + 4 == line.size() || !is_word_char(line[i + 4])))
+            return ScoreEvent{ScoreEvent::Kind::fold, fold, std::numeric_limits<double>::quiet_NaN()};
         auto value_at = after_key(line, i, "SCORE");
         if (!value_at) continue;
         if (auto v = parse_value(line, *value_at)) return ScoreEvent{ScoreEvent::Kind::fold, fold, *v};
@@ -126,7 +130,8 @@ std::vector<ScoreEvent> ScoreLineParser::finish() {
 
 std::vector<double> ScoreLineParser::fold_scores() const {
     std::vector<double> scores;
-    for (const auto& [fold, value] : folds_) scores.push_back(value);
+    for (const auto& [fold, value] : folds_)
+        if (!std::isnan(value)) scores.push_back(value);
     return scores;
 }
 

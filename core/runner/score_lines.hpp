@@ -1,5 +1,6 @@
 // The lines an experiment script prints for the host (docs/script-contract.md):
 //   FOLD k SCORE=x   after each fold (k from 1; "FOLD 2/5 SCORE=x" also accepted)
+//   FOLD k DONE      after a fold the script does not score itself (the host scores it)
 //   CV_SCORE=x       once at the end (the last one counts)
 // The parser is fed raw output as it arrives: chunks may split lines anywhere, lines may be
 // megabytes long or carry prefixes (timestamps, log levels), and '\r' (progress bars) ends a
@@ -20,7 +21,7 @@ struct ScoreEvent {
     enum class Kind { fold, cv };
     Kind kind = Kind::fold;
     int fold = 0;       ///< 1-based (fold events)
-    double value = 0;   ///< always finite
+    double value = 0;   ///< finite; NaN for "FOLD k DONE" (a fold reported without a score)
 };
 
 /// One line, or nullopt when it carries no score. Non-finite values are ignored.
@@ -38,7 +39,7 @@ public:
 
     /// Fold scores by fold number (a repeated fold keeps its last value).
     const std::map<int, double>& folds() const { return folds_; }
-    /// Fold scores in fold order.
+    /// Fold scores in fold order (folds reported DONE have none).
     std::vector<double> fold_scores() const;
     std::optional<double> cv_score() const { return cv_; }
     /// The last lines, newline-terminated.

@@ -66,7 +66,7 @@ void verify_predictions(ToolHost& host, const ToolSettings& settings, const fs::
                            oof.filename().string() + "; " + test.filename().string() + " matches test.csv)";
         if (claimed && !cv.agree)
             what += "; the printed CV_SCORE " + printed + " does NOT agree with it: the script's own CV computation is "
-                    "wrong (compute it on the whole OOF array); the answer below is the recomputed value";
+                    "wrong (compute it over every validated OOF row at once); the answer below is the recomputed value";
         else if (claimed)
             what += "; the printed CV_SCORE " + printed + " agrees at its printed precision";
         outcome["verification"] = what;

@@ -52,6 +52,6 @@ struct RunVerdict {
     std::string reason;               ///< when not approved
     std::vector<std::string> notes;   ///< what was checked
 };
-RunVerdict verify_run(const CampaignView& view, const std::string& run_log, std::optional<double> claimed);
+RunVerdict verify_run(const CampaignView& view, const RoundScores& scores, const std::string& run_log);
 
 }  // namespace autokaggle::autopilot

@@ -93,7 +93,7 @@ struct CampaignView {
     std::vector<std::string> ranked_families() const;  ///< ok families, best first (no blend)
     std::set<std::string> tried_keys() const;
     std::set<std::string> tried_families() const;
-    /// Fold-score spread of a round's run log (stdev), when it printed fold scores.
+    /// Fold-score spread of a round (stdev of round_scores' folds), when it has two or more.
     std::optional<double> fold_spread(int round) const;
 };
 
@@ -157,8 +157,16 @@ std::string experiment_script(const ExperimentSpec& spec, const CompetitionInfo&
 // ---- small helpers ------------------------------------------------------------------------
 
 std::string read_text_or_empty(const fs::path& path);
-/// The last "CV_SCORE=" and the "FOLD k SCORE=" values of a run log.
-std::vector<double> fold_scores_in_log(const std::string& log);
+/// A round's CV and fold scores.
+struct RoundScores {
+    std::optional<double> cv;
+    std::vector<double> folds;
+};
+/// The last "CV_SCORE=" and the "FOLD k SCORE=" values a run printed in its log.
+RoundScores scores_in_log(const std::string& log);
+/// The core's scores of a round (R{NN}_scores.json: computed from the OOF file over the
+/// competition's folds, whatever the script printed), else what its run log printed.
+RoundScores round_scores(const fs::path& rounds_dir, int round);
 
 /// Runs a process, output appended to `log_file`; returns the exit code (-1 on signal/timeout).
 /// Polls `host.cancel_requested()` and throws Cancelled after ending the process group.

@@ -230,9 +230,12 @@ std::string Builder::code(const PhaseRequest& request) {
     run.script = script;
     run.description = "[" + spec->family + "/" + spec->variant + "] " + spec->title;
     const auto result = host_.run_experiment(run);
-    if (result.status != RunStatus::ok || !result.claimed_cv) return "CV_SCORE=crash";
+    // The autopilot's scripts print no score: the core's CV from the OOF file is the claim. A
+    // user pipeline that prints CV_SCORE keeps its own claim, which the core then checks.
+    const auto cv = result.claimed_cv ? result.claimed_cv : result.scored_cv;
+    if (result.status != RunStatus::ok || !cv) return "CV_SCORE=crash";
     char buf[64];
-    std::snprintf(buf, sizeof buf, "CV_SCORE=%.10g", *result.claimed_cv);
+    std::snprintf(buf, sizeof buf, "CV_SCORE=%.17g", *cv);  // exact: the core checks it to 1e-6
     return buf;
 }
 
@@ -245,7 +248,7 @@ std::string Builder::findings(const PhaseRequest& request) {
     for (const auto& r : view.history)
         if (r.round < request.round && r.ok() && (!before || view.better(*r.cv, *before->cv))) before = &r;
     const auto log = read_file_tail(round_file(host_.paths().rounds, request.round, "run.log"), kLogReadBytes);
-    const auto folds = fold_scores_in_log(log);
+    const auto folds = round_scores(host_.paths().rounds, request.round).folds;
     const auto spread = view.fold_spread(request.round);
     const std::string family = current ? current->family() : "unknown";
     const std::string variant = current && current->spec ? current->spec->variant : "unknown";

@@ -186,16 +186,34 @@ std::optional<ExperimentSpec> read_plan_spec(const fs::path& plan_file) {
     return ExperimentSpec::from_json(value.as_object());
 }
 
-std::vector<double> fold_scores_in_log(const std::string& log) {
-    std::vector<double> out;
+RoundScores scores_in_log(const std::string& log) {
+    RoundScores out;
     static const std::regex fold(R"(^FOLD\s+\d+\s+SCORE=([-+0-9.eE]+))");
+    static const std::regex cv(R"(CV_SCORE=([-+0-9.eE]+))");
     std::istringstream in(log);
     std::string line;
     while (std::getline(in, line)) {
         std::smatch m;
-        if (std::regex_search(line, m, fold))
-            if (auto v = parse_double(m[1].str())) out.push_back(*v);
+        if (std::regex_search(line, m, fold)) {
+            if (auto v = parse_double(m[1].str())) out.folds.push_back(*v);
+        } else if (std::regex_search(line, m, cv)) {
+            if (auto v = parse_double(m[1].str()); v && std::isfinite(*v)) out.cv = v;
+        }
     }
+    return out;
+}
+
+RoundScores round_scores(const fs::path& rounds_dir, int round) {
+    boost::system::error_code ec;
+    const auto value = json::parse(read_text_or_empty(round_file(rounds_dir, round, "scores.json")), ec);
+    const json::object* scores = !ec && value.is_object() ? &value.as_object() : nullptr;
+    const json::value* cv = scores ? scores->if_contains("cv") : nullptr;
+    if (!cv || !cv->is_number()) return scores_in_log(read_text_or_empty(round_file(rounds_dir, round, "run.log")));
+    RoundScores out;
+    out.cv = cv->to_number<double>();
+    if (const json::value* folds = scores->if_contains("fold_scores"); folds && folds->is_array())
+        for (const auto& f : folds->as_array())
+            if (f.is_number()) out.folds.push_back(f.to_number<double>());
     return out;
 }
 
@@ -303,7 +321,7 @@ std::set<std::string> CampaignView::tried_families() const {
 }
 
 std::optional<double> CampaignView::fold_spread(int r) const {
-    const auto scores = fold_scores_in_log(read_text_or_empty(round_file(rounds_dir, r, "run.log")));
+    const auto scores = round_scores(rounds_dir, r).folds;
     if (scores.size() < 2) return std::nullopt;
     double mean = 0;
     for (double s : scores) mean += s;

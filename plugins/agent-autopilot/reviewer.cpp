@@ -21,19 +21,6 @@ std::string last_line(const std::string& text) {
     return text.substr(start == std::string::npos ? 0 : start + 1, end - (start == std::string::npos ? 0 : start + 1) + 1);
 }
 
-std::optional<double> claimed_in_log(const std::string& log) {
-    auto pos = log.rfind("CV_SCORE=");
-    if (pos == std::string::npos) return std::nullopt;
-    try {
-        std::size_t used = 0;
-        double v = std::stod(log.substr(pos + 9, 40), &used);
-        if (used == 0 || !std::isfinite(v)) return std::nullopt;
-        return v;
-    } catch (const std::exception&) {
-        return std::nullopt;
-    }
-}
-
 /// A spec for a plan the autopilot did not write (another Builder plugin): its "family:" line.
 ExperimentSpec spec_from_foreign_plan(const std::string& text) {
     ExperimentSpec s;
@@ -65,17 +52,17 @@ bool perfect_score(const TaskFacts& f, double v) {
 
 }  // namespace
 
-RunVerdict verify_run(const CampaignView& view, const std::string& run_log, std::optional<double> claimed) {
+RunVerdict verify_run(const CampaignView& view, const RoundScores& scores, const std::string& run_log) {
     RunVerdict v;
-    if (!claimed) claimed = claimed_in_log(run_log);
+    const auto& claimed = scores.cv;
     if (!claimed) {
         v.approved = false;
         const auto line = last_line(run_log);
-        v.reason = "the run reported no CV score; last log line: " + (line.empty() ? std::string("(empty log)") : line);
+        v.reason = "the run has no CV score; last log line: " + (line.empty() ? std::string("(empty log)") : line);
         return v;
     }
-    const auto folds = fold_scores_in_log(run_log);
-    v.notes.push_back("Claimed CV " + format_score(*claimed) + " with " + std::to_string(folds.size()) + " fold scores.");
+    const auto& folds = scores.folds;
+    v.notes.push_back("CV " + format_score(*claimed) + " with " + std::to_string(folds.size()) + " fold scores.");
     if (!folds.empty()) {
         double lo = *std::min_element(folds.begin(), folds.end()), hi = *std::max_element(folds.begin(), folds.end());
         double mean = 0;
@@ -85,8 +72,8 @@ RunVerdict verify_run(const CampaignView& view, const std::string& run_log, std:
         if (*claimed < lo - 1e-9 * std::fabs(lo) - 0.25 * (hi - lo + std::fabs(mean)) ||
             *claimed > hi + 0.25 * (hi - lo + std::fabs(mean))) {
             v.approved = false;
-            v.reason = "the claimed CV " + format_score(*claimed) + " lies far outside its own fold scores (" +
-                       format_score(lo) + " to " + format_score(hi) + "): the script's bookkeeping is wrong";
+            v.reason = "the CV " + format_score(*claimed) + " lies far outside its own fold scores (" + format_score(lo) +
+                       " to " + format_score(hi) + "): the predictions differ between folds in scale or calibration";
             return v;
         }
     }
@@ -144,7 +131,7 @@ std::string Reviewer::review(const PhaseRequest& request) {
 std::string Reviewer::verify(const PhaseRequest& request) {
     const auto view = read_campaign(host_, request.round);
     const auto log = read_text_or_empty(round_file(host_.paths().rounds, request.round, "run.log"));
-    const auto verdict = verify_run(view, log, std::nullopt);
+    const auto verdict = verify_run(view, round_scores(host_.paths().rounds, request.round), log);
     const std::string heading = "\n## Verification of the run\n";
     std::ostringstream md;
     md << heading << "\n";

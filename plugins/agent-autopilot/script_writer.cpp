@@ -35,15 +35,12 @@ std::string experiment_script(const ExperimentSpec& spec, const CompetitionInfo&
     json::object s = spec.to_json();
     s["title"] = spec.title;
     s["task_type"] = competition.task_type;
-    s["metric"] = competition.metric;
-    s["direction"] = competition.metric_direction.empty() ? "higher" : competition.metric_direction;
     s["target_column"] = competition.target_column;
     s["id_column"] = competition.id_column;
     s["train_file"] = competition.train_csv.empty() ? "train.csv" : competition.train_csv.filename().string();
     s["test_file"] = competition.test_csv.empty() ? "test.csv" : competition.test_csv.filename().string();
     s["folds"] = competition.cv_folds;
     s["seed"] = competition.seed;
-    s["cv_strategy"] = competition.cv_strategy.empty() ? "StratifiedKFold" : competition.cv_strategy;
     s["class_weight"] = spec.class_weight ? json::value("balanced") : json::value(nullptr);
     s["weights_via_fit"] = spec.class_weight && spec.family == "xgboost";
     s["n_jobs"] = 2;

@@ -20,6 +20,7 @@ namespace {
 
 constexpr std::string_view kDataToken = "@@AUTOKAGGLE_DATA_DIR@@";
 constexpr std::string_view kWorkingToken = "@@AUTOKAGGLE_WORKING@@";
+constexpr std::string_view kInputsToken = "@@AUTOKAGGLE_INPUTS@@";
 constexpr std::size_t kMaxTitle = 50;
 
 /// `value` with `root` replaced by `token` when value is root or lies under it.
@@ -63,16 +64,22 @@ std::string kernel_title(std::string_view prefix, std::string_view competition, 
 }
 
 std::string kernel_value(const RunSpec& spec, std::string_view value) {
+    for (const auto& input : spec.inputs)
+        if (value == input.lexically_normal().string()) return std::string(kInputsToken) + "/" + input.filename().string();
     if (auto v = under(value, spec.data_dir, kDataToken)) return *v;
     if (auto v = under(value, spec.work_dir, kWorkingToken)) return *v;
     return std::string(value);
 }
 
-std::string launcher_source(const RunSpec& spec, std::string_view script_text, std::string_view competition) {
+std::string launcher_source(const RunSpec& spec, std::string_view script_text, std::string_view competition,
+                            const std::map<std::string, std::string>& inputs) {
     json::object payload;
     payload["competition"] = competition;
     payload["label"] = spec.label;
     payload["script"] = script_text;
+    json::object files;
+    for (const auto& [name, bytes] : inputs) files[name] = kaggle::base64_encode(bytes);
+    payload["inputs"] = std::move(files);
     json::array args;
     for (const auto& a : spec.args) args.emplace_back(kernel_value(spec, a));
     payload["args"] = std::move(args);
@@ -104,8 +111,9 @@ def competition_data():
     return os.path.join(INPUT_ROOT, SPEC["competition"])
 
 
-def place(value, data_dir):
-    return value.replace("@@AUTOKAGGLE_DATA_DIR@@", data_dir).replace("@@AUTOKAGGLE_WORKING@@", WORKING)
+def place(value, data_dir, inputs):
+    return (value.replace("@@AUTOKAGGLE_DATA_DIR@@", data_dir).replace("@@AUTOKAGGLE_WORKING@@", WORKING)
+            .replace("@@AUTOKAGGLE_INPUTS@@", inputs))
 
 
 def main():
@@ -116,10 +124,15 @@ def main():
     script = os.path.join(folder, SPEC["label"] + ".py")
     with open(script, "w", encoding="utf-8") as f:
         f.write(SPEC["script"])
+    inputs = os.path.join(folder, "inputs")  # files the script reads besides the data (the folds)
+    os.makedirs(inputs)
+    for name, content in SPEC["inputs"].items():
+        with open(os.path.join(inputs, name), "wb") as f:
+            f.write(base64.b64decode(content))
     env = dict(os.environ)
-    env.update({name: place(value, data_dir) for name, value in SPEC["env"].items()})
+    env.update({name: place(value, data_dir, inputs) for name, value in SPEC["env"].items()})
     env["PYTHONUNBUFFERED"] = "1"
-    args = [place(a, data_dir) for a in SPEC["args"]]
+    args = [place(a, data_dir, inputs) for a in SPEC["args"]]
     print("[autokaggle-launcher] running %s with data in %s" % (SPEC["label"], data_dir), flush=True)
     code = subprocess.call([sys.executable, script] + args, cwd=WORKING, env=env)
     if code < 0:

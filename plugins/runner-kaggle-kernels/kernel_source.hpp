@@ -5,6 +5,7 @@
 
 #include <autokaggle/sdk/runner.hpp>
 
+#include <map>
 #include <string>
 #include <string_view>
 
@@ -25,14 +26,17 @@ inline constexpr std::string_view kKaggleWorking = "/kaggle/working";
 
 /// A host path of the run translated for the kernel: spec.data_dir (and anything under it)
 /// becomes the competition's input folder, anything under spec.work_dir the kernel's working
-/// folder; other values stay as they are. Placeholders are filled in by the launcher.
+/// folder, one of spec.inputs the copy the launcher unpacks; other values stay as they are.
+/// Placeholders are filled in by the launcher.
 std::string kernel_value(const RunSpec& spec, std::string_view value);
 
-/// A self-contained Python script: it writes the embedded experiment script to a temporary
-/// file, runs it with the contract's arguments and environment pointing at the kernel's input
-/// and working folders, and exits with its exit code. The input and working roots can be moved
-/// with AUTOKAGGLE_KAGGLE_INPUT / AUTOKAGGLE_KAGGLE_WORKING (to try the launcher off Kaggle).
-std::string launcher_source(const RunSpec& spec, std::string_view script_text, std::string_view competition);
+/// A self-contained Python script: it writes the embedded experiment script and `inputs` (file
+/// name -> bytes: the files of spec.inputs) to a temporary folder, runs the script with the contract's
+/// arguments and environment pointing at the kernel's input and working folders and at those
+/// files, and exits with its exit code. The input and working roots can be moved with
+/// AUTOKAGGLE_KAGGLE_INPUT / AUTOKAGGLE_KAGGLE_WORKING (to try the launcher off Kaggle).
+std::string launcher_source(const RunSpec& spec, std::string_view script_text, std::string_view competition,
+                            const std::map<std::string, std::string>& inputs = {});
 
 /// The text of a kernel's log: Kaggle sends a JSON array of {"stream_name","time","data"}
 /// entries; their data joined in order. Anything else is returned as it is.

@@ -312,6 +312,19 @@ void KernelRunHandle::cancel(std::string_view reason) {
            {});
 }
 
+/// The files of spec.inputs (the fold assignment) by file name, for the launcher to carry.
+std::map<std::string, std::string> read_inputs(const RunSpec& spec) {
+    std::map<std::string, std::string> out;
+    for (const auto& input : spec.inputs) {
+        auto bytes = read_file_if_exists(input);
+        if (!bytes)
+            throw Error("runner kaggle-kernels: cannot read " + input.string() + ", which " + spec.label +
+                        " reads; it is shipped with the script");
+        out[input.filename().string()] = std::move(*bytes);
+    }
+    return out;
+}
+
 }  // namespace
 
 Options Options::from_json(const json::object& o, const HostServices* host) {
@@ -387,7 +400,7 @@ json::object KernelsRunner::save_request(const RunSpec& spec, const KernelRef& k
     json::object body;
     body["slug"] = kernel.ref();
     body["newTitle"] = kernel.title;
-    body["text"] = launcher_source(spec, *script, options_.competition);
+    body["text"] = launcher_source(spec, *script, options_.competition, read_inputs(spec));
     body["language"] = "python";
     body["kernelType"] = "script";
     body["isPrivate"] = true;

@@ -1,5 +1,12 @@
 #include "fake_host.hpp"
 
+#include "base/plugin_host.hpp"
+#include "metrics/folds.hpp"
+#include "metrics/metric_loader.hpp"
+#include "metrics/npy.hpp"
+#include "metrics/verify.hpp"
+#include "runner/run_scores.hpp"
+
 #include <boost/test/unit_test.hpp>
 
 #include <cstdio>
@@ -36,6 +43,7 @@ FakeHost::FakeHost(const fs::path& root, const CompetitionSpec& spec, int max_ro
     c.sample_submission_csv = root / "data" / "sample_submission.csv";
     c.python = python();
     c.max_rounds = max_rounds;
+    c.folds_dir = root / "folds";
     mutable_config()["competition"] = spec.name;
 }
 
@@ -55,12 +63,17 @@ ExperimentResult FakeHost::run_experiment(const ExperimentRequest& request) {
     result.oof_file = paths().rounds / (std::string(tag) + "_oof.npy");
     result.test_file = paths().rounds / (std::string(tag) + "_test.npy");
     result.log_file = paths().rounds / (std::string(tag) + "_run.log");
+    for (const auto& f : {result.oof_file, result.test_file}) fs::remove(f);
     std::vector<std::string> argv{python().string(), request.script.string(), "--data-dir", paths().data.string(),
                                   "--oof-out", result.oof_file.string(), "--test-out", result.test_file.string(),
                                   "--oof-partial", (paths().rounds / (std::string(tag) + "_oof_partial.npy")).string(),
                                   "--folds", "5", "--seed", "42"};
     argv.insert(argv.end(), extra_args.begin(), extra_args.end());
-    const auto run = run_process(argv, paths().rounds, {}, std::chrono::seconds(900));
+    const fs::path folds = metrics::ensure_folds(competition());
+    const auto run = run_process(argv, paths().rounds,
+                                 {{"AUTOKAGGLE_FOLDS_FILE", folds.string()},
+                                  {"AUTOKAGGLE_FOLDS_FIT_FILE", metrics::fit_file_of(folds).string()}},
+                                 std::chrono::seconds(900));
     write_text(result.log_file, run.out + run.err);
     result.exit_code = run.exit_code;
     result.log_tail = run.err.size() > 2000 ? run.err.substr(run.err.size() - 2000) : run.err;
@@ -70,11 +83,28 @@ ExperimentResult FakeHost::run_experiment(const ExperimentRequest& request) {
         if (line.rfind("CV_SCORE=", 0) == 0) result.claimed_cv = std::stod(line.substr(9));
         auto pos = line.find("SCORE=");
         if (line.rfind("FOLD ", 0) == 0 && pos != std::string::npos) result.fold_scores.push_back(std::stod(line.substr(pos + 6)));
+        if (line.rfind("FOLD ", 0) == 0) ++folds_reported;
     }
-    result.status = run.exit_code == 0 && result.claimed_cv ? RunStatus::ok : RunStatus::crash;
-    result.message = result.status == RunStatus::ok ? "ok" : "exit " + std::to_string(run.exit_code) + ": " + result.log_tail;
+    // As the core: the OOF file scored over the competition's folds by the metric plugin.
+    if (run.exit_code == 0 && fs::exists(result.oof_file) && fs::exists(result.test_file)) {
+        try {
+            PluginHost plugins({plugin_dir()});
+            const auto metric = metrics::load_metric(plugins, competition().metric, {}, this);
+            const auto target = metrics::load_train_target(competition(), metric->prediction_kind());
+            const auto scores = metrics::score_folds(*metric, target, metrics::load_folds(competition()),
+                                                     metrics::read_npy(result.oof_file), result.oof_file.string());
+            result.scored_cv = scores.cv;
+            result.scored_fold_scores = scores.folds;
+        } catch (const std::exception& e) {
+            result.message = e.what();
+        }
+    }
+    const auto cv_value = result.claimed_cv ? result.claimed_cv : result.scored_cv;
+    result.status = run.exit_code == 0 && cv_value ? RunStatus::ok : RunStatus::crash;
+    if (result.status != RunStatus::ok) result.message += " exit " + std::to_string(run.exit_code) + ": " + result.log_tail;
+    write_run_scores(paths().rounds / (std::string(tag) + "_scores.json"), request.round, competition().metric, result);
     char cv[64] = "crash";
-    if (result.claimed_cv) std::snprintf(cv, sizeof cv, "%.6f", *result.claimed_cv);
+    if (cv_value) std::snprintf(cv, sizeof cv, "%.6f", *cv_value);
     record_result(paths().results, request.round, cv, result.status == RunStatus::ok ? "ok" : "crash", request.description);
     return result;
 }

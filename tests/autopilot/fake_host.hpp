@@ -33,12 +33,15 @@ public:
     /// <root>-heldout: the held-out answers (and the local leaderboard), outside the workspace.
     fs::path held_out() const;
 
-    /// Runs the script with the real interpreter and the contract's arguments (what the local
-    /// runner does, minus the kill gate); records the round in results.tsv like the core.
+    /// Runs the script with the real interpreter, the contract's arguments and the competition's
+    /// folds (what the local runner does, minus the kill gate); scores the OOF file with the
+    /// metric plugin and records the round in results.tsv and R{NN}_scores.json like the core.
     ExperimentResult run_experiment(const ExperimentRequest& request) override;
 
     /// Extra script arguments for every experiment (e.g. {"--max-train-rows", "200"}).
     std::vector<std::string> extra_args;
+    /// "FOLD k ..." lines the scripts printed, over every run.
+    int folds_reported = 0;
 };
 
 /// Appends or replaces one row of results.tsv (the columns the core writes).

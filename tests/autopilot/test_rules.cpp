@@ -193,10 +193,30 @@ BOOST_AUTO_TEST_CASE(verify_flags_perfect_scores_and_missing_scores) {
     Workspace w;
     history(w.host, {{spec("hgb"), 0.80}});
     const auto view = read_campaign(w.host, 2);
-    BOOST_TEST(!verify_run(view, "FOLD 1 SCORE=1.0\nCV_SCORE=1.0\n", std::nullopt).approved);
-    BOOST_TEST(!verify_run(view, "Traceback: boom\n", std::nullopt).approved);
-    BOOST_TEST(verify_run(view, "FOLD 1 SCORE=0.81\nFOLD 2 SCORE=0.83\nCV_SCORE=0.82\n", std::nullopt).approved);
-    BOOST_TEST(!verify_run(view, "FOLD 1 SCORE=0.61\nFOLD 2 SCORE=0.62\nCV_SCORE=0.95\n", std::nullopt).approved);
+    auto verify_log = [&](const std::string& log) { return verify_run(view, scores_in_log(log), log); };
+    BOOST_TEST(!verify_log("FOLD 1 SCORE=1.0\nCV_SCORE=1.0\n").approved);
+    BOOST_TEST(!verify_log("Traceback: boom\n").approved);
+    BOOST_TEST(verify_log("FOLD 1 SCORE=0.81\nFOLD 2 SCORE=0.83\nCV_SCORE=0.82\n").approved);
+    BOOST_TEST(!verify_log("FOLD 1 SCORE=0.61\nFOLD 2 SCORE=0.62\nCV_SCORE=0.95\n").approved);
+}
+
+BOOST_AUTO_TEST_CASE(verify_and_fold_spread_read_the_cores_scores_over_the_log) {
+    Workspace w;
+    history(w.host, {{spec("hgb"), 0.80}});
+    const auto rounds = w.host.paths().rounds;
+    // A script that printed nothing: the core's scores file is what the Reviewer judges.
+    test::write_text(round_file(rounds, 2, "run.log"), "FOLD 1 DONE\nFOLD 2 DONE\n");
+    test::write_text(round_file(rounds, 2, "scores.json"),
+                     R"({"round": 2, "cv": 0.82, "fold_scores": [0.81, null, 0.83], "claimed_cv": null})");
+    const auto scores = round_scores(rounds, 2);
+    BOOST_TEST(scores.cv.value_or(0) == 0.82);
+    BOOST_TEST(scores.folds.size() == 2u);  // the fold without a score is left out
+    const auto view = read_campaign(w.host, 3);
+    BOOST_TEST(verify_run(view, scores, test::read_text(round_file(rounds, 2, "run.log"))).approved);
+    BOOST_TEST(view.fold_spread(2).value_or(0) > 0.014);
+    // The same log without the scores file has no CV at all.
+    fs::remove(round_file(rounds, 2, "scores.json"));
+    BOOST_TEST(!round_scores(rounds, 2).cv.has_value());
 }
 
 BOOST_AUTO_TEST_CASE(researcher_reports_only_new_or_changed_sources) {

@@ -42,7 +42,9 @@ void write_workspace(const fs::path& dir) {
   "runner": "fixture-runner"
 }
 )");
-    at::write_text(dir / "data" / "train.csv", "id,f1,\"target\"\n1,0.5,1\n2,0.1,0\n");
+    std::string train = "id,f1,\"target\"\n";  // enough rows for 5 stratified folds
+    for (int i = 1; i <= 10; ++i) train += std::to_string(i) + ",0." + std::to_string(i) + "," + std::to_string(i % 2) + "\n";
+    at::write_text(dir / "data" / "train.csv", train);
     at::write_text(dir / "data" / "test.csv", "id,f1\n3,0.2\n");
     at::write_text(dir / "data" / "sample_submission.csv", "id,target\n3,0.5\n");
 }
@@ -141,6 +143,72 @@ BOOST_AUTO_TEST_CASE(validate_checks_the_data_files_and_columns) {
     auto no_data = at::run_cli({"validate", dir.path().string()}, {}, fixture_env());
     BOOST_TEST(no_data.exit_code == 2);
     BOOST_TEST(at::contains(no_data.out, "data: data folder not found"), no_data.out);
+}
+
+BOOST_AUTO_TEST_CASE(validate_checks_the_fold_columns_and_that_the_data_can_be_split) {
+    at::TempDir dir;
+    write_workspace(dir.path());
+    auto config = json::parse(at::read_text(dir / "config.json")).as_object();
+    auto r = at::run_cli({"validate", dir.path().string()}, {}, fixture_env());
+    BOOST_TEST(r.exit_code == 0, describe(r));
+    BOOST_TEST(at::contains(r.out, "folds: StratifiedKFold, 5 folds of 2 validation rows; written to"), r.out);
+
+    config["cv_strategy"] = "GroupKFold";
+    config["group_column"] = "f2";
+    at::write_text(dir / "config.json", json::serialize(config));
+    r = at::run_cli({"validate", dir.path().string()}, {}, fixture_env());
+    BOOST_TEST(r.exit_code == 2, describe(r));
+    BOOST_TEST(at::contains(r.out, "group_column \"f2\" is not a column of train.csv (columns: id, f1, target); did you "
+                                   "mean \"f1\"?"), r.out);
+    // `run` makes the folds before any round, and stops on the same problem.
+    r = at::run_cli({"run", dir.path().string()}, {}, fixture_env());
+    BOOST_TEST(r.exit_code == 2, describe(r));
+    BOOST_TEST(at::contains(r.err, "config.json: group_column: \"f2\" is not a column of"), describe(r));
+    BOOST_TEST(!fs::exists(dir / "rounds" / "R01_plan.md"));
+
+    config["cv_strategy"] = "TimeSeriesSplit";
+    config.erase("group_column");
+    config["time_column"] = "id";
+    config["cv_gap"] = 5;
+    at::write_text(dir / "config.json", json::serialize(config));
+    r = at::run_cli({"validate", dir.path().string()}, {}, fixture_env());
+    BOOST_TEST(r.exit_code == 2, describe(r));
+    BOOST_TEST(at::contains(r.out, "folds: config.json: cv_folds: TimeSeriesSplit with 5 folds and cv_gap 5"), r.out);
+    BOOST_TEST(!at::contains(r.out, "config OK"), r.out);
+}
+
+BOOST_AUTO_TEST_CASE(validate_and_run_refuse_what_the_campaign_cannot_carry) {
+    at::TempDir dir;
+    write_workspace(dir.path());
+    auto config = json::parse(at::read_text(dir / "config.json")).as_object();
+    config["task_type"] = "nlp_generation";
+    config["metric"] = "bleu";  // the standard plugin's: it scores text
+    config["metric_direction"] = "higher";
+    for (const char* role : {"researcher", "builder", "reviewer"}) config["agents"].as_object()[role] = "codex";  // serve any task
+    at::write_text(dir / "config.json", json::serialize(config));
+    for (const char* command : {"validate", "run"}) {
+        auto r = at::run_cli({command, dir.path().string()}, {}, fixture_env());
+        BOOST_TEST_CONTEXT(command) {
+            BOOST_TEST(r.exit_code == 2, describe(r));
+            BOOST_TEST(at::contains(r.out + r.err, "task_type nlp_generation predicts generated text for each row, which "
+                                                   "the numeric .npy prediction files"), describe(r));
+            BOOST_TEST(at::contains(r.out + r.err, "metric bleu scores text predictions, which a numeric .npy cannot "
+                                                   "hold, so no experiment's CV can be verified"), describe(r));
+            BOOST_TEST(!at::contains(r.out, "config OK"), r.out);
+        }
+    }
+    BOOST_TEST(!fs::exists(dir / "state.json"));  // `run` refused before any round
+
+    // A metric of class probabilities on a task that predicts values.
+    write_workspace(dir.path());
+    config = json::parse(at::read_text(dir / "config.json")).as_object();
+    config["task_type"] = "regression";
+    config["metric"] = "logloss";
+    at::write_text(dir / "config.json", json::serialize(config));
+    auto r = at::run_cli({"validate", dir.path().string()}, {}, fixture_env());
+    BOOST_TEST(r.exit_code == 2, describe(r));
+    BOOST_TEST(at::contains(r.out, "metric logloss scores class probabilities, but task_type regression predicts values"),
+               r.out);
 }
 
 BOOST_AUTO_TEST_CASE(validate_checks_the_python_of_local_runs) {

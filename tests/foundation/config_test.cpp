@@ -156,6 +156,7 @@ BOOST_AUTO_TEST_CASE(every_section_is_parsed) {
     config["kill_gate"] = json::parse(R"({"enabled": false, "relative_margin": 0.1, "max_correlation": 0.99})");
     config["blend"] = json::parse(R"({"max_gap": 0.01, "correlation_threshold": 0.9, "steps": 50})");
     config["cv_strategy"] = "GroupKFold";
+    config["group_column"] = "patient";
     config["cv_folds"] = 10;
     config["seed"] = 7;
     config["max_submissions_per_day"] = 2;
@@ -178,6 +179,8 @@ BOOST_AUTO_TEST_CASE(every_section_is_parsed) {
     BOOST_TEST(c.kill_gate.max_correlation == 0.99);
     BOOST_TEST(c.blend.steps == 50);
     BOOST_TEST(c.competition.cv_strategy == "GroupKFold");
+    BOOST_TEST(c.competition.group_column == "patient");
+    BOOST_TEST(c.competition.folds_dir == dir() / "folds");
     BOOST_TEST(c.competition.cv_folds == 10);
     BOOST_TEST(c.competition.seed == 7);
     BOOST_TEST(c.competition.max_submissions_per_day == 2);
@@ -255,6 +258,62 @@ BOOST_AUTO_TEST_CASE(bad_enum_values_list_the_allowed_ones) {
     BOOST_TEST(at::contains(loaded.at_path("cv_strategy").message, "did you mean \"StratifiedKFold\"?"));
     BOOST_TEST(at::contains(loaded.at_path("metric_direction").message, "allowed: higher, lower"));
     BOOST_TEST(at::contains(loaded.at_path("deadline").message, "expected a date YYYY-MM-DD"));
+}
+
+BOOST_AUTO_TEST_CASE(validation_strategies_require_the_columns_they_split_on) {
+    for (const char* strategy : {"GroupKFold", "StratifiedGroupKFold"}) {
+        auto config = valid_config();
+        config["cv_strategy"] = strategy;
+        auto loaded = load(config);
+        BOOST_TEST(!loaded.result.ok());
+        BOOST_TEST(at::contains(loaded.at_path("group_column").message, "missing: " + std::string(strategy) +
+                                                                           " keeps all rows of a group in one fold"));
+    }
+    auto config = valid_config();
+    config["cv_strategy"] = "TimeSeriesSplit";
+    config["cv_gap"] = -1;
+    auto loaded = load(config);
+    BOOST_TEST(at::contains(loaded.at_path("time_column").message, "missing: TimeSeriesSplit validates every fold on rows later"));
+    BOOST_TEST(loaded.at_path("cv_gap").message == "found -1, allowed: 0 to 1000000000");
+    config["time_column"] = "date";
+    config["cv_gap"] = 7;
+    loaded = load(config);
+    BOOST_TEST_REQUIRE(loaded.result.ok(), loaded.all());
+    BOOST_TEST(loaded.result.config->competition.time_column == "date");
+    BOOST_TEST(loaded.result.config->competition.cv_gap == 7);
+    // time_series tasks default to TimeSeriesSplit, so they need a time column too.
+    config = valid_config();
+    config["task_type"] = "time_series";
+    BOOST_TEST(at::contains(load(config).at_path("time_column").message, "missing"));
+    // The target is no group and no time.
+    config = valid_config();
+    config["cv_strategy"] = "GroupKFold";
+    config["group_column"] = "target";
+    BOOST_TEST(at::contains(load(config).at_path("group_column").message, "is the target column"));
+}
+
+BOOST_AUTO_TEST_CASE(an_unknown_strategy_is_an_error_and_ignored_columns_are_warned_about) {
+    auto config = valid_config();
+    config["cv_strategy"] = "PurgedKFold";
+    config["group_column"] = "patient";
+    auto loaded = load(config);
+    BOOST_TEST(!loaded.result.ok());
+    const auto& d = loaded.at_path("cv_strategy");
+    BOOST_TEST((d.severity == Diagnostic::Severity::error));
+    BOOST_TEST(at::contains(d.message, "found \"PurgedKFold\", allowed: KFold, StratifiedKFold, GroupKFold, "
+                                       "StratifiedGroupKFold, TimeSeriesSplit"), d.message);
+    BOOST_TEST(!loaded.has("group_column"));  // no follow-up about a strategy that does not exist
+
+    config["cv_strategy"] = "KFold";
+    config["time_column"] = "date";
+    config["cv_gap"] = 3;
+    loaded = load(config);
+    BOOST_TEST_REQUIRE(loaded.result.ok(), loaded.all());
+    const auto& group = loaded.at_path("group_column");
+    BOOST_TEST((group.severity == Diagnostic::Severity::warning));
+    BOOST_TEST(at::contains(group.message, "rows of one group can be in the training and the validation part"));
+    BOOST_TEST(at::contains(loaded.at_path("time_column").message, "only TimeSeriesSplit"));
+    BOOST_TEST(at::contains(loaded.at_path("cv_gap").message, "only TimeSeriesSplit"));
 }
 
 BOOST_AUTO_TEST_CASE(every_task_type_of_the_seed_is_accepted) {

@@ -42,7 +42,8 @@ struct CliFixture {
         fs::create_directories(ws / "data");
         fs::create_directories(dir / "home");
         write_text(ws / "config.json", workspace_config);
-        write_text(ws / "data" / "train.csv", "id,f1,target\n1,0.1,0\n2,0.9,1\n3,0.4,0\n4,0.8,1\n");
+        write_text(ws / "data" / "train.csv",  // enough rows for the 5 folds validate makes
+                   "id,f1,target\n1,0.1,0\n2,0.9,1\n3,0.4,0\n4,0.8,1\n5,0.2,0\n6,0.7,1\n7,0.3,0\n8,0.6,1\n9,0.5,0\n10,0.95,1\n");
         write_text(ws / "data" / "test.csv", "id,f1\n5,0.3\n6,0.7\n");
         write_text(ws / "data" / "sample_submission.csv", "id,target\n5,0.5\n6,0.5\n");
         write_text(dir / "good.csv", "id,target\n5,0.2\n6,0.8\n");

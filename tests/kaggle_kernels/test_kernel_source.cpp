@@ -23,10 +23,21 @@ BOOST_AUTO_TEST_CASE(titles_fit_fifty_characters_and_keep_the_round) {
     BOOST_TEST(kernel_title("", "titanic", "R03_experiment") == "autokaggle titanic R03 experiment");
 }
 
-BOOST_AUTO_TEST_CASE(host_paths_become_kernel_placeholders) {
+namespace {
+
+/// Round 3 of a workspace at /ws.
+RunSpec round_three() {
     RunSpec spec;
+    spec.label = "R03_experiment";
     spec.data_dir = "/ws/data";
     spec.work_dir = "/ws/rounds";
+    return spec;
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(host_paths_become_kernel_placeholders) {
+    RunSpec spec = round_three();
     BOOST_TEST(kernel_value(spec, "/ws/data") == "@@AUTOKAGGLE_DATA_DIR@@");
     BOOST_TEST(kernel_value(spec, "/ws/data/train.csv") == "@@AUTOKAGGLE_DATA_DIR@@/train.csv");
     BOOST_TEST(kernel_value(spec, "/ws/rounds/R03_oof.npy") == "@@AUTOKAGGLE_WORKING@@/R03_oof.npy");
@@ -35,15 +46,23 @@ BOOST_AUTO_TEST_CASE(host_paths_become_kernel_placeholders) {
 }
 
 BOOST_AUTO_TEST_CASE(the_launcher_embeds_arguments_and_roots) {
-    RunSpec spec;
-    spec.label = "R03_experiment";
-    spec.data_dir = "/ws/data";
-    spec.work_dir = "/ws/rounds";
+    RunSpec spec = round_three();
     spec.args = {"--data-dir", "/ws/data"};
     std::string source = launcher_source(spec, "print('x')\n", "titanic");
     BOOST_TEST(source.find("/kaggle/input") != std::string::npos);
     BOOST_TEST(source.find("/kaggle/working") != std::string::npos);
     BOOST_TEST(source.find("/ws/data") == std::string::npos);  // host paths never reach Kaggle
+}
+
+BOOST_AUTO_TEST_CASE(input_files_travel_inside_the_launcher) {
+    RunSpec spec = round_three();
+    spec.inputs = {"/ws/folds/KFold-5-seed42-ab/folds.npy", "/ws/folds/KFold-5-seed42-ab/fit.npy"};
+    spec.env = {{"AUTOKAGGLE_FOLDS_FILE", "/ws/folds/KFold-5-seed42-ab/folds.npy"}};
+    BOOST_TEST(kernel_value(spec, "/ws/folds/KFold-5-seed42-ab/folds.npy") == "@@AUTOKAGGLE_INPUTS@@/folds.npy");
+    BOOST_TEST(kernel_value(spec, "/ws/folds/KFold-5-seed42-ab/fit.npy") == "@@AUTOKAGGLE_INPUTS@@/fit.npy");
+    BOOST_TEST(kernel_value(spec, "/ws/folds/other.npy") == "/ws/folds/other.npy");
+    std::string source = launcher_source(spec, "print('x')\n", "titanic", {{"folds.npy", "FOLDS"}, {"fit.npy", "FIT"}});
+    BOOST_TEST(source.find("/ws/folds") == std::string::npos);  // host paths never reach Kaggle
 }
 
 BOOST_AUTO_TEST_CASE(kaggle_logs_are_joined_from_their_entries) {

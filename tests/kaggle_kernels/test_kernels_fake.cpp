@@ -252,12 +252,13 @@ struct Fixture {
         return std::make_unique<KernelsRunner>(
             options(), kaggle::Client(kaggle::Credentials(kaggle::Credentials::Scheme::basic, kUser, kSecret, "test"), c));
     }
-    ExperimentRunner experiments(Runner& runner_used) {
+    ExperimentRunner experiments(Runner& runner_used, fs::path folds_file = {}) {
         ExperimentRunner::Settings settings;
         settings.rounds_dir = rounds;
         settings.data_dir = dir / "data";
         settings.python = test::python();
         settings.poll_interval_s = 0.2;
+        settings.folds_file = std::move(folds_file);
         ExperimentRunner::Hooks hooks;
         hooks.persist_record = [this](const std::string&, const json::object* r) {
             if (r) record = *r;
@@ -311,6 +312,31 @@ BOOST_AUTO_TEST_CASE(the_push_is_a_private_gpu_script_kernel_with_the_competitio
     json::object record = handle->record();
     BOOST_TEST(record.at("slug").as_string() == "alice/autokaggle-kk-test-r03-experiment");
     BOOST_TEST(record.at("version_number").as_int64() == 1);
+}
+
+BOOST_AUTO_TEST_CASE(the_fold_assignment_travels_with_the_script) {
+    Fixture f;
+    const fs::path folds = f.dir / "folds" / "KFold-5-seed42-ab" / "folds.npy";
+    test::write_text(folds, "FOLDS-5521");
+    test::write_text(folds.parent_path() / "fit.npy", "FIT-5521");
+    auto runner = f.runner();
+    ExperimentRunner experiments = f.experiments(*runner, folds);
+    RunSpec spec = experiments.spec_for({3, f.rounds / "R03_experiment.py", "x"});
+    test::write_text(spec.script,
+                     "import os\n"
+                     "for name in ('AUTOKAGGLE_FOLDS_FILE', 'AUTOKAGGLE_FOLDS_FIT_FILE'):\n"
+                     "    path = os.environ[name]\n"
+                     "    print(name, open(path).read(), 'host' if path.startswith(" + json::serialize(json::value(f.dir.path().string())) +
+                         ") else 'kernel', flush=True)\n" +
+                         contract_script(0));
+    auto handle = runner->start(spec);
+    const std::string text(json::parse(f.kaggle->api.requests().at(0).body).as_object().at("text").as_string());
+    BOOST_TEST(!contains(text, f.dir.path().string()));
+    std::string output;
+    RunPoll end = follow(*handle, output);
+    BOOST_TEST((end.status == RunStatus::ok), end.message);
+    BOOST_TEST(contains(output, "AUTOKAGGLE_FOLDS_FILE FOLDS-5521 kernel"), output);
+    BOOST_TEST(contains(output, "AUTOKAGGLE_FOLDS_FIT_FILE FIT-5521 kernel"), output);
 }
 
 BOOST_AUTO_TEST_CASE(a_cpu_run_sends_no_machine_shape_and_internet_when_asked) {

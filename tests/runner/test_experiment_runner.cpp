@@ -49,11 +49,15 @@ struct Workspace {
         return o;
     }
 
-    ExperimentRunner make(KillGateConfig gate = {}) {
+    ExperimentRunner make(KillGateConfig gate = {},
+                          std::function<metrics::FoldScores(const fs::path&)> score_oof = nullptr,
+                          fs::path folds_file = {}) {
         ExperimentRunner::Settings settings;
         settings.rounds_dir = dir / "rounds";
         settings.poll_interval_s = 0.2;
+        settings.folds_file = std::move(folds_file);
         ExperimentRunner::Hooks hooks;
+        hooks.score_oof = std::move(score_oof);
         hooks.persist_record = [this](const std::string& label, const boost::json::object* record) {
             records.emplace_back(label, record != nullptr);
         };
@@ -119,10 +123,18 @@ BOOST_AUTO_TEST_CASE(the_script_receives_the_contract_arguments_and_environment)
     BOOST_TEST(env.at("AUTOKAGGLE_METRIC").as_string() == "auc_roc");
     BOOST_TEST(env.at("AUTOKAGGLE_TARGET_COLUMN").as_string() == "target");
     BOOST_TEST(env.at("AUTOKAGGLE_SEED").as_string() == "7");
+    BOOST_TEST(!env.contains("AUTOKAGGLE_FOLDS_FILE"));  // no assignment given
     BOOST_TEST(env.at("PYTHONUNBUFFERED").as_string() == "1");
     BOOST_TEST(env.contains("AUTOKAGGLE_RUN_TOKEN"));
     // It exited 0 but broke the contract.
     BOOST_TEST(to_string(result.status) == "crash");
+
+    // With the competition's fold assignment, its two files.
+    auto with_folds = ws.make({}, nullptr, ws.dir / "folds" / "KFold-5-seed7-x" / "folds.npy");
+    with_folds.run({1, "rounds/R01_experiment.py", "probe"});
+    const auto folds_env = boost::json::parse(read_text(ws.dir / "rounds" / "probe.json")).as_object().at("env").as_object();
+    BOOST_TEST(folds_env.at("AUTOKAGGLE_FOLDS_FILE").as_string() == (ws.dir / "folds/KFold-5-seed7-x/folds.npy").string());
+    BOOST_TEST(folds_env.at("AUTOKAGGLE_FOLDS_FIT_FILE").as_string() == (ws.dir / "folds/KFold-5-seed7-x/fit.npy").string());
 }
 
 BOOST_AUTO_TEST_CASE(exit_zero_without_cv_score_is_a_crash_saying_why) {
@@ -134,6 +146,69 @@ BOOST_AUTO_TEST_CASE(exit_zero_without_cv_score_is_a_crash_saying_why) {
     BOOST_TEST(result.message.find("CV_SCORE") != std::string::npos, result.message);
     BOOST_TEST(!result.claimed_cv.has_value());
     BOOST_TEST(result.fold_scores.size() == 5u);
+}
+
+BOOST_AUTO_TEST_CASE(a_script_that_prints_no_score_is_scored_by_the_core) {
+    Workspace ws;
+    std::vector<std::string> scored;
+    auto runner = ws.make({}, [&](const fs::path& oof) {
+        scored.push_back(oof.filename().string());
+        metrics::FoldScores s;
+        s.cv = 0.7;
+        s.folds = {0.6, 0.8};
+        return s;
+    });
+    auto result = runner.run(ws.scripted(2, settings("None, None, None, None, None", "None")));
+    BOOST_TEST(to_string(result.status) == "ok", result.message);
+    BOOST_TEST(scored == std::vector<std::string>({"R02_oof.npy"}));
+    BOOST_TEST(!result.claimed_cv.has_value());
+    BOOST_TEST(result.fold_scores.empty());  // "FOLD k DONE" claims no score
+    BOOST_TEST(result.scored_cv.value_or(0) == 0.7);
+    BOOST_TEST(result.scored_fold_scores == std::vector<double>({0.6, 0.8}));
+
+    // An OOF file the core cannot score, and no claim: a crash that says both.
+    auto failing = ws.make({}, [](const fs::path& oof) -> metrics::FoldScores {
+        throw MetricError(oof.filename().string() + ": row 3 (validated in fold 4) is nan");
+    });
+    auto crash = failing.run(ws.scripted(3, settings("None, None", "None")));
+    BOOST_TEST(to_string(crash.status) == "crash");
+    BOOST_TEST(crash.message.find("printed no CV_SCORE=x line and the core could not score R03_oof.npy: R03_oof.npy: "
+                                  "row 3 (validated in fold 4) is nan") != std::string::npos, crash.message);
+    // A claim stays a claim: the run is ok, verification will judge the claim.
+    auto claimed = failing.run(ws.scripted(4, settings("0.8", "0.8")));
+    BOOST_TEST(to_string(claimed.status) == "ok", claimed.message);
+    BOOST_TEST(!claimed.scored_cv.has_value());
+}
+
+BOOST_AUTO_TEST_CASE(the_gate_scores_exactly_the_first_fold_of_the_assignment) {
+    Workspace ws;
+    // Truth alternates 0/1; the partial OOF predicts rows 0, 5, 10... (i % 5 == 0) perfectly,
+    // rows 1, 6, 11... inverted, and leaves the others NaN.
+    metrics::TargetEncoding target;
+    target.classification = true;
+    target.class_names = {"0", "1"};
+    std::vector<double> partial(100, std::numeric_limits<double>::quiet_NaN());
+    for (std::size_t i = 0; i < 100; ++i) {
+        target.values.push_back(static_cast<double>(i % 2));
+        const double rank = 0.001 * static_cast<double>(i);
+        if (i % 5 == 0) partial[i] = i % 2 ? 0.9 - rank : 0.1 + rank;
+        if (i % 5 == 1) partial[i] = i % 2 ? 0.1 + rank : 0.9 - rank;
+    }
+    metrics::write_npy(ws.dir / "partial.npy", metrics::NpyArray::vector(partial));
+    auto auc = standard_metrics::make_metric("auc_roc", {});
+    BOOST_REQUIRE(auc);
+    std::vector<int> fold(100);
+    for (std::size_t i = 0; i < 100; ++i) fold[i] = static_cast<int>(i % 5);
+    // The first validation fold: rows i % 5 == 0 only, whatever else was predicted.
+    BOOST_TEST(partial_oof_scorer(*auc, target, fold)(ws.dir / "partial.npy").value_or(-1) == 1.0);
+    // Without the assignment every predicted row counts, the inverted ones too.
+    BOOST_TEST(partial_oof_scorer(*auc, target)(ws.dir / "partial.npy").value_or(-1) < 0.9);
+    // The first fold is not complete in the file: no recomputed score rather than a guess.
+    for (std::size_t i = 0; i < 100; ++i) fold[i] = i < 20 ? 0 : 1 + static_cast<int>(i % 4);
+    BOOST_TEST(!partial_oof_scorer(*auc, target, fold)(ws.dir / "partial.npy").has_value());
+    // Time series: rows no fold validates come first and are never fold 1.
+    for (std::size_t i = 0; i < 100; ++i) fold[i] = i % 5 == 0 ? 0 : metrics::kNotValidated;
+    BOOST_TEST(partial_oof_scorer(*auc, target, fold)(ws.dir / "partial.npy").value_or(-1) == 1.0);
 }
 
 BOOST_AUTO_TEST_CASE(exit_zero_without_the_prediction_files_is_a_crash_naming_them) {

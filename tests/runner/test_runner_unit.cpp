@@ -37,6 +37,26 @@ BOOST_AUTO_TEST_CASE(contract_lines_and_tolerated_variants) {
     BOOST_TEST(parse_score_line("  final CV_SCORE: 12.5").value().value == 12.5);
 }
 
+BOOST_AUTO_TEST_CASE(a_fold_reported_done_carries_no_score) {
+    auto done = parse_score_line("[12:00:01] FOLD 2 DONE");
+    BOOST_REQUIRE(done.has_value());
+    BOOST_TEST((done->kind == ScoreEvent::Kind::fold));
+    BOOST_TEST(done->fold == 2);
+    BOOST_TEST(std::isnan(done->value));
+    BOOST_TEST(!parse_score_line("FOLD 2 DONEISH").has_value());
+    ScoreLineParser parser;
+    parser.feed("FOLD 1 DONE\nFOLD 2 SCORE=0.7\n");
+    BOOST_TEST(parser.folds().size() == 2u);                          // progress counts both
+    BOOST_TEST(parser.fold_scores() == std::vector<double>({0.7}));  // only the printed score is a claim
+    // The kill gate skips the score check for a fold without a score.
+    KillGateConfig config;
+    KillGateContext context;
+    context.best_cv = 0.8;
+    const auto decision = evaluate_fold1(config, context, std::numeric_limits<double>::quiet_NaN(), std::nullopt);
+    BOOST_TEST(!decision.kill);
+    BOOST_TEST(decision.message.find("not scored") != std::string::npos, decision.message);
+}
+
 BOOST_AUTO_TEST_CASE(noise_is_not_a_score) {
     for (const char* line : {"", "FOLD", "FOLD x SCORE=1", "FOLD 1 SCORE=", "FOLD 1 SCORE=abc", "MY_CV_SCORE=3",
                              "CV_SCORE=nan", "FOLD 0 SCORE=0.5", "CV_SCORE=inf", "SCAFFOLD 1 SCORE=0.3",

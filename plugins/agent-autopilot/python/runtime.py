@@ -1,6 +1,6 @@
 # ---------------------------------------------------------------------------------------------
-# Shared runtime: data loading, in-fold preprocessing, the competition metric and the K-fold
-# loop that follows the script contract (docs/script-contract.md).
+# Shared runtime: data loading, in-fold preprocessing and the loop over the competition's folds
+# that follows the script contract (docs/script-contract.md).
 # ---------------------------------------------------------------------------------------------
 import os
 
@@ -20,10 +20,9 @@ import pandas as pd
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.compose import ColumnTransformer
 from sklearn.impute import SimpleImputer
-from sklearn.model_selection import KFold, StratifiedKFold
+from sklearn.model_selection import KFold
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import OneHotEncoder, OrdinalEncoder, StandardScaler
-from sklearn import metrics as skm
 
 warnings.filterwarnings("ignore")
 
@@ -53,9 +52,11 @@ class Table:
         target = SPEC["target_column"]
         if target not in train.columns:
             sys.exit("train file has no target column '%s' (config.json target_column)" % target)
-        train = train[train[target].notna()].reset_index(drop=True)
-        if max_rows and len(train) > max_rows:
-            train = train.sample(n=max_rows, random_state=seed).reset_index(drop=True)
+        self.train_rows = len(train)
+        self.rows = np.flatnonzero(train[target].notna().values)  # train.csv rows kept, in file order
+        if max_rows and len(self.rows) > max_rows:
+            self.rows = np.sort(np.random.RandomState(seed).choice(self.rows, size=max_rows, replace=False))
+        train = train.iloc[self.rows].reset_index(drop=True)
         drop = [c for c in (SPEC.get("id_column"), target) if c]
         features = [c for c in train.columns if c not in drop and c in test.columns]
         self.X = train[features].copy()
@@ -206,71 +207,41 @@ def native_categorical_mask(table, encoding):
     return mask if any(mask) else None
 
 
-# ---- the competition metric ------------------------------------------------------------------
+# ---- the competition's folds -------------------------------------------------------------------
+# The core writes the fold assignment once per CV regime and scores every fold itself with the
+# competition's metric, so these scripts never compute the metric (docs/script-contract.md).
 
-def _labels(pred, n_classes):
-    if pred.ndim == 1:
-        return (pred >= 0.5).astype(int) if n_classes == 2 else np.rint(pred)
-    return pred.argmax(axis=1)
+def load_folds(table):
+    """(fold, fit) for the rows the table kept: fold[i] is the fold row i validates (-1: none),
+    fit[i, k] whether row i trains fold k."""
+    path = os.environ.get("AUTOKAGGLE_FOLDS_FILE")
+    if not path:
+        sys.exit("AUTOKAGGLE_FOLDS_FILE is not set: the core passes the competition's fold assignment to every "
+                 "experiment it runs (docs/script-contract.md)")
+    fold = np.load(path)
+    fit = np.load(os.environ.get("AUTOKAGGLE_FOLDS_FIT_FILE") or os.path.join(os.path.dirname(path), "fit.npy"))
+    if len(fold) != table.train_rows:
+        sys.exit("%s has %d rows, train file has %d: the folds belong to another train.csv" % (
+            path, len(fold), table.train_rows))
+    return fold[table.rows], fit[table.rows]
 
 
-def _probabilities(pred, n_classes):
-    if pred.ndim == 1:
-        p = np.clip(pred, 1e-15, 1 - 1e-15)
-        return np.column_stack([1 - p, p])
+def splits(fold, fit):
+    """(fit rows, validation rows) of every fold, in fold order."""
+    return [(np.flatnonzero(fit[:, k]), np.flatnonzero(fold == k)) for k in range(fit.shape[1])]
+
+
+def blend_loss(y, pred, n_classes):
+    """What a blend's weights are chosen on: the proper scoring rule of the prediction layout (log
+    loss for class probabilities, squared error for values). The competition's metric, whatever
+    it is, is then computed by the core from the blend's OOF file."""
+    if not CLASSIFICATION:
+        return float(np.mean((y - pred) ** 2))
     p = np.clip(pred, 1e-15, 1 - 1e-15)
-    return p / p.sum(axis=1, keepdims=True)
-
-
-def score(y, pred, n_classes=0):
-    """The configured metric, computed the way Kaggle does."""
-    name = SPEC["metric"].lower()
-    if name in ("auc", "auc_roc", "roc_auc"):
-        if pred.ndim == 1:
-            return float(skm.roc_auc_score(y, pred))
-        return float(skm.roc_auc_score(y, _probabilities(pred, n_classes), multi_class="ovr",
-                                       labels=list(range(n_classes))))
-    if name in ("logloss", "log_loss"):
-        return float(skm.log_loss(y, _probabilities(pred, n_classes), labels=list(range(max(n_classes, 2)))))
-    if name == "rmse":
-        return float(np.sqrt(np.mean((y - pred) ** 2)))
-    if name == "rmsle":
-        return float(np.sqrt(np.mean((np.log1p(np.clip(pred, 0, None)) - np.log1p(y)) ** 2)))
-    if name == "mae":
-        return float(np.mean(np.abs(y - pred)))
-    if name == "r2":
-        return float(skm.r2_score(y, pred))
-    if name == "accuracy":
-        return float(skm.accuracy_score(y, _labels(pred, n_classes)))
-    if name in ("f1", "f1_macro"):
-        average = "binary" if n_classes == 2 and name == "f1" else "macro"
-        return float(skm.f1_score(y, _labels(pred, n_classes), average=average))
-    if name == "mcc":
-        return float(skm.matthews_corrcoef(y, _labels(pred, n_classes)))
-    if name == "qwk":
-        labels = _labels(pred, n_classes)
-        if not CLASSIFICATION:
-            labels = np.clip(labels, y.min(), y.max())
-        return float(skm.cohen_kappa_score(y, labels, weights="quadratic"))
-    if name.startswith("map@"):
-        k = int(name.split("@")[1])
-        probs = _probabilities(pred, n_classes)
-        top = np.argsort(-probs, axis=1, kind="stable")[:, :k]
-        hits = top == np.asarray(y).reshape(-1, 1)
-        ranks = np.where(hits.any(axis=1), hits.argmax(axis=1) + 1, 0)
-        return float(np.mean(np.where(ranks > 0, 1.0 / np.maximum(ranks, 1), 0.0)))
-    sys.exit("metric '%s' is not known to the autopilot's experiment scripts" % SPEC["metric"])
-
-
-# ---- the K-fold loop -------------------------------------------------------------------------
-
-def make_folds(y, folds, seed):
-    stratify = CLASSIFICATION and SPEC.get("cv_strategy", "StratifiedKFold") != "KFold"
-    if stratify:
-        splitter = StratifiedKFold(n_splits=folds, shuffle=True, random_state=seed)
-    else:
-        splitter = KFold(n_splits=folds, shuffle=True, random_state=seed)
-    return list(splitter.split(np.zeros(len(y)), y))
+    if p.ndim == 1:
+        return float(-np.mean(np.where(y == 1, np.log(p), np.log(1 - p))))
+    p = p / p.sum(axis=1, keepdims=True)
+    return float(-np.mean(np.log(p[np.arange(len(y)), y.astype(int)])))
 
 
 def prediction_width(table):
@@ -302,32 +273,34 @@ def fit_params(table, y_train):
     return {}
 
 
+def report_fold(args, k, oof):
+    """The partial OOF is on disk before the fold line that makes the kill gate read it; the
+    core scores the fold from it."""
+    if args.oof_partial:
+        save(args.oof_partial, oof)
+    print("FOLD %d DONE" % k, flush=True)
+
+
 def run_cv(make_model):
     args = parse_args()
     started = time.time()
     table = Table(args.data_dir, args.max_train_rows, args.seed)
     print("rows=%d test_rows=%d numeric=%d categorical=%d classes=%d" % (
         len(table.X), len(table.X_test), len(table.num_cols), len(table.cat_cols), table.n_classes), flush=True)
-    folds = make_folds(table.y, args.folds, args.seed)
+    folds = splits(*load_folds(table))
     width = prediction_width(table)
     shape = (len(table.X),) if width == 1 else (len(table.X), width)
-    oof = np.full(shape, np.nan)
+    oof = np.full(shape, np.nan)  # rows no fold validates stay NaN; the core ignores them
     test_pred = np.zeros((len(table.X_test),) if width == 1 else (len(table.X_test), width))
     for k, (train_idx, valid_idx) in enumerate(folds, start=1):
         model = make_model(table, args.seed + int(SPEC.get("seed_offset", 0)))
         model.fit(table.X.iloc[train_idx], table.y[train_idx], **fit_params(table, table.y[train_idx]))
         oof[valid_idx] = predict(model, table.X.iloc[valid_idx], table)
         test_pred += predict(model, table.X_test, table) / len(folds)
-        fold_score = score(table.y[valid_idx], oof[valid_idx], table.n_classes)
-        # The partial OOF is on disk before the fold line that makes the kill gate read it.
-        if args.oof_partial:
-            save(args.oof_partial, oof)
-        print("FOLD %d SCORE=%.6f" % (k, fold_score), flush=True)
-    cv = score(table.y, oof, table.n_classes)
+        report_fold(args, k, oof)
     save(args.oof_out, oof)
     save(args.test_out, test_pred)
     print("seconds=%.1f" % (time.time() - started), flush=True)
-    print("CV_SCORE=%.6f" % cv, flush=True)
 
 
 def main():

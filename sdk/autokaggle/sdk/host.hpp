@@ -62,8 +62,14 @@ struct CompetitionInfo {
     std::string metric_direction;   ///< "higher" or "lower"
     std::string target_column;
     std::string id_column;
-    std::string cv_strategy;        ///< KFold, StratifiedKFold, GroupKFold, TimeSeriesSplit
+    std::string cv_strategy;        ///< KFold, StratifiedKFold, GroupKFold, StratifiedGroupKFold, TimeSeriesSplit
     int cv_folds = 5;
+    std::string group_column;       ///< rows sharing a value never straddle folds (GroupKFold, StratifiedGroupKFold)
+    std::string time_column;        ///< orders rows in time (TimeSeriesSplit)
+    int cv_gap = 0;                 ///< TimeSeriesSplit: rows left out between training and validation
+    /// Where the core writes the fold assignment every experiment uses (docs/script-contract.md,
+    /// "Folds"): <workspace>/folds. Empty: folds are computed in memory and never written.
+    std::filesystem::path folds_dir;
     std::string deadline;           ///< YYYY-MM-DD, empty when none
     int max_submissions_per_day = 5;
     int seed = 42;                  ///< shared by every experiment so OOF rows line up

@@ -60,6 +60,9 @@ struct RunSpec {
     std::vector<std::string> args;            ///< script arguments (see docs/script-contract.md)
     std::vector<std::pair<std::string, std::string>> env;  ///< extra environment
     std::vector<std::filesystem::path> outputs;  ///< files the run must leave in work_dir
+    /// Files the script reads besides data_dir, named in args or env (the fold assignment): a
+    /// runner whose machine does not see the host's files ships them with the script.
+    std::vector<std::filesystem::path> inputs;
     double timeout_s = 0;                     ///< 0: the runner's own option
 };
 
@@ -105,11 +108,15 @@ struct ExperimentRequest {
 };
 
 /// The recorded outcome. The claimed score is the script's own CV_SCORE line; the host verifies
-/// it later from the OOF file with the metric plugin.
+/// it later from the OOF file with the metric plugin. The scored_* fields are the host's own
+/// numbers, computed from the OOF file and the fold assignment when the run ends: a script that
+/// prints no score at all is scored this way (docs/script-contract.md, "How the core scores").
 struct ExperimentResult {
     RunStatus status = RunStatus::crash;
     std::optional<double> claimed_cv;   ///< from "CV_SCORE=x"
     std::vector<double> fold_scores;    ///< from "FOLD k SCORE=x", in order
+    std::optional<double> scored_cv;    ///< the metric over every validated OOF row, by the host
+    std::vector<double> scored_fold_scores;  ///< the metric per fold, by the host (NaN: the fold alone cannot be scored)
     std::optional<int> exit_code;
     std::optional<int> signal;
     std::string message;                ///< why it ended as it did, with numbers

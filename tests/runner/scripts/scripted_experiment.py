@@ -1,6 +1,6 @@
 # A stand-in experiment that follows the script contract (docs/script-contract.md) with
 # behaviour chosen by the test, which prepends these settings:
-#   FOLD_SCORES   scores printed as "FOLD k SCORE=x"
+#   FOLD_SCORES   scores printed as "FOLD k SCORE=x" (None: "FOLD k DONE", the host scores it)
 #   CV            printed as "CV_SCORE=x" at the end (None: no line)
 #   SLEEP_AFTER   seconds to sleep after fold 1 (a long run the kill gate should stop)
 #   PARTIAL_FROM  .npy whose fold-1 rows are copied into the partial OOF (None: zeros + noise)
@@ -28,7 +28,7 @@ for k, score in enumerate(FOLD_SCORES, start=1):
     oof[rows] = source[rows]
     np.save(args.oof_partial + ".tmp.npy", oof)
     os.replace(args.oof_partial + ".tmp.npy", args.oof_partial)
-    print(f"FOLD {k} SCORE={score}", flush=True)
+    print(f"FOLD {k} DONE" if score is None else f"FOLD {k} SCORE={score}", flush=True)
     if k == 1 and SLEEP_AFTER:
         time.sleep(SLEEP_AFTER)
 if WRITE_OUTPUTS:
