@@ -168,12 +168,20 @@ private:
 };
 
 std::unique_ptr<LlmProvider> make_openai(const PluginContext& context) {
-    auto config = http::read_provider_config(context.options, context.instance, {"https://api.openai.com/v1", "OPENAI_API_KEY", true});
     std::string field = "max_tokens";
     if (const auto* v = context.options.if_contains("max_tokens_field"); v && v->is_string()) field = std::string(v->get_string());
+    std::string field_problem;
     if (field != "max_tokens" && field != "max_completion_tokens")
-        throw ConfigError("config.json: " + config.key_path("max_tokens_field") + ": \"" + field +
-                          "\" is not allowed; use \"max_tokens\" or \"max_completion_tokens\"");
+        field_problem = "config.json: llms." + context.instance + ".options.max_tokens_field: \"" + field +
+                        "\" is not allowed; use \"max_tokens\" or \"max_completion_tokens\"";
+    http::ProviderConfig config;
+    try {
+        config = http::read_provider_config(context.options, context.instance, {"https://api.openai.com/v1", "OPENAI_API_KEY", true});
+    } catch (const ConfigError& e) {
+        if (field_problem.empty()) throw;
+        throw ConfigError(field_problem + "\n  " + e.what());  // every problem at once
+    }
+    if (!field_problem.empty()) throw ConfigError(field_problem);
     return std::make_unique<OpenAiProvider>(std::move(config), std::move(field));
 }
 
