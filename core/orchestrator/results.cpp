@@ -44,37 +44,39 @@ std::optional<ResultRow> parse_row(const std::string& line) {
 }  // namespace
 
 ResultsFile read_results(const fs::path& file, const std::function<void(const std::string&)>& warn) {
-    ResultsFile out;
     const auto text = read_file_if_exists(file);
-    if (!text || text->empty()) return out;
-    std::vector<std::string> lines;
+    if (!text) return {};
+    return parse_results(*text, file.string(), warn);
+}
+
+ResultsFile parse_results(std::string_view text, const std::string& source,
+                          const std::function<void(const std::string&)>& warn) {
+    ResultsFile out;
+    std::vector<std::string_view> lines;
     std::size_t start = 0;
-    while (start < text->size()) {
-        auto nl = text->find('\n', start);
-        if (nl == std::string::npos) {
-            lines.push_back(text->substr(start));
-            if (warn) warn(file.string() + ": last line has no line end (half-written): dropped '" + lines.back() + "'");
-            lines.pop_back();
+    while (start < text.size()) {
+        auto nl = text.find('\n', start);
+        if (nl == std::string_view::npos) {
+            if (warn) warn(source + ": last line has no line end (half-written): dropped '" + std::string(text.substr(start)) + "'");
             out.repaired = true;
             break;
         }
-        lines.push_back(text->substr(start, nl - start));
+        lines.push_back(text.substr(start, nl - start));
         start = nl + 1;
     }
     for (std::size_t i = 0; i < lines.size(); ++i) {
-        const std::string& line = lines[i];
+        const std::string line(lines[i]);
         if (i == 0 && line.rfind("round\t", 0) == 0) continue;
         if (line.empty()) continue;
         auto row = parse_row(line);
         if (!row) {
             if (i + 1 == lines.size()) {
-                if (warn) warn(file.string() + ": last line " + std::to_string(i + 1) + " is incomplete: dropped '" + line + "'");
+                if (warn) warn(source + ": last line " + std::to_string(i + 1) + " is incomplete: dropped '" + line + "'");
                 out.repaired = true;
                 continue;
             }
-            throw Error(file.string() + ":" + std::to_string(i + 1) +
-                        ": not a results row (8 tab-separated fields: " + kResultsHeader +
-                        "); fix or delete the line");
+            throw Error(source + ":" + std::to_string(i + 1) + ": not a results row (8 tab-separated fields: " +
+                        kResultsHeader + "); fix or delete the line");
         }
         upsert_result(out.rows, std::move(*row));
     }

@@ -6,6 +6,7 @@
 #include <functional>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace autokaggle {
@@ -31,6 +32,10 @@ struct ResultsFile {
 /// Reads results.tsv (empty when missing). A broken last line is dropped and reported through
 /// `warn`; a broken line elsewhere is an Error naming the file and line.
 ResultsFile read_results(const std::filesystem::path& file, const std::function<void(const std::string&)>& warn);
+
+/// read_results on the file's text; `source` names it in messages.
+ResultsFile parse_results(std::string_view text, const std::string& source,
+                          const std::function<void(const std::string&)>& warn);
 
 /// Writes the whole table atomically.
 void write_results(const std::filesystem::path& file, const std::vector<ResultRow>& rows);

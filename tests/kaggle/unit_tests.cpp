@@ -15,6 +15,7 @@
 #include <boost/test/unit_test.hpp>
 
 #include <fstream>
+#include <sstream>
 
 BOOST_TEST_DONT_PRINT_LOG_VALUE(autokaggle::kaggle::Credentials::Scheme)
 BOOST_TEST_DONT_PRINT_LOG_VALUE(autokaggle::kaggle::SubmissionStatus)
@@ -264,6 +265,27 @@ BOOST_AUTO_TEST_CASE(detects_corruption_and_non_zips) {
     BOOST_CHECK_EXCEPTION(kaggle::extract_zip(dir / "plain.zip", dir / "out"), Error, [&](const Error& e) {
         return std::string(e.what()).find("plain.zip") != std::string::npos;
     });
+}
+
+BOOST_AUTO_TEST_CASE(never_unpacks_more_than_the_stated_size) {
+    TempDir dir;
+    write_zip(dir / "bomb.zip", {{"train.csv", std::string(4 << 20, '0')}});  // 4 MiB deflate to a few KiB
+    std::string bytes = read_text(dir / "bomb.zip");
+    const auto central = bytes.find("PK\x01\x02");
+    BOOST_REQUIRE(central != std::string::npos);
+    bytes.replace(central + 24, 4, std::string("\x0a\x00\x00\x00", 4));  // states 10 bytes
+    { std::ofstream(dir / "bomb.zip", std::ios::binary) << bytes; }
+    BOOST_CHECK_EXCEPTION(kaggle::extract_zip(dir / "bomb.zip", dir / "out"), Error, [](const Error& e) {
+        return std::string(e.what()).find("entry 'train.csv': more data than the 10 bytes its directory states") !=
+               std::string::npos;
+    });
+    BOOST_TEST(!fs::exists(dir / "out" / "train.csv.part"));
+    // The reader on any stream hands the sink no more than the stated size.
+    std::istringstream in(bytes);
+    kaggle::ZipReader reader(in, "bomb.zip");
+    std::size_t delivered = 0;
+    BOOST_CHECK_THROW(reader.unpack(0, [&](const char*, std::size_t n) { delivered += n; }), Error);
+    BOOST_TEST(delivered <= 10u);
 }
 
 BOOST_AUTO_TEST_SUITE_END()
