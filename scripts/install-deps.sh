@@ -11,11 +11,12 @@ BUILD_PACKAGES=(g++ cmake ninja-build ccache pkg-config ca-certificates
   libboost-system1.81-dev libboost-test1.81-dev libssl-dev zlib1g-dev)
 PYTHON_PACKAGES=(python3 python3-numpy python3-pandas python3-sklearn python3-scipy python3-xgboost)
 # Extra packages some test suites need: a local one-node Slurm cluster (slurmctld, slurmd,
-# munged) for the slurm runner's tests, and ps/pgrep for the process-tree tests.
+# munged) for the slurm runner's tests, ps/pgrep for the process-tree tests, and clang with
+# libFuzzer and lld for the fuzz targets (tests/fuzz).
 TEST_PACKAGES=()
 case "${1:-}" in
   "") ;;
-  --tests) TEST_PACKAGES+=(procps slurm-wlm munge) ;;
+  --tests) TEST_PACKAGES+=(procps slurm-wlm munge clang libclang-rt-14-dev lld) ;;
   *) echo "usage: scripts/install-deps.sh [--tests]" >&2; exit 2 ;;
 esac
 

@@ -4,6 +4,7 @@
 
 #include <autokaggle/sdk/errors.hpp>
 
+#include <algorithm>
 #include <cstdlib>
 #include <limits>
 #include <sstream>
@@ -129,10 +130,11 @@ std::string string_field(const boost::json::object& o, std::string_view key) {
 }
 
 long long count_field(const boost::json::object& o, std::string_view key) {
+    constexpr long long kMaxCount = 1LL << 53;
     const auto* v = o.if_contains(key);
     if (!v) return 0;
-    if (v->is_int64()) return v->get_int64();
-    if (v->is_uint64()) return static_cast<long long>(v->get_uint64());
+    if (v->is_int64()) return std::clamp<long long>(v->get_int64(), 0, kMaxCount);
+    if (v->is_uint64()) return kMaxCount;  // past int64: far past any real count
     return 0;
 }
 

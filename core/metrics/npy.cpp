@@ -85,6 +85,7 @@ Header parse_header(std::string_view text, const std::string& name) {
 
 template <class T>
 void convert(const char* src, std::size_t count, double* dst) {
+    if (count == 0) return;  // an empty array: dst may be null, which memcpy must not get
     if constexpr (std::is_same_v<T, double>) {
         std::memcpy(dst, src, count * sizeof(double));
     } else {
@@ -247,7 +248,7 @@ std::string encode_npy(const NpyArray& array) {
     out.push_back(static_cast<char>(header.size() & 0xff));
     out.push_back(static_cast<char>((header.size() >> 8) & 0xff));
     out.append(header);
-    out.append(reinterpret_cast<const char*>(array.data.data()), array.data.size() * sizeof(double));
+    if (!array.data.empty()) out.append(reinterpret_cast<const char*>(array.data.data()), array.data.size() * sizeof(double));
     return out;
 }
 

@@ -52,7 +52,11 @@ std::string trim_copy(std::string s) {
 std::string one_line(std::string s, std::size_t max = 160) {
     for (char& c : s)
         if (c == '\n' || c == '\r' || c == '\t') c = ' ';
-    if (s.size() > max) s = s.substr(0, max - 3) + "...";
+    if (s.size() > max) {
+        std::size_t cut = max - 3;
+        while (cut > 0 && (static_cast<unsigned char>(s[cut]) & 0xC0) == 0x80) --cut;  // not inside a UTF-8 character
+        s = s.substr(0, cut) + "...";
+    }
     return s;
 }
 

@@ -86,12 +86,14 @@ ExperimentRegistry parse_experiments(std::string_view text, const std::string& s
     return reg;
 }
 
-void write_experiments(const fs::path& file, const ExperimentRegistry& reg) {
+void write_experiments(const fs::path& file, const ExperimentRegistry& reg) { atomic_write(file, format_experiments(reg)); }
+
+std::string format_experiments(const ExperimentRegistry& reg) {
     json::array list;
     for (const auto& e : reg.experiments) list.push_back(to_json(e));
-    atomic_write(file, json_util::pretty(json::object{{"schema_version", kExperimentsSchemaVersion},
-                                                      {"experiments", std::move(list)},
-                                                      {"correlations", reg.correlations}}));
+    return json_util::pretty(json::object{{"schema_version", kExperimentsSchemaVersion},
+                                          {"experiments", std::move(list)},
+                                          {"correlations", reg.correlations}});
 }
 
 void upsert_experiment(ExperimentRegistry& reg, Experiment experiment) {

@@ -83,7 +83,9 @@ ResultsFile parse_results(std::string_view text, const std::string& source,
     return out;
 }
 
-void write_results(const fs::path& file, const std::vector<ResultRow>& rows) {
+void write_results(const fs::path& file, const std::vector<ResultRow>& rows) { atomic_write(file, format_results(rows)); }
+
+std::string format_results(const std::vector<ResultRow>& rows) {
     std::ostringstream os;
     os << kResultsHeader << "\n";
     for (const auto& r : rows) {
@@ -91,7 +93,7 @@ void write_results(const fs::path& file, const std::vector<ResultRow>& rows) {
            << tsv_field(r.status) << '\t' << tsv_field(r.submitted) << '\t' << tsv_field(r.timestamp) << '\t'
            << tsv_field(r.description) << "\n";
     }
-    atomic_write(file, os.str());
+    return os.str();
 }
 
 void upsert_result(std::vector<ResultRow>& rows, ResultRow row) {

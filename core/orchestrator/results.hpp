@@ -39,6 +39,8 @@ ResultsFile parse_results(std::string_view text, const std::string& source,
 
 /// Writes the whole table atomically.
 void write_results(const std::filesystem::path& file, const std::vector<ResultRow>& rows);
+/// The text write_results writes: the header and one line per row.
+std::string format_results(const std::vector<ResultRow>& rows);
 
 /// Replaces the row of the same round or inserts it in round order (recording is idempotent).
 void upsert_result(std::vector<ResultRow>& rows, ResultRow row);
