@@ -4,6 +4,7 @@
 #include "code_ideas.hpp"
 #include "kaggle/api.hpp"
 #include "kaggle/credentials.hpp"
+#include "kaggle/json_text.hpp"
 #include "kaggle/setup.hpp"
 #include "kaggle/zip.hpp"
 #include "kaggle_test_support.hpp"
@@ -182,6 +183,24 @@ BOOST_AUTO_TEST_CASE(submissions_parse_leniently) {
     BOOST_TEST(kaggle::parse_submission_status("SUBMISSION_STATUS_ERROR") == kaggle::SubmissionStatus::error);
     BOOST_TEST(!kaggle::parse_score(""));
     BOOST_TEST(!kaggle::parse_score("n/a"));
+}
+
+BOOST_AUTO_TEST_CASE(config_written_from_answers_is_always_json) {
+    // What Kaggle sends goes into config.json (init --download): a number past double and a
+    // title in Latin-1 still give a file that reads back.
+    json::value answer = json::parse(R"({"maxDailySubmissions": 1e400, "ratio": 0.5})");
+    answer.as_object()["title"] = "Caf\xE9 competition";
+    const std::string text = kaggle::pretty_json(answer);
+    boost::system::error_code ec;
+    const json::value back = json::parse(text, ec);
+    BOOST_TEST_REQUIRE(!ec, text);
+    BOOST_TEST(back.at("maxDailySubmissions").is_null());
+    BOOST_TEST(back.at("title").as_string() == "Caf\xEF\xBF\xBD competition");
+    // An error in a 200 body, with a code past any HTTP status.
+    auto error = kaggle::body_error(json::parse(R"({"code": 1e12, "message": "odd"})"));
+    BOOST_TEST_REQUIRE(error.has_value());
+    BOOST_TEST(error->message == "odd");
+    BOOST_TEST(!kaggle::body_error(json::parse(R"({"code": 200})")));
 }
 
 BOOST_AUTO_TEST_CASE(requests_omit_defaults) {
