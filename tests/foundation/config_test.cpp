@@ -37,6 +37,16 @@ json::object valid_config() {
     })").as_object();
 }
 
+/// The first lines of a small regression config.json (lines 1 to 7), for tests about positions.
+const std::string kRegressionHead = R"({
+  "competition": "c",
+  "task_type": "regression",
+  "metric": "fixture_count",
+  "metric_direction": "lower",
+  "target_column": "y",
+  "id_column": "id",
+)";
+
 struct Loaded {
     autokaggle::ConfigLoadResult result;
     /// The one diagnostic at `path` (fails the test when there is not exactly one).
@@ -385,14 +395,7 @@ BOOST_AUTO_TEST_CASE(a_key_pasted_into_an_env_option_is_refused_without_echoing_
 }
 
 BOOST_AUTO_TEST_CASE(duplicate_keys_are_errors_naming_both_lines) {
-    auto loaded = load_text(R"({
-  "competition": "c",
-  "task_type": "regression",
-  "metric": "fixture_count",
-  "metric_direction": "lower",
-  "target_column": "y",
-  "id_column": "id",
-  "cv_folds": 3,
+    auto loaded = load_text(kRegressionHead + R"(  "cv_folds": 3,
   "budget": {"max_rounds": 2,
              "max_rounds": 4},
   "cv_folds": 10
@@ -464,14 +467,7 @@ BOOST_AUTO_TEST_CASE(paths_are_relative_to_the_config_file) {
 }
 
 BOOST_AUTO_TEST_CASE(key_diagnostics_carry_the_line_of_the_key) {
-    auto loaded = load_text(R"({
-  "competition": "c",
-  "task_type": "regression",
-  "metric": "fixture_count",
-  "metric_direction": "lower",
-  "target_column": "y",
-  "id_column": "id",
-  "cv_folds": "x",
+    auto loaded = load_text(kRegressionHead + R"(  "cv_folds": "x",
   "agents": {"builder": {"plugin": "fixture-agent", "options": {"max_turns": "many"}}}
 })",
                             false);
