@@ -15,13 +15,14 @@ PYTHON_PACKAGES=(python3 python3-numpy python3-pandas python3-sklearn python3-sc
 RUNTIME_PACKAGES=(bubblewrap)
 # Extra packages some test suites need: a local one-node Slurm cluster (slurmctld, slurmd,
 # munged) for the slurm runner's tests, ps/pgrep for the process-tree tests, Node.js and npm for
-# the real Claude Code and Codex CLIs (installed below), bubblewrap for Codex's sandbox, and
-# Chromium (headless) for the dashboard's browser tests.
+# the real Claude Code and Codex CLIs (installed below), bubblewrap for Codex's sandbox,
+# Chromium (headless) for the dashboard's browser tests, and clang with libFuzzer and lld for
+# the fuzz targets (tests/fuzz).
 TEST_PACKAGES=()
 WITH_TESTS=0
 case "${1:-}" in
   "") ;;
-  --tests) WITH_TESTS=1; TEST_PACKAGES+=(procps slurm-wlm munge bubblewrap chromium)
+  --tests) WITH_TESTS=1; TEST_PACKAGES+=(procps slurm-wlm munge bubblewrap chromium clang libclang-rt-14-dev lld)
            command -v node >/dev/null && command -v npm >/dev/null || TEST_PACKAGES+=(nodejs npm) ;;
   *) echo "usage: scripts/install-deps.sh [--tests]" >&2; exit 2 ;;
 esac

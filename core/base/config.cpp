@@ -110,14 +110,47 @@ bool is_placeholder(std::string_view s) {
     return true;
 }
 
-/// Keys that hold secrets: the last word of the key (split at '_' and '-') is one of these.
-/// `api_key_env` and `max_tokens` are fine: their last words are "env" and "tokens".
-bool looks_like_secret(std::string_view key) {
-    const std::string lower = to_lower(key);
-    auto cut = lower.find_last_of("_-");
-    std::string last = cut == std::string::npos ? lower : lower.substr(cut + 1);
-    static const std::set<std::string> secret_words{"key", "apikey", "token", "secret", "password", "passwd"};
-    return secret_words.count(last) > 0;
+/// The value of an option naming an environment variable (`api_key_env`) is a name such as
+/// ANTHROPIC_API_KEY: letters, digits and '_', not starting with a digit.
+bool is_env_var_name(std::string_view s) {
+    if (s.empty() || std::isdigit(static_cast<unsigned char>(s.front()))) return false;
+    return std::all_of(s.begin(), s.end(),
+                       [](char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_'; });
+}
+
+/// A string that reads as a key rather than a name: a run of 20 or more letters and digits
+/// mixing both (a Kaggle key is 32 hex digits; "sk-ant-api03-..." has several). Names are
+/// words joined by '_' ("MY_ANTHROPIC_KEY_2").
+bool looks_like_key_value(std::string_view s) {
+    std::size_t run = 0;
+    bool letter = false, digit = false;
+    for (char c : s) {
+        const auto u = static_cast<unsigned char>(c);
+        if (std::isalnum(u)) {
+            ++run;
+            letter = letter || std::isalpha(u);
+            digit = digit || std::isdigit(u);
+            if (run >= 20 && letter && digit) return true;
+        } else {
+            run = 0;
+            letter = digit = false;
+        }
+    }
+    return false;
+}
+
+/// The last word of a key, lower case: split at '_', '-' and camelCase humps ("apiKey" -> "key",
+/// "APIKey" -> "key", "api_key_env" -> "env").
+std::string last_word(std::string_view key) {
+    std::size_t start = 0;
+    for (std::size_t i = 1; i < key.size(); ++i) {
+        const auto prev = static_cast<unsigned char>(key[i - 1]), c = static_cast<unsigned char>(key[i]);
+        const bool next_lower = i + 1 < key.size() && std::islower(static_cast<unsigned char>(key[i + 1]));
+        if (c == '_' || c == '-') start = i + 1;
+        else if (std::isupper(c) && (std::islower(prev) || std::isdigit(prev) || (std::isupper(prev) && next_lower)))
+            start = i;
+    }
+    return to_lower(key.substr(std::min(start, key.size())));
 }
 
 std::string json_kind(const json::value& v) {
@@ -154,12 +187,22 @@ public:
         value("");
     }
 
+    /// A key written twice in one object: JSON keeps the last, silently dropping the first.
+    struct Duplicate {
+        std::string path;
+        std::size_t first = 0, second = 0;  ///< offsets of the two keys
+    };
+
     std::optional<Position> find(const std::string& path) const {
         auto it = offsets_.find(path);
         if (it == offsets_.end()) return std::nullopt;
-        auto line = std::upper_bound(line_starts_.begin(), line_starts_.end(), it->second) - line_starts_.begin();
-        return Position{static_cast<int>(line), static_cast<int>(it->second - line_starts_[line - 1] + 1)};
+        return position(it->second);
     }
+    Position position(std::size_t offset) const {
+        auto line = std::upper_bound(line_starts_.begin(), line_starts_.end(), offset) - line_starts_.begin();
+        return Position{static_cast<int>(line), static_cast<int>(offset - line_starts_[line - 1] + 1)};
+    }
+    const std::vector<Duplicate>& duplicates() const { return duplicates_; }
 
     /// The position of `path`, or of its nearest ancestor that is in the file.
     std::optional<Position> find_nearest(std::string path) const {
@@ -175,18 +218,51 @@ private:
     void skip_space() {
         while (i_ < text_.size() && std::isspace(static_cast<unsigned char>(text_[i_]))) ++i_;
     }
+    unsigned hex4() {
+        unsigned v = 0;
+        for (int k = 0; k < 4 && i_ < text_.size(); ++k, ++i_) {
+            const char c = text_[i_];
+            v = v * 16 + static_cast<unsigned>(std::isdigit(static_cast<unsigned char>(c)) ? c - '0'
+                                                                                          : std::tolower(c) - 'a' + 10);
+        }
+        return v;
+    }
+    static void append_utf8(std::string& out, unsigned cp) {
+        if (cp < 0x80) {
+            out += static_cast<char>(cp);
+        } else if (cp < 0x800) {
+            out += static_cast<char>(0xC0 | (cp >> 6));
+            out += static_cast<char>(0x80 | (cp & 0x3F));
+        } else if (cp < 0x10000) {
+            out += static_cast<char>(0xE0 | (cp >> 12));
+            out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
+            out += static_cast<char>(0x80 | (cp & 0x3F));
+        } else {
+            out += static_cast<char>(0xF0 | (cp >> 18));
+            out += static_cast<char>(0x80 | ((cp >> 12) & 0x3F));
+            out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
+            out += static_cast<char>(0x80 | (cp & 0x3F));
+        }
+    }
+    /// A string decoded as the JSON parser decodes it, so that key paths match the parsed keys
+    /// (the text is valid JSON: escapes and surrogate pairs are well formed).
     std::string read_string() {
         std::string out;
         ++i_;  // opening quote
         while (i_ < text_.size() && text_[i_] != '"') {
             if (text_[i_] == '\\' && i_ + 1 < text_.size()) {
                 char e = text_[++i_];
+                ++i_;
                 if (e == 'u') {
-                    out += "\\u";  // keys with \u escapes are rare; kept verbatim
+                    unsigned cp = hex4();
+                    if (cp >= 0xD800 && cp < 0xDC00 && i_ + 1 < text_.size() && text_[i_] == '\\' && text_[i_ + 1] == 'u') {
+                        i_ += 2;
+                        cp = 0x10000 + ((cp - 0xD800) << 10) + (hex4() - 0xDC00);
+                    }
+                    append_utf8(out, cp);
                 } else {
                     out += e == 'n' ? '\n' : e == 't' ? '\t' : e == 'r' ? '\r' : e == 'b' ? '\b' : e == 'f' ? '\f' : e;
                 }
-                ++i_;
                 continue;
             }
             out += text_[i_++];
@@ -199,13 +275,18 @@ private:
         if (i_ >= text_.size()) return;
         if (text_[i_] == '{') {
             ++i_;
+            std::map<std::string, std::size_t> seen;  // key -> offset, in this object
             while (true) {
                 skip_space();
                 if (i_ >= text_.size() || text_[i_] == '}') break;
                 std::size_t at = i_;
                 std::string key = read_string();
                 std::string child = path.empty() ? key : path + "." + key;
-                offsets_.emplace(child, at);
+                if (auto [it, inserted] = seen.emplace(key, at); !inserted) {
+                    duplicates_.push_back({child, it->second, at});
+                    it->second = at;
+                }
+                offsets_.insert_or_assign(child, at);  // the last one counts, as in the parser
                 skip_space();
                 ++i_;  // ':'
                 value(child);
@@ -219,7 +300,7 @@ private:
                 skip_space();
                 if (i_ >= text_.size() || text_[i_] == ']') break;
                 std::string child = path + "[" + std::to_string(index) + "]";
-                offsets_.emplace(child, i_);
+                offsets_.insert_or_assign(child, i_);
                 value(child);
                 skip_space();
                 if (i_ < text_.size() && text_[i_] == ',') ++i_;
@@ -236,6 +317,7 @@ private:
     std::size_t i_ = 0;
     std::vector<std::size_t> line_starts_;
     std::map<std::string, std::size_t> offsets_;
+    std::vector<Duplicate> duplicates_;
 };
 
 Position position_of_offset(std::string_view text, std::size_t offset) {
@@ -422,6 +504,23 @@ private:
     std::map<std::string, std::string> first_reports_;
 };
 
+/// An option naming an environment variable (`api_key_env`) must hold a name. A key pasted there
+/// instead would be echoed by every message that names the variable, so the value is never shown.
+void check_env_var_name(Validator& v, const json::value& value, const std::string& path) {
+    if (!value.is_string() || value.as_string().empty()) return;
+    const bool key_like = looks_like_key_value(value.as_string());
+    if (is_env_var_name(value.as_string()) && !key_like) return;
+    if (key_like)
+        v.error(path, "holds what looks like a key itself (not shown here); this option names the environment variable "
+                      "that holds the key: export the key (e.g. export ANTHROPIC_API_KEY=...) and write the variable's "
+                      "name here (\"ANTHROPIC_API_KEY\")");
+    else
+        v.error(path, "is not the name of an environment variable (letters, digits and _, not starting with a digit; "
+                      "the value is not shown in case it is a key); write the name of the variable that holds the key, "
+                      "such as \"ANTHROPIC_API_KEY\" or \"OPENAI_API_KEY\"");
+    v.mark_reported(path);
+}
+
 /// Reports every unreplaced placeholder and every secret-looking key, at any depth.
 void scan_placeholders_and_secrets(Validator& v, const json::value& value, const std::string& path,
                                    std::string_view key) {
@@ -433,7 +532,7 @@ void scan_placeholders_and_secrets(Validator& v, const json::value& value, const
         for (const auto& [k, child] : value.as_object()) {
             std::string child_path = path.empty() ? std::string(k) : path + "." + std::string(k);
             if (k.starts_with('_')) continue;  // a comment
-            if (looks_like_secret(k)) {
+            if (is_secret_key(k)) {
                 // The value is never echoed: it may be a real key.
                 v.error(child_path,
                         "looks like a secret; secrets are never read from config.json. Remove it and put API keys "
@@ -443,12 +542,23 @@ void scan_placeholders_and_secrets(Validator& v, const json::value& value, const
                 v.mark_reported(child_path);
                 continue;
             }
-            scan_placeholders_and_secrets(v, child, child_path, k);
+            if (last_word(k) == "env" && !(child.is_string() && is_placeholder(child.as_string())))
+                check_env_var_name(v, child, child_path);
+            if (!v.reported(child_path)) scan_placeholders_and_secrets(v, child, child_path, k);
         }
     } else if (value.is_array()) {
         const auto& array = value.as_array();
         for (std::size_t i = 0; i < array.size(); ++i)
             scan_placeholders_and_secrets(v, array[i], path + "[" + std::to_string(i) + "]", key);
+    }
+}
+
+/// Keys written twice in one object: the parser keeps the last and the first is silently lost.
+void report_duplicates(Validator& v, const KeyLocator& locator) {
+    for (const auto& d : locator.duplicates()) {
+        const Position first = locator.position(d.first), second = locator.position(d.second);
+        v.error(d.path, "written twice in the same object (lines " + std::to_string(first.line) + " and " +
+                            std::to_string(second.line) + "); JSON keeps only the last one, so remove one of them");
     }
 }
 
@@ -849,27 +959,37 @@ bool strategy_stratifies(std::string_view strategy) {
 bool strategy_uses_time(std::string_view strategy) { return strategy == "TimeSeriesSplit"; }
 
 ConfigLoadResult load_config(const fs::path& config_file, const PluginHost* plugins) {
-    ConfigLoadResult result;
     std::error_code ec;
-    fs::path file = fs::absolute(config_file, ec).lexically_normal();
+    const fs::path file = fs::absolute(config_file, ec).lexically_normal();
     std::optional<std::string> text;
     try {
         text = read_file_if_exists(file);
     } catch (const Error& e) {
+        ConfigLoadResult result;
         result.diagnostics.push_back({Severity::error, "", e.what()});
         return result;
     }
     if (!text) {
+        ConfigLoadResult result;
         result.diagnostics.push_back({Severity::error, "", file.string() + " not found; create one with "
                                                           "`autokaggle init " + file.parent_path().string() + "`"});
         return result;
     }
+    return parse_config(*text, file, plugins);
+}
+
+ConfigLoadResult parse_config(std::string_view text, const fs::path& config_file, const PluginHost* plugins) {
+    ConfigLoadResult result;
+    std::error_code ec;
+    const fs::path file = fs::absolute(config_file, ec).lexically_normal();
+    // Editors on Windows save UTF-8 with a byte-order mark; it carries no content.
+    if (text.starts_with("\xEF\xBB\xBF")) text.remove_prefix(3);
 
     json::stream_parser parser;
-    std::size_t consumed = parser.write(text->data(), text->size(), ec);
+    std::size_t consumed = parser.write(text.data(), text.size(), ec);
     if (!ec) parser.finish(ec);
     if (ec) {
-        Position at = position_of_offset(*text, consumed);
+        Position at = position_of_offset(text, consumed);
         result.diagnostics.push_back({Severity::error, "",
                                       "invalid JSON: " + ec.message() +
                                           " (check for a missing comma or quote, a trailing comma, or a comment "
@@ -888,9 +1008,10 @@ ConfigLoadResult load_config(const fs::path& config_file, const PluginHost* plug
     config.file = file;
     config.root = file.parent_path();
     config.raw = std::move(root_value.as_object());
-    KeyLocator locator(*text);
+    KeyLocator locator(text);
     Validator v(config.root, locator);
 
+    report_duplicates(v, locator);
     scan_placeholders_and_secrets(v, config.raw, "", "");
     read_competition(v, config.raw, config);
     read_plugins(v, config.raw, config);
@@ -911,8 +1032,14 @@ ConfigLoadResult load_config(const fs::path& config_file, const PluginHost* plug
         return (a.line == 0 ? std::numeric_limits<int>::max() : a.line) <
                (b.line == 0 ? std::numeric_limits<int>::max() : b.line);
     });
-    if (!errors) result.config = std::move(config);
+    if (errors) result.partial = std::move(config);
+    else result.config = std::move(config);
     return result;
+}
+
+bool is_secret_key(std::string_view key) {
+    static const std::set<std::string, std::less<>> secret_words{"key", "apikey", "token", "secret", "password", "passwd"};
+    return secret_words.count(last_word(key)) > 0;
 }
 
 Config load_config_or_throw(const fs::path& config_file, const PluginHost* plugins) {

@@ -105,6 +105,10 @@ struct Config {
 
 struct ConfigLoadResult {
     std::optional<Config> config;  ///< set when there are no errors
+    /// Set when there are errors but the file is a JSON object: every key that could be read
+    /// (keys in error keep their defaults), so that checks of the parts without errors (a
+    /// plugin's own start-up checks, the data files) can run in the same pass.
+    std::optional<Config> partial;
     std::vector<Diagnostic> diagnostics;
     /// config.json's plugin_dirs (absolute), filled even when there are errors, so that a caller
     /// can build the plugin host and validate again with it.
@@ -125,6 +129,16 @@ bool strategy_uses_time(std::string_view strategy);
 /// exists with the right kind, validates its options against the plugin's schema and checks
 /// that agents serve the task type and that some metric plugin provides the metric.
 ConfigLoadResult load_config(const std::filesystem::path& config_file, const PluginHost* plugins);
+
+/// load_config on text already read: `config_file` places the workspace and names the file.
+/// A UTF-8 byte-order mark at the start is skipped.
+ConfigLoadResult parse_config(std::string_view text, const std::filesystem::path& config_file,
+                              const PluginHost* plugins);
+
+/// True for keys that hold secrets, which config.json must not: the last word of the key
+/// (split at '_', '-' and camelCase humps) is key, apikey, token, secret, password or passwd
+/// ("api_key", "apiKey", "kaggleKey", "accessToken"; not "api_key_env" or "max_tokens").
+bool is_secret_key(std::string_view key);
 
 /// load_config, throwing ConfigError listing every error when there is any; warnings go to
 /// stderr.

@@ -15,6 +15,7 @@
 #include <boost/json/serialize.hpp>
 
 #include <algorithm>
+#include <cmath>
 #include <array>
 #include <cstdlib>
 #include <optional>
@@ -96,7 +97,8 @@ bool matches_type(const json::value& v, std::string_view type) {
     if (type == "number") return v.is_number();
     if (type == "integer") {
         if (v.is_int64() || v.is_uint64()) return true;
-        return v.is_double() && v.get_double() == static_cast<double>(static_cast<long long>(v.get_double()));
+        // A whole number within range: converting 1e300 to an integer would be undefined.
+        return v.is_double() && std::trunc(v.get_double()) == v.get_double() && std::abs(v.get_double()) < 9.2e18;
     }
     if (type == "boolean") return v.is_bool();
     if (type == "array") return v.is_array();

@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cmath>
 #include <cstdint>
 #include <cstdio>
 #include <numeric>
@@ -144,6 +145,63 @@ std::string show_json(const boost::json::value& value, std::size_t max_length) {
     }
     if (text.size() > max_length && max_length > 3) text = text.substr(0, max_length - 3) + "...";
     return text;
+}
+
+std::string valid_utf8(std::string_view text) {
+    std::string out;
+    out.reserve(text.size());
+    const auto byte = [&](std::size_t i) { return static_cast<unsigned char>(text[i]); };
+    for (std::size_t i = 0; i < text.size();) {
+        const unsigned char c = byte(i);
+        std::size_t length = 0;
+        unsigned char low = 0x80, high = 0xBF;  // the allowed range of the second byte
+        if (c < 0x80) length = 1;
+        else if (c >= 0xC2 && c <= 0xDF) length = 2;
+        else if (c >= 0xE0 && c <= 0xEF) {
+            length = 3;
+            if (c == 0xE0) low = 0xA0;   // no overlong forms
+            if (c == 0xED) high = 0x9F;  // no surrogates
+        } else if (c >= 0xF0 && c <= 0xF4) {
+            length = 4;
+            if (c == 0xF0) low = 0x90;
+            if (c == 0xF4) high = 0x8F;  // nothing past U+10FFFF
+        }
+        bool ok = length > 0 && i + length <= text.size();
+        for (std::size_t k = 1; ok && k < length; ++k) {
+            const unsigned char b = byte(i + k);
+            ok = k == 1 ? b >= low && b <= high : b >= 0x80 && b <= 0xBF;
+        }
+        if (ok) {
+            out.append(text.substr(i, length));
+            i += length;
+        } else {
+            out += "\xEF\xBF\xBD";
+            ++i;
+        }
+    }
+    return out;
+}
+
+std::string strict_json(const boost::json::value& value) {
+    switch (value.kind()) {
+        case boost::json::kind::string:
+            return boost::json::serialize(boost::json::value(valid_utf8(value.get_string())));
+        case boost::json::kind::double_:
+            return std::isfinite(value.get_double()) ? boost::json::serialize(value) : "null";
+        case boost::json::kind::array: {
+            std::string out = "[";
+            for (const auto& item : value.get_array()) out += (out.size() > 1 ? "," : "") + strict_json(item);
+            return out + "]";
+        }
+        case boost::json::kind::object: {
+            std::string out = "{";
+            for (const auto& [key, item] : value.get_object())
+                out += (out.size() > 1 ? "," : "") + strict_json(boost::json::value(key)) + ":" + strict_json(item);
+            return out + "}";
+        }
+        default:
+            return boost::json::serialize(value);
+    }
 }
 
 }  // namespace autokaggle

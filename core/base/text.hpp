@@ -41,6 +41,15 @@ bool metric_pattern_matches(std::string_view provided, std::string_view metric);
 /// "2.5E0"; cut to `max_length` characters with "..." when longer.
 std::string show_json(const boost::json::value& value, std::size_t max_length = 60);
 
+/// `text` with every byte that is not part of well-formed UTF-8 replaced by U+FFFD, so that it
+/// can go into a JSON file (a JSON parser refuses the file otherwise).
+std::string valid_utf8(std::string_view text);
+
+/// `value` serialized as strict JSON whatever it holds: strings (and keys) through valid_utf8,
+/// non-finite numbers as null (JSON has no infinity; 1e400 parses to one). Every JSON file the
+/// program writes reads back.
+std::string strict_json(const boost::json::value& value);
+
 /// A short fingerprint of a text (64-bit FNV-1a as 16 hex digits) for seen-lists: telling
 /// whether a note changed, not security.
 std::string content_hash(std::string_view text);

@@ -17,6 +17,10 @@
 
 #include <autokaggle/sdk/errors.hpp>
 
+#include <algorithm>
+#include <array>
+#include <fstream>
+#include <functional>
 #include <iostream>
 
 namespace autokaggle::cli {
@@ -35,8 +39,9 @@ fs::path config_file_for(const std::string& dir) {
 /// Collects the problems found outside config.json (data files, Python) in the same shape.
 class Report {
 public:
-    void error(const std::string& where, const std::string& message) {
-        std::cout << where << ": " << message << "\n";
+    void error(const std::string& where, const std::string& message) { error(where + ": " + message); }
+    void error(const std::string& line) {
+        std::cout << line << "\n";
         ++errors_;
     }
     void warning(const std::string& where, const std::string& message) {
@@ -106,7 +111,7 @@ void check_python(Report& report, const Config& config) {
             report.warning("python", "module " + missing + " is not importable (recommended); " +
                                          choice.check.install_command());
     } catch (const ConfigError& e) {
-        report.error("config.json: python", e.what());
+        report.error(e.what());  // says "config.json: python: ..." itself
     }
 }
 
@@ -140,10 +145,10 @@ void check_sandbox_use(Report& report, const Config& config) {
 
 /// When a Kaggle plugin is configured, one cheap authenticated call says whether the credentials
 /// work and which source they came from.
-void check_kaggle(Report& report, const Config& config) {
+void check_kaggle(Report& report, const Config& config, const std::function<bool(const PluginSelection&)>& checkable) {
     const PluginSelection* kaggle_plugin = nullptr;
     for (const PluginSelection* s : {&config.submitter, &config.scraper, &config.runner})
-        if (!kaggle_plugin && (s->plugin == "kaggle" || s->plugin == "kaggle-kernels")) kaggle_plugin = s;
+        if (!kaggle_plugin && (s->plugin == "kaggle" || s->plugin == "kaggle-kernels") && checkable(*s)) kaggle_plugin = s;
     if (!kaggle_plugin) return;
     std::string api_base;
     if (auto it = kaggle_plugin->options.find("api_base"); it != kaggle_plugin->options.end() && it->value().is_string())
@@ -157,10 +162,13 @@ void check_kaggle(Report& report, const Config& config) {
 /// Creates every configured agent, the submitter, the scraper and the runner exactly as `run`
 /// would, so that what a plugin can only find out itself (a missing executable such as
 /// `claude` or `sbatch`, unusable credentials) is reported now rather than mid-campaign.
-void check_plugins_start(Report& report, const Config& config, const PluginHost& plugins) {
+void check_plugins_start(Report& report, const Config& config, const PluginHost& plugins,
+                         const std::function<bool(const PluginSelection&)>& checkable) {
     Logger quiet_logger({}, true);
     CampaignHost host(config, workspace_paths(config), plugins, quiet_logger);
-    auto attempt = [&](const std::string& key_path, auto&& create) {
+    auto attempt = [&](const PluginSelection& sel, auto&& create) {
+        if (!checkable(sel)) return;
+        const std::string& key_path = sel.key_path;
         try {
             create();
         } catch (const std::exception& e) {
@@ -175,12 +183,31 @@ void check_plugins_start(Report& report, const Config& config, const PluginHost&
         return c;
     };
     for (const auto& [role, sel] : config.agents)
-        attempt(sel.key_path, [&] { plugins.create_agent(sel.plugin, context(role, sel.options)); });
-    attempt(config.submitter.key_path,
+        attempt(sel, [&] { plugins.create_agent(sel.plugin, context(role, sel.options)); });
+    attempt(config.submitter,
             [&] { plugins.create_submitter(config.submitter.plugin, context("", config.submitter.options)); });
-    attempt(config.scraper.key_path,
-            [&] { plugins.create_scraper(config.scraper.plugin, context("", config.scraper.options)); });
-    attempt(config.runner.key_path, [&] { plugins.create_runner(config.runner.plugin, context("", config.runner.options)); });
+    attempt(config.scraper, [&] { plugins.create_scraper(config.scraper.plugin, context("", config.scraper.options)); });
+    attempt(config.runner, [&] { plugins.create_runner(config.runner.plugin, context("", config.runner.options)); });
+}
+
+/// The keys every plugin is given (CompetitionInfo).
+constexpr std::array<std::string_view, 6> kCompetitionKeys{"competition", "task_type",     "metric",
+                                                           "metric_direction", "target_column", "id_column"};
+
+/// Whether config.json has an error at `path` or inside it.
+bool has_error_at(const std::vector<Diagnostic>& diagnostics, std::string_view path) {
+    return std::any_of(diagnostics.begin(), diagnostics.end(), [&](const Diagnostic& d) {
+        if (d.severity != Diagnostic::Severity::error || !d.key_path.starts_with(path)) return false;
+        return d.key_path.size() == path.size() || d.key_path[path.size()] == '.' || d.key_path[path.size()] == '[';
+    });
+}
+
+/// A slot whose own keys (and the LLM configuration an agent names) have no errors: creating
+/// its plugin reports what only the plugin can find out, in the same pass as the key errors.
+bool slot_without_errors(const std::vector<Diagnostic>& diagnostics, const PluginSelection& sel) {
+    if (sel.plugin.empty() || has_error_at(diagnostics, sel.key_path)) return false;
+    const auto* llm = sel.options.if_contains("llm");
+    return !(llm && llm->is_string() && has_error_at(diagnostics, "llms." + std::string(llm->get_string())));
 }
 
 std::string plugin_summary(const Config& config) {
@@ -225,14 +252,32 @@ int cmd_validate(CommandArgs argv) {
     for (const auto& failure : plugins.failures())
         report.warning(failure.path.string(), "plugin not loaded: " + failure.reason);
 
-    if (result.ok()) {
-        for (const auto& gap : configuration_gaps(*result.config, plugins))
-            report.error("config.json: the campaign cannot run", gap);
-        check_data(report, *result.config);
-        check_python(report, *result.config);
-        check_sandbox_use(report, *result.config);
-        check_kaggle(report, *result.config);
-        check_plugins_start(report, *result.config, plugins);
+    // Everything that does not depend on a key in error is checked in this same pass, so that
+    // fixing the errors shown never reveals new ones.
+    if (const Config* checked = result.ok() ? &*result.config : result.partial ? &*result.partial : nullptr) {
+        const auto& diagnostics = result.diagnostics;
+        auto clean = [&](std::initializer_list<std::string_view> keys) {
+            return std::none_of(keys.begin(), keys.end(), [&](std::string_view key) { return has_error_at(diagnostics, key); });
+        };
+        if (clean({"task_type", "metric", "metric_options"}))
+            for (const auto& gap : configuration_gaps(*checked, plugins))
+                report.error("config.json: the campaign cannot run", gap);
+        if (clean({"data_dir", "target_column", "id_column", "group_column", "time_column", "cv_strategy", "cv_folds",
+                   "cv_gap", "seed"}))
+            check_data(report, *checked);
+        if (clean({"python", "runner"})) {
+            check_python(report, *checked);
+            check_sandbox_use(report, *checked);
+        }
+        // Plugins see the competition's keys: with one of them in error they are not started.
+        const bool competition_read =
+            std::none_of(kCompetitionKeys.begin(), kCompetitionKeys.end(),
+                         [&](std::string_view key) { return has_error_at(diagnostics, key); });
+        auto checkable = [&](const PluginSelection& sel) {
+            return competition_read && slot_without_errors(diagnostics, sel);
+        };
+        check_kaggle(report, *checked, checkable);
+        check_plugins_start(report, *checked, plugins, checkable);
     }
     if (report.errors() > 0) {
         std::cout << file.string() << ": " << report.errors() << " error(s), " << report.warnings()

@@ -6,7 +6,11 @@
 
 #include <autokaggle/sdk/errors.hpp>
 
+#include <algorithm>
 #include <cstdlib>
+#include <limits>
+#include <sstream>
+#include <vector>
 
 namespace autokaggle::http {
 
@@ -19,10 +23,6 @@ double number_option(const boost::json::object& o, const char* key, double fallb
     if (v->is_int64()) return static_cast<double>(v->get_int64());
     if (v->is_uint64()) return static_cast<double>(v->get_uint64());
     return fallback;
-}
-
-std::chrono::milliseconds seconds_option(const boost::json::object& o, const char* key, double fallback) {
-    return std::chrono::milliseconds(static_cast<long long>(number_option(o, key, fallback) * 1000));
 }
 
 bool local_server(const std::string& base_url) {
@@ -40,25 +40,44 @@ ProviderConfig read_provider_config(const boost::json::object& options, const st
                                     const ProviderDefaults& defaults) {
     ProviderConfig c;
     c.configuration = configuration;
+    // Every problem is collected and reported together, so that fixing one never reveals another.
+    std::vector<std::string> problems;
+    auto problem = [&](std::string_view key, const std::string& what) {
+        problems.push_back("config.json: " + c.key_path(key) + ": " + what);
+    };
     c.model = string_field(options, "model");
     if (c.model.empty())
-        throw ConfigError("config.json: " + c.key_path("model") + ": missing; name the model (e.g. \"claude-sonnet-4-5\", \"gpt-4.1\", \"qwen2.5-coder:14b\")");
+        problem("model", "missing; name the model (e.g. \"claude-sonnet-4-5\", \"gpt-4.1\", \"qwen2.5-coder:14b\")");
     c.base_url = string_field(options, "base_url");
     if (c.base_url.empty()) c.base_url = defaults.base_url;
     while (c.base_url.ends_with('/')) c.base_url.pop_back();
+    bool url_ok = true;
     try {
         Url::parse(c.base_url);
     } catch (const Error& e) {
-        throw ConfigError("config.json: " + c.key_path("base_url") + ": " + e.what());
+        problem("base_url", e.what());
+        url_ok = false;
     }
-    c.max_tokens = static_cast<int>(number_option(options, "max_tokens", 0));
-    c.timeout = seconds_option(options, "timeout_s", 600);
-    c.connect_timeout = seconds_option(options, "connect_timeout_s", 30);
-    c.max_retries = static_cast<int>(number_option(options, "max_retries", 4));
-    if (c.max_tokens < 0 || c.max_retries < 0 || c.timeout.count() <= 0 || c.connect_timeout.count() <= 0)
-        throw ConfigError("config.json: llms." + configuration +
-                          ".options: max_tokens and max_retries must be >= 0, timeout_s and connect_timeout_s > 0");
-    c.context_window = static_cast<long long>(number_option(options, "context_window", 0));
+    // Ranges checked before any conversion: a huge number must not overflow into a tiny one.
+    auto bounded = [&](const char* key, double fallback, double min, double max, bool min_exclusive) {
+        const double v = number_option(options, key, fallback);
+        if (!(min_exclusive ? v > min : v >= min) || !(v <= max)) {
+            std::ostringstream allowed;
+            allowed << (min_exclusive ? "more than " : "from ") << min << (min_exclusive ? " and at most " : " to ") << max;
+            std::ostringstream value;
+            value << v;
+            problem(key, "found " + value.str() + ", allowed: " + allowed.str());
+            return fallback;
+        }
+        return v;
+    };
+    constexpr double kMaxSeconds = 1e7;  // 115 days: longer waits are mistakes
+    c.max_tokens = static_cast<int>(bounded("max_tokens", 0, 0, std::numeric_limits<int>::max(), false));
+    c.timeout = std::chrono::milliseconds(static_cast<long long>(bounded("timeout_s", 600, 0, kMaxSeconds, true) * 1000));
+    c.connect_timeout =
+        std::chrono::milliseconds(static_cast<long long>(bounded("connect_timeout_s", 30, 0, kMaxSeconds, true) * 1000));
+    c.max_retries = static_cast<int>(bounded("max_retries", 4, 0, 100, false));
+    c.context_window = static_cast<long long>(bounded("context_window", 0, 0, 1e12, false));
     if (const std::string ca = string_field(options, "ca_file"); !ca.empty()) c.ca_file = ca;
     c.prices = {number_option(options, "price_input", 0), number_option(options, "price_output", 0),
                 number_option(options, "price_cache_write", 0), number_option(options, "price_cache_read", 0)};
@@ -67,10 +86,11 @@ ProviderConfig read_provider_config(const boost::json::object& options, const st
     if (c.api_key_env.empty()) c.api_key_env = defaults.api_key_env;
     const char* key = std::getenv(c.api_key_env.c_str());
     c.api_key = key ? key : "";
-    if (c.api_key.empty() && !(defaults.key_optional_for_local && local_server(c.base_url)))
-        throw ConfigError("config.json: llms." + configuration + ": the environment variable " + c.api_key_env +
-                          " is not set; export " + c.api_key_env + "=<your key> (or name another variable with " +
-                          c.key_path("api_key_env") + "). Keys never go into config.json.");
+    if (c.api_key.empty() && !(defaults.key_optional_for_local && url_ok && local_server(c.base_url)))
+        problems.push_back("config.json: llms." + configuration + ": the environment variable " + c.api_key_env +
+                           " is not set; export " + c.api_key_env + "=<your key> (or name another variable with " +
+                           c.key_path("api_key_env") + "). Keys never go into config.json.");
+    if (!problems.empty()) throw ConfigError(join(problems, "\n  "));
     return c;
 }
 
@@ -114,10 +134,11 @@ std::string string_field(const boost::json::object& o, std::string_view key) {
 }
 
 long long count_field(const boost::json::object& o, std::string_view key) {
+    constexpr long long kMaxCount = 1LL << 53;
     const auto* v = o.if_contains(key);
     if (!v) return 0;
-    if (v->is_int64()) return v->get_int64();
-    if (v->is_uint64()) return static_cast<long long>(v->get_uint64());
+    if (v->is_int64()) return std::clamp<long long>(v->get_int64(), 0, kMaxCount);
+    if (v->is_uint64()) return kMaxCount;  // past int64: far past any real count
     return 0;
 }
 

@@ -78,8 +78,23 @@ double cost_usd(const Usage& usage, const Prices& prices);
 /// The string at `key` of a server's answer, or "" when absent or not a string (servers omit
 /// fields freely).
 std::string string_field(const boost::json::object& o, std::string_view key);
-/// The integer count at `key` of a server's answer, or 0 when absent or not an integer.
+/// The integer count at `key` of a server's answer, or 0 when absent, not an integer or
+/// negative; capped at 2^53, so that sums of counts can never overflow.
 long long count_field(const boost::json::object& o, std::string_view key);
+
+/// Thrown by a provider's answer parser for a body it cannot read; the provider turns it into
+/// malformed_answer() with the response's status, request id and the start of the body.
+class MalformedAnswer : public Error {
+public:
+    using Error::Error;
+};
+
+/// Thrown by a provider's answer parser for a body that reports an error (some servers answer
+/// HTTP 200 with {"error": ...}); the provider reads it with parse_error().
+class ErrorAnswer : public Error {
+public:
+    using Error::Error;
+};
 
 /// The error for an answer that cannot be read: `api` (e.g. "Anthropic API (<base_url>)"),
 /// why, and the start of the body.

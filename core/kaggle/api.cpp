@@ -104,6 +104,21 @@ DataFile parse_data_file(const json::object& o) {
     return DataFile{string(o, "name"), integer(o, "totalBytes"), string(o, "url"), string(o, "creationDate")};
 }
 
+const json::array& list_in(const json::value& answer, std::string_view key) {
+    static const json::array empty;
+    if (answer.is_array()) return answer.as_array();
+    if (answer.is_object()) return json_read::array(answer.as_object(), key);
+    return empty;
+}
+
+std::optional<BodyError> body_error(const json::value& answer) {
+    if (!answer.is_object()) return std::nullopt;
+    const auto& o = answer.as_object();
+    const std::int64_t code = json_read::integer(o, "code");
+    if (code < 400) return std::nullopt;
+    return BodyError{code, json_read::string(o, "message")};
+}
+
 SubmissionStatus parse_submission_status(std::string_view wire) {
     if (enum_is(wire, "COMPLETE")) return SubmissionStatus::complete;
     if (enum_is(wire, "ERROR")) return SubmissionStatus::error;

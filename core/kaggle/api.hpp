@@ -6,6 +6,7 @@
 // Writing omits fields at their default value.
 #pragma once
 
+#include <boost/json/array.hpp>
 #include <boost/json/object.hpp>
 #include <boost/json/value.hpp>
 
@@ -127,6 +128,27 @@ CreatedSubmission parse_created_submission(const boost::json::object& o);
 KernelMetadata parse_kernel_metadata(const boost::json::object& o);
 KernelSource parse_kernel_source(const boost::json::object& o);
 DiscussionTopic parse_discussion_topic(const boost::json::object& o);
+
+/// The list under `key` in an answer, or the answer itself when an older server sends a bare
+/// array; empty otherwise.
+const boost::json::array& list_in(const boost::json::value& answer, std::string_view key);
+
+/// Every object of `items` read by `parse`; items that are not objects are skipped.
+template <class T, class Parse>
+std::vector<T> parse_list(const boost::json::array& items, Parse parse) {
+    std::vector<T> out;
+    out.reserve(items.size());
+    for (const auto& item : items)
+        if (item.is_object()) out.push_back(parse(item.as_object()));
+    return out;
+}
+
+/// A Kaggle error sent with HTTP 200: {"code": 400 or more, "message": "..."}.
+struct BodyError {
+    std::int64_t code = 0;
+    std::string message;
+};
+std::optional<BodyError> body_error(const boost::json::value& answer);
 
 SubmissionStatus parse_submission_status(std::string_view wire);
 std::string_view to_string(SubmissionStatus s);

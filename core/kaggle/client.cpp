@@ -32,23 +32,6 @@ std::string method_name(std::string_view service_method) {
     return std::string(slash == std::string_view::npos ? service_method : service_method.substr(slash + 1));
 }
 
-/// The list under `key`, or the answer itself when an older server sends a bare array.
-const json::array& list_in(const json::value& answer, std::string_view key) {
-    static const json::array empty;
-    if (answer.is_array()) return answer.as_array();
-    if (answer.is_object()) return json_read::array(answer.as_object(), key);
-    return empty;
-}
-
-template <class T, class Parse>
-std::vector<T> parse_list(const json::array& items, Parse parse) {
-    std::vector<T> out;
-    out.reserve(items.size());
-    for (const auto& item : items)
-        if (item.is_object()) out.push_back(parse(item.as_object()));
-    return out;
-}
-
 std::string read_small_file(const fs::path& file) {
     std::ifstream in(file, std::ios::binary);
     std::ostringstream ss;
@@ -155,13 +138,11 @@ http::Response Client::send(const http::Request& request, std::string_view what)
 }
 
 void Client::check_body_error(const json::value& body, std::string_view what) const {
-    if (!body.is_object()) return;
-    const auto& o = body.as_object();
-    auto code = json_read::integer(o, "code");
-    if (code < 400) return;
-    std::string message = json_read::string(o, "message");
-    rethrow(ServiceError(std::string(what) + " failed (code " + std::to_string(code) + "): " + message,
-                         static_cast<int>(code)),
+    const auto error = body_error(body);
+    if (!error) return;
+    // A code past int (no HTTP status) is still an error, reported with its number as sent.
+    const int status = error->code > 599 ? 500 : static_cast<int>(error->code);
+    rethrow(ServiceError(std::string(what) + " failed (code " + std::to_string(error->code) + "): " + error->message, status),
             what);
 }
 

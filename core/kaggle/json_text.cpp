@@ -1,6 +1,6 @@
 #include "kaggle/json_text.hpp"
 
-#include <boost/json/serialize.hpp>
+#include "base/text.hpp"
 
 namespace autokaggle::kaggle {
 
@@ -14,7 +14,7 @@ void write(const boost::json::value& v, std::string& out, int indent) {
             if (!first) out += ",\n";
             first = false;
             pad(indent + 1);
-            out += boost::json::serialize(boost::json::value(kv.key())) + ": ";
+            out += strict_json(boost::json::value(kv.key())) + ": ";
             write(kv.value(), out, indent + 1);
         }
         out += "\n";
@@ -33,7 +33,7 @@ void write(const boost::json::value& v, std::string& out, int indent) {
         pad(indent);
         out += "]";
     } else {
-        out += boost::json::serialize(v);
+        out += strict_json(v);  // always JSON that reads back (no raw bytes, no Infinity)
     }
 }
 }  // namespace

@@ -42,31 +42,35 @@ struct CentralEntry {
 /// Random access to the archive with errors that name it.
 class Archive {
 public:
-    explicit Archive(fs::path path) : path_(std::move(path)), in_(path_, std::ios::binary) {
-        if (!in_) fail("cannot open");
+    Archive(std::istream& in, std::string name) : in_(in), name_(std::move(name)) {
         in_.seekg(0, std::ios::end);
-        size_ = static_cast<std::uint64_t>(in_.tellg());
+        const auto end = in_.tellg();
+        if (!in_ || end < 0) fail("cannot read");
+        size_ = static_cast<std::uint64_t>(end);
     }
-    [[noreturn]] void fail(const std::string& what) const {
-        throw Error("zip " + path_.string() + ": " + what);
-    }
+    [[noreturn]] void fail(const std::string& what) const { throw Error("zip " + name_ + ": " + what); }
     std::uint64_t size() const { return size_; }
+    /// Checked before anything is allocated or read: offsets and lengths come from the archive.
+    void check_range(std::uint64_t offset, std::uint64_t n) const {
+        if (n > size_ || offset > size_ - n) fail("truncated archive (an entry points past the end of the file)");
+    }
     void read(std::uint64_t offset, unsigned char* out, std::size_t n) {
-        if (offset + n > size_) fail("truncated archive (an entry points past the end of the file)");
+        check_range(offset, n);
         in_.clear();
         in_.seekg(static_cast<std::streamoff>(offset));
         in_.read(reinterpret_cast<char*>(out), static_cast<std::streamsize>(n));
         if (!in_) fail("read error");
     }
-    std::vector<unsigned char> read(std::uint64_t offset, std::size_t n) {
-        std::vector<unsigned char> buf(n);
-        read(offset, buf.data(), n);
+    std::vector<unsigned char> read(std::uint64_t offset, std::uint64_t n) {
+        check_range(offset, n);
+        std::vector<unsigned char> buf(static_cast<std::size_t>(n));
+        read(offset, buf.data(), buf.size());
         return buf;
     }
 
 private:
-    fs::path path_;
-    std::ifstream in_;
+    std::istream& in_;
+    std::string name_;
     std::uint64_t size_ = 0;
 };
 
@@ -120,7 +124,7 @@ void apply_zip64_extra(CentralEntry& e, const unsigned char* extra, std::size_t 
 
 std::vector<CentralEntry> read_directory(Archive& a) {
     Directory d = find_directory(a);
-    auto buf = a.read(d.offset, static_cast<std::size_t>(d.bytes));
+    auto buf = a.read(d.offset, d.bytes);
     std::vector<CentralEntry> out;
     std::size_t i = 0;
     for (std::uint64_t n = 0; n < d.entries; ++n) {
@@ -147,14 +151,20 @@ std::vector<CentralEntry> read_directory(Archive& a) {
 /// The entry's path under the destination, refusing anything that would escape it.
 fs::path safe_relative(const Archive& a, std::string name) {
     std::replace(name.begin(), name.end(), '\\', '/');
+    if (name.find('\0') != std::string::npos) a.fail("refusing an entry whose name holds a NUL byte");
     fs::path rel = fs::path(name).lexically_normal();
     if (name.empty() || rel.is_absolute() || name.front() == '/' || rel.string().rfind("..", 0) == 0)
         a.fail("refusing entry '" + name + "': it would be written outside the destination folder");
     return rel;
 }
 
-/// Writes one entry's data to `out`, checking size and CRC.
-void extract_entry(Archive& a, const CentralEntry& e, const fs::path& out_path) {
+bool is_directory_name(const std::string& name) {
+    return !name.empty() && (name.back() == '/' || name.back() == '\\');
+}
+
+/// Unpacks one entry into `sink`, checking size and CRC; stops as soon as the data would exceed
+/// the size the directory states.
+void extract_entry(Archive& a, const CentralEntry& e, const ZipReader::Sink& sink) {
     auto local = a.read(e.local_offset, 30);
     if (le(local.data(), 4) != sig_local) a.fail("entry '" + e.name + "': corrupt local header");
     std::uint64_t data_at = e.local_offset + 30 + le(local.data() + 26, 2) + le(local.data() + 28, 2);
@@ -163,14 +173,14 @@ void extract_entry(Archive& a, const CentralEntry& e, const fs::path& out_path) 
         a.fail("entry '" + e.name + "' uses compression method " + std::to_string(e.method) +
                " (only stored and deflate are supported); unpack it with `unzip`");
 
-    std::ofstream out(out_path, std::ios::binary | std::ios::trunc);
-    if (!out) a.fail("cannot write " + out_path.string());
     std::vector<unsigned char> in_buf(chunk), out_buf(chunk);
     uLong crc = crc32(0L, Z_NULL, 0);
     std::uint64_t written = 0, consumed = 0;
     auto emit = [&](const unsigned char* data, std::size_t n) {
+        if (n > e.size - written)
+            a.fail("entry '" + e.name + "': more data than the " + std::to_string(e.size) + " bytes its directory states");
         crc = crc32(crc, data, static_cast<uInt>(n));
-        out.write(reinterpret_cast<const char*>(data), static_cast<std::streamsize>(n));
+        sink(reinterpret_cast<const char*>(data), n);
         written += n;
     };
 
@@ -203,8 +213,6 @@ void extract_entry(Archive& a, const CentralEntry& e, const fs::path& out_path) 
             emit(out_buf.data(), out_buf.size() - z.avail_out);
         }
     }
-    out.close();
-    if (!out) a.fail("write error on " + out_path.string() + " (disk full?)");
     if (written != e.size)
         a.fail("entry '" + e.name + "': expected " + std::to_string(e.size) + " bytes, got " + std::to_string(written));
     if (static_cast<std::uint32_t>(crc) != e.crc) a.fail("entry '" + e.name + "': CRC mismatch (corrupt download?)");
@@ -212,25 +220,47 @@ void extract_entry(Archive& a, const CentralEntry& e, const fs::path& out_path) 
 
 }  // namespace
 
+struct ZipReader::Impl {
+    Impl(std::istream& in, std::string name) : archive(in, std::move(name)), central(read_directory(archive)) {}
+    Archive archive;
+    std::vector<CentralEntry> central;
+};
+
+ZipReader::ZipReader(std::istream& archive, std::string name) : impl_(std::make_unique<Impl>(archive, std::move(name))) {
+    entries_.reserve(impl_->central.size());
+    for (const auto& e : impl_->central)
+        entries_.push_back(ZipEntry{safe_relative(impl_->archive, e.name), e.size, is_directory_name(e.name)});
+}
+
+ZipReader::~ZipReader() = default;
+
+void ZipReader::unpack(std::size_t index, const Sink& sink) {
+    if (!entries_.at(index).directory) extract_entry(impl_->archive, impl_->central.at(index), sink);
+}
+
+namespace {
+/// The archive file open for reading, with the error naming it when it cannot be.
+std::ifstream open_archive(const fs::path& zip) {
+    std::ifstream in(zip, std::ios::binary);
+    if (!in) throw Error("zip " + zip.string() + ": cannot open");
+    return in;
+}
+}  // namespace
+
 std::vector<ZipEntry> list_zip(const fs::path& zip) {
-    Archive a(zip);
-    std::vector<ZipEntry> out;
-    for (const auto& e : read_directory(a)) {
-        bool dir = !e.name.empty() && (e.name.back() == '/' || e.name.back() == '\\');
-        out.push_back(ZipEntry{safe_relative(a, e.name), e.size, dir});
-    }
-    return out;
+    std::ifstream in = open_archive(zip);
+    return ZipReader(in, zip.string()).entries();
 }
 
 std::vector<fs::path> extract_zip(const fs::path& zip, const fs::path& destination) {
-    Archive a(zip);
-    auto entries = read_directory(a);
+    std::ifstream in = open_archive(zip);
+    ZipReader reader(in, zip.string());
     fs::create_directories(destination);
     std::vector<fs::path> written;
-    for (const auto& e : entries) {
-        fs::path rel = safe_relative(a, e.name);
-        fs::path target = destination / rel;
-        if (!e.name.empty() && (e.name.back() == '/' || e.name.back() == '\\')) {
+    for (std::size_t i = 0; i < reader.entries().size(); ++i) {
+        const ZipEntry& e = reader.entries()[i];
+        fs::path target = destination / e.name;
+        if (e.directory) {
             fs::create_directories(target);
             continue;
         }
@@ -238,7 +268,11 @@ std::vector<fs::path> extract_zip(const fs::path& zip, const fs::path& destinati
         fs::path part = target;
         part += ".part";
         try {
-            extract_entry(a, e, part);
+            std::ofstream out(part, std::ios::binary | std::ios::trunc);
+            if (!out) throw Error("zip " + zip.string() + ": cannot write " + part.string());
+            reader.unpack(i, [&](const char* data, std::size_t n) { out.write(data, static_cast<std::streamsize>(n)); });
+            out.close();
+            if (!out) throw Error("zip " + zip.string() + ": write error on " + part.string() + " (disk full?)");
         } catch (...) {
             std::error_code ignore;
             fs::remove(part, ignore);

@@ -85,6 +85,7 @@ Header parse_header(std::string_view text, const std::string& name) {
 
 template <class T>
 void convert(const char* src, std::size_t count, double* dst) {
+    if (count == 0) return;  // an empty array: dst may be null, which memcpy must not get
     if constexpr (std::is_same_v<T, double>) {
         std::memcpy(dst, src, count * sizeof(double));
     } else {
@@ -248,7 +249,7 @@ std::string encode_npy(std::string_view descr, std::size_t rows, std::size_t col
     out.push_back(static_cast<char>(header.size() & 0xff));
     out.push_back(static_cast<char>((header.size() >> 8) & 0xff));
     out.append(header);
-    out.append(values);
+    if (!values.empty()) out.append(values);  // an empty array may have no data pointer at all
     return out;
 }
 

@@ -88,6 +88,33 @@ double largest(std::span<const double> values) {
     return std::max({lane[0], lane[1], lane[2], lane[3]});
 }
 
+/// A column of numbers with a few cells that are not (a typo, "NA", an empty cell) would be read
+/// as text, silently changing what is scored: an error naming the first such cell. A column that
+/// is mostly text (class labels) or holds label lists ("oak elm ash", for map@k) is text.
+void refuse_stray_text(const CsvTable& table, const std::string& column) {
+    const CsvColumn& c = table.column(column);
+    std::size_t numbers = 0, others = 0, first_other = 0;
+    double v = 0;
+    for (std::size_t r = 0; r < c.size(); ++r) {
+        if (parse_number(c[r], v)) {
+            ++numbers;
+            continue;
+        }
+        const std::string_view cell = c[r];
+        const auto word = cell.find_first_not_of(" \t");
+        if (word != std::string_view::npos && cell.find_first_of(" \t", word) < cell.find_last_not_of(" \t")) return;
+        if (others++ == 0) first_other = r;
+    }
+    if (others == 0 || numbers <= others) return;
+    const std::string_view cell = c[first_other];
+    throw MetricError(table.where(first_other, column) + ": " +
+                      (cell.empty() ? std::string("an empty cell") : "'" + std::string(cell.substr(0, 40)) + "'") +
+                      " is not a number, while " + std::to_string(numbers) + " of the column's " +
+                      std::to_string(c.size()) + " cells are" +
+                      (others > 1 ? " (" + std::to_string(others) + " cells are not)" : std::string()) +
+                      "; fix the cell or fill the missing value");
+}
+
 bool integer_cells(const CsvTable& table, const std::string& column) {
     const CsvColumn& c = table.column(column);
     double v = 0;
@@ -169,6 +196,12 @@ ScoreReport score_files(const Metric& metric, const ColumnSpec& truth_spec, cons
                           pred.spec.file.string() + " has " + std::to_string(pred.rows()));
     const std::size_t n = truth.rows();
     report.rows = n;
+
+    if (kind != PredictionKind::text) {
+        if (truth.csv) refuse_stray_text(*truth.csv, truth.columns[0]);
+        if (pred.csv)
+            for (const auto& c : pred.columns) refuse_stray_text(*pred.csv, c);
+    }
 
     // Text predictions: bleu, or map@k / ndcg@k from label lists.
     const bool pred_is_text = pred.csv && pred.columns.size() == 1 && !pred.csv->is_numeric(pred.columns[0]);

@@ -66,16 +66,20 @@ std::vector<std::string> lines_of(const std::string& text) {
 }  // namespace
 
 ExperimentRegistry read_experiments(const fs::path& file) {
-    ExperimentRegistry reg;
     const auto text = read_file_if_exists(file);
-    if (!text) return reg;
+    if (!text) return {};
+    return parse_experiments(*text, file.string());
+}
+
+ExperimentRegistry parse_experiments(std::string_view text, const std::string& source) {
+    ExperimentRegistry reg;
     boost::system::error_code ec;
-    const json::value v = json::parse(*text, ec);
-    if (ec) throw Error(file.string() + ": not valid JSON (" + ec.message() + "); restore it or delete it to rebuild");
-    const Fields f(v, file.filename().string());
+    const json::value v = json::parse(text, ec);
+    if (ec) throw Error(source + ": not valid JSON (" + ec.message() + "); restore it or delete it to rebuild");
+    const Fields f(v, fs::path(source).filename().string());
     const auto version = f.integer("schema_version", 0);
     if (version != kExperimentsSchemaVersion) {
-        throw Error(file.string() + ": schema_version " + std::to_string(version) + " is not supported (expected " +
+        throw Error(source + ": schema_version " + std::to_string(version) + " is not supported (expected " +
                     std::to_string(kExperimentsSchemaVersion) + ")");
     }
     for (std::size_t i = 0; const auto& e : f.array("experiments")) {
@@ -86,13 +90,15 @@ ExperimentRegistry read_experiments(const fs::path& file) {
     return reg;
 }
 
-void write_experiments(const fs::path& file, const ExperimentRegistry& reg) {
+void write_experiments(const fs::path& file, const ExperimentRegistry& reg) { atomic_write(file, format_experiments(reg)); }
+
+std::string format_experiments(const ExperimentRegistry& reg) {
     json::array list;
     for (const auto& e : reg.experiments) list.push_back(to_json(e));
-    atomic_write(file, json_util::pretty(json::object{{"schema_version", kExperimentsSchemaVersion},
-                                                      {"regime", reg.regime},
-                                                      {"experiments", std::move(list)},
-                                                      {"correlations", reg.correlations}}));
+    return json_util::pretty(json::object{{"schema_version", kExperimentsSchemaVersion},
+                                          {"regime", reg.regime},
+                                          {"experiments", std::move(list)},
+                                          {"correlations", reg.correlations}});
 }
 
 void upsert_experiment(ExperimentRegistry& reg, Experiment experiment) {

@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace autokaggle {
@@ -34,7 +35,11 @@ struct ExperimentRegistry {
 
 /// Reads experiments.json (empty registry when missing). Throws Error naming the file and field.
 ExperimentRegistry read_experiments(const std::filesystem::path& file);
+/// read_experiments on the file's text; `source` names it in messages.
+ExperimentRegistry parse_experiments(std::string_view text, const std::string& source);
 void write_experiments(const std::filesystem::path& file, const ExperimentRegistry& registry);
+/// The text write_experiments writes.
+std::string format_experiments(const ExperimentRegistry& registry);
 /// Replaces the experiment with the same id or appends it.
 void upsert_experiment(ExperimentRegistry& registry, Experiment experiment);
 

@@ -1,5 +1,7 @@
 #include "orchestrator/json_util.hpp"
 
+#include "base/text.hpp"
+
 #include <autokaggle/sdk/errors.hpp>
 
 #include <cmath>
@@ -47,7 +49,9 @@ long long Fields::integer(std::string_view key, long long fallback) const {
     if (!v) return fallback;
     if (v->is_int64()) return v->get_int64();
     if (v->is_uint64()) return static_cast<long long>(v->get_uint64());
-    if (v->is_double() && std::floor(v->get_double()) == v->get_double()) return static_cast<long long>(v->get_double());
+    // Within range before converting: 1e300 is not a count and would not convert.
+    if (v->is_double() && std::floor(v->get_double()) == v->get_double() && std::abs(v->get_double()) < 9e18)
+        return static_cast<long long>(v->get_double());
     wrong(key, "an integer");
 }
 
@@ -59,6 +63,8 @@ double Fields::number(std::string_view key, double fallback) const {
 std::optional<double> Fields::opt_number(std::string_view key) const {
     const auto* v = find(key);
     if (!v) return std::nullopt;
+    // JSON has no infinity: 1e400 parses to one, and would be written back as null.
+    if (v->is_double() && !std::isfinite(v->get_double())) wrong(key, "a finite number");
     if (v->is_double()) return canonical(v->get_double());
     if (v->is_int64()) return static_cast<double>(v->get_int64());
     if (v->is_uint64()) return static_cast<double>(v->get_uint64());
@@ -108,7 +114,7 @@ void pretty_to(std::ostringstream& os, const json::value& v, int indent) {
         for (const auto& kv : o) {
             if (!first) os << ",\n";
             first = false;
-            os << inner << json::serialize(json::value(kv.key())) << ": ";
+            os << inner << strict_json(json::value(kv.key())) << ": ";
             pretty_to(os, kv.value(), indent + 1);
         }
         os << "\n" << pad << "}";
@@ -125,7 +131,7 @@ void pretty_to(std::ostringstream& os, const json::value& v, int indent) {
         }
         os << "\n" << pad << "]";
     } else {
-        os << json::serialize(v);
+        os << strict_json(v);  // always JSON that reads back (no raw bytes, no Infinity)
     }
 }
 }  // namespace

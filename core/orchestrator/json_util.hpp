@@ -41,7 +41,8 @@ boost::json::value opt(const std::optional<double>& v);
 /// resumed campaign computes exactly what an uninterrupted one does.
 double canonical(double v);
 
-/// Pretty-printed JSON with two-space indentation and a final newline (stable for diffs).
+/// Pretty-printed JSON with two-space indentation and a final newline (stable for diffs); strict
+/// JSON whatever the value holds (see strict_json in base/text.hpp).
 std::string pretty(const boost::json::value& value);
 
 }  // namespace autokaggle::json_util

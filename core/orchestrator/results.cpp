@@ -48,44 +48,48 @@ std::optional<ResultRow> parse_row(const std::string& line) {
 }  // namespace
 
 ResultsFile read_results(const fs::path& file, const std::function<void(const std::string&)>& warn) {
-    ResultsFile out;
     const auto text = read_file_if_exists(file);
-    if (!text || text->empty()) return out;
-    std::vector<std::string> lines;
+    if (!text) return {};
+    return parse_results(*text, file.string(), warn);
+}
+
+ResultsFile parse_results(std::string_view text, const std::string& source,
+                          const std::function<void(const std::string&)>& warn) {
+    ResultsFile out;
+    std::vector<std::string_view> lines;
     std::size_t start = 0;
-    while (start < text->size()) {
-        auto nl = text->find('\n', start);
-        if (nl == std::string::npos) {
-            lines.push_back(text->substr(start));
-            if (warn) warn(file.string() + ": last line has no line end (half-written): dropped '" + lines.back() + "'");
-            lines.pop_back();
+    while (start < text.size()) {
+        auto nl = text.find('\n', start);
+        if (nl == std::string_view::npos) {
+            if (warn) warn(source + ": last line has no line end (half-written): dropped '" + std::string(text.substr(start)) + "'");
             out.repaired = true;
             break;
         }
-        lines.push_back(text->substr(start, nl - start));
+        lines.push_back(text.substr(start, nl - start));
         start = nl + 1;
     }
     for (std::size_t i = 0; i < lines.size(); ++i) {
-        const std::string& line = lines[i];
+        const std::string line(lines[i]);
         if (i == 0 && line.rfind("round\t", 0) == 0) continue;
         if (line.empty()) continue;
         auto row = parse_row(line);
         if (!row) {
             if (i + 1 == lines.size()) {
-                if (warn) warn(file.string() + ": last line " + std::to_string(i + 1) + " is incomplete: dropped '" + line + "'");
+                if (warn) warn(source + ": last line " + std::to_string(i + 1) + " is incomplete: dropped '" + line + "'");
                 out.repaired = true;
                 continue;
             }
-            throw Error(file.string() + ":" + std::to_string(i + 1) +
-                        ": not a results row (tab-separated fields: " + kResultsHeader +
-                        "); fix or delete the line");
+            throw Error(source + ":" + std::to_string(i + 1) + ": not a results row (tab-separated fields: " +
+                        kResultsHeader + "); fix or delete the line");
         }
         upsert_result(out.rows, std::move(*row));
     }
     return out;
 }
 
-void write_results(const fs::path& file, const std::vector<ResultRow>& rows) {
+void write_results(const fs::path& file, const std::vector<ResultRow>& rows) { atomic_write(file, format_results(rows)); }
+
+std::string format_results(const std::vector<ResultRow>& rows) {
     std::ostringstream os;
     os << kResultsHeader << "\n";
     for (const auto& r : rows) {
@@ -93,7 +97,7 @@ void write_results(const fs::path& file, const std::vector<ResultRow>& rows) {
            << tsv_field(r.status) << '\t' << tsv_field(r.submitted) << '\t' << tsv_field(r.timestamp) << '\t'
            << tsv_field(r.description) << '\t' << r.regime << "\n";
     }
-    atomic_write(file, os.str());
+    return os.str();
 }
 
 void upsert_result(std::vector<ResultRow>& rows, ResultRow row) {
@@ -117,7 +121,11 @@ std::string tsv_field(std::string text) {
 
 std::string one_line(std::string text, std::size_t max) {
     text = tsv_field(std::move(text));
-    if (text.size() > max) text = text.substr(0, max - 3) + "...";
+    if (text.size() > max) {
+        std::size_t cut = max - 3;
+        while (cut > 0 && (static_cast<unsigned char>(text[cut]) & 0xC0) == 0x80) --cut;  // not inside a UTF-8 character
+        text = text.substr(0, cut) + "...";
+    }
     return text;
 }
 

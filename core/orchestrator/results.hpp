@@ -8,6 +8,7 @@
 #include <functional>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace autokaggle {
@@ -36,8 +37,14 @@ struct ResultsFile {
 /// `warn`; a broken line elsewhere is an Error naming the file and line.
 ResultsFile read_results(const std::filesystem::path& file, const std::function<void(const std::string&)>& warn);
 
+/// read_results on the file's text; `source` names it in messages.
+ResultsFile parse_results(std::string_view text, const std::string& source,
+                          const std::function<void(const std::string&)>& warn);
+
 /// Writes the whole table atomically.
 void write_results(const std::filesystem::path& file, const std::vector<ResultRow>& rows);
+/// The text write_results writes: the header and one line per row.
+std::string format_results(const std::vector<ResultRow>& rows);
 
 /// Replaces the row of the same round or inserts it in round order (recording is idempotent).
 void upsert_result(std::vector<ResultRow>& rows, ResultRow row);

@@ -7,6 +7,7 @@
 
 #include <boost/json.hpp>
 
+#include <charconv>
 #include <chrono>
 #include <ctime>
 
@@ -117,11 +118,19 @@ json::value to_json(const Usage& u) {
 
 Usage usage_from_json(const json::value& value) {
     Fields f(value, "usage");
+    // Counts are what providers reported (each at most 2^53): anything else is a damaged file,
+    // and summing it could overflow.
+    auto count = [&](std::string_view key) {
+        const long long n = f.integer(key);
+        if (n < 0 || n > (1LL << 53))
+            throw Error(f.where() + "." + std::string(key) + ": " + std::to_string(n) + " is not a token count; fix or remove it");
+        return n;
+    };
     Usage u;
-    u.input_tokens = f.integer("input_tokens");
-    u.output_tokens = f.integer("output_tokens");
-    u.cache_creation_input_tokens = f.integer("cache_creation_input_tokens");
-    u.cache_read_input_tokens = f.integer("cache_read_input_tokens");
+    u.input_tokens = count("input_tokens");
+    u.output_tokens = count("output_tokens");
+    u.cache_creation_input_tokens = count("cache_creation_input_tokens");
+    u.cache_read_input_tokens = count("cache_read_input_tokens");
     u.usd = f.number("usd");
     return u;
 }
@@ -239,7 +248,12 @@ CampaignState state_from_json(const json::value& value, const std::string& sourc
     s.seconds_spent = budget.number("seconds");
     for (const auto& kv : budget.child("by_role").object()) s.usage_by_role[std::string(kv.key())] = usage_from_json(kv.value());
     for (const auto& kv : budget.child("by_round").object()) {
-        s.usage_by_round[std::stoi(std::string(kv.key()))] = usage_from_json(kv.value());
+        int round = 0;
+        const std::string_view key = kv.key();
+        const auto [end, ec] = std::from_chars(key.data(), key.data() + key.size(), round);
+        if (ec != std::errc() || end != key.data() + key.size() || round < 0)
+            throw Error(source + ".budget_spent.by_round: \"" + std::string(key) + "\" is not a round number; fix or remove the entry");
+        s.usage_by_round[round] = usage_from_json(kv.value());
     }
     s.run_records = f.child("run_records").object();
     const Fields div = f.child("cv_lb_divergence");

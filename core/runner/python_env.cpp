@@ -59,7 +59,7 @@ void parse_probe(const std::string& output, PythonCheck& check) {
     boost::system::error_code ec;
     auto value = boost::json::parse(json_line, ec);
     if (ec || !value.is_object()) {
-        check.error = "its module report is not JSON: " + json_line.substr(0, 200);
+        check.error = "its module report is not JSON (is it a Python 3 interpreter?)";
         return;
     }
     const auto& report = value.as_object();
@@ -80,6 +80,24 @@ void parse_probe(const std::string& output, PythonCheck& check) {
         }
         check.modules.push_back(std::move(status));
     }
+}
+
+/// What an interpreter said on stderr, as one clean line for a message: its last non-empty line
+/// (where Python puts the exception), trimmed and cut at a character boundary.
+std::string stderr_summary(const std::string& text) {
+    std::size_t end = text.find_last_not_of(" \t\r\n");
+    if (end == std::string::npos) return {};
+    std::size_t begin = text.find_last_of("\r\n", end);
+    begin = begin == std::string::npos ? 0 : begin + 1;
+    begin = text.find_first_not_of(" \t", begin);
+    std::string line = text.substr(begin, end - begin + 1);
+    constexpr std::size_t kMax = 300;
+    if (line.size() > kMax) {
+        std::size_t cut = kMax;
+        while (cut > 0 && (static_cast<unsigned char>(line[cut]) & 0xC0) == 0x80) --cut;  // not inside a UTF-8 character
+        line = line.substr(0, cut) + "...";
+    }
+    return line;
 }
 
 std::string join(const std::vector<std::string>& items, const char* separator) {
@@ -155,9 +173,8 @@ PythonCheck check_python(const fs::path& interpreter) {
         }
         parse_probe(done.out, check);
         if (!check.runs) {
-            std::string stderr_text = done.err;
-            if (stderr_text.size() > 500) stderr_text = stderr_text.substr(stderr_text.size() - 500);
-            check.error += " (" + done.status.describe() + ")" + (stderr_text.empty() ? "" : ": " + stderr_text);
+            const std::string said = stderr_summary(done.err);
+            check.error += " (" + done.status.describe() + (said.empty() ? ")" : "; it said: " + said + ")");
         }
     } catch (const std::exception& e) {
         check.error = std::string("cannot start it: ") + e.what();
@@ -173,13 +190,14 @@ PythonChoice resolve_python(const fs::path& configured) {
     if (!configured.empty()) {
         PythonCheck check = check_python(configured);
         if (check.ok()) return PythonChoice{check.interpreter, "configured in config.json (\"python\")", {}, check};
-        std::string message = "config.json: python: " + rejection(configured.string(), check);
-        if (check.runs) message += "; install them with: " + check.install_command();
+        std::vector<std::string> fixes;
+        if (check.runs) fixes.push_back("install them with: " + check.install_command());
         if (configured != "/usr/bin/python3") {
             if (PythonCheck system = check_python("/usr/bin/python3"); system.ok())
-                message += ", or set \"python\": \"/usr/bin/python3\", which has them";
+                fixes.push_back("set \"python\": \"/usr/bin/python3\", which has numpy, pandas and sklearn");
         }
-        throw ConfigError(message);
+        if (fixes.empty()) fixes.push_back("set \"python\" to an interpreter with numpy, pandas and sklearn");
+        throw ConfigError("config.json: python: " + rejection(configured.string(), check) + "; " + join(fixes, ", or "));
     }
     std::vector<std::pair<std::string, fs::path>> candidates{{"python3 on PATH", "python3"},
                                                              {"/usr/bin/python3", "/usr/bin/python3"}};

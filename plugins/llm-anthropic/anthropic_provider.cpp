@@ -1,6 +1,7 @@
 // The `anthropic` LLM provider: the Messages API (POST {base}/v1/messages) with tools, prompt
 // caching of the stable prefix (system prompt) and of the conversation so far, and usage whose
 // input tokens include the cache writes and reads (shown apart too).
+#include "anthropic_answer.hpp"
 #include "http/provider_config.hpp"
 
 #include <autokaggle/sdk/errors.hpp>
@@ -83,42 +84,13 @@ private:
 
     ChatResponse parse(const http::Response& response) const {
         const std::string request_id = response.header("request-id");
-        auto malformed = [&](const std::string& why) {
-            return http::malformed_answer("Anthropic API (" + config_.base_url + ")", response, why, request_id);
-        };
-        boost::system::error_code ec;
-        const json::value v = json::parse(response.body, ec);
-        if (ec || !v.is_object()) throw malformed(ec ? "not JSON (" + ec.message() + ")" : "not a JSON object");
-        const auto& o = v.get_object();
-        const auto* content = o.if_contains("content");
-        if (!content || !content->is_array()) throw malformed("no \"content\" array");
         ChatResponse out;
-        out.message.role = Role::assistant;
-        for (const auto& block_value : content->get_array()) {
-            if (!block_value.is_object()) continue;
-            const auto& block = block_value.get_object();
-            const std::string type = http::string_field(block, "type");
-            if (type == "text") {
-                if (!out.message.text.empty()) out.message.text += "\n";
-                out.message.text += http::string_field(block, "text");
-            } else if (type == "tool_use") {
-                ToolCall call{http::string_field(block, "id"), http::string_field(block, "name"), {}};
-                if (const auto* input = block.if_contains("input")) call.arguments = *input;
-                out.message.tool_calls.push_back(std::move(call));
-            }
+        try {
+            out = anthropic::parse_answer(response.body);
+        } catch (const http::MalformedAnswer& e) {
+            throw http::malformed_answer("Anthropic API (" + config_.base_url + ")", response, e.what(), request_id);
         }
-        out.stop_reason = http::string_field(o, "stop_reason");
-        out.model = http::string_field(o, "model");
-        out.request_id = request_id.empty() ? http::string_field(o, "id") : request_id;
-        if (const auto* usage = o.if_contains("usage"); usage && usage->is_object()) {
-            const auto& u = usage->get_object();
-            // Anthropic's input_tokens leaves the cached parts out; ours counts the whole prompt.
-            out.usage.cache_creation_input_tokens = http::count_field(u, "cache_creation_input_tokens");
-            out.usage.cache_read_input_tokens = http::count_field(u, "cache_read_input_tokens");
-            out.usage.input_tokens = http::count_field(u, "input_tokens") + out.usage.cache_creation_input_tokens +
-                                     out.usage.cache_read_input_tokens;
-            out.usage.output_tokens = http::count_field(u, "output_tokens");
-        }
+        if (!request_id.empty()) out.request_id = request_id;
         out.usage.usd = http::cost_usd(out.usage, config_.prices);
         return out;
     }

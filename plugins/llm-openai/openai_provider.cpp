@@ -1,9 +1,9 @@
 // The `openai` LLM provider: Chat Completions (POST {base}/chat/completions) with tools. The
 // same plugin serves OpenAI, Ollama, vLLM, llama.cpp server and OpenRouter through base_url.
 // Servers differ: some ignore tool_choice, return tool arguments as an object, as an empty
-// string or as text that is not JSON. The ToolCall then carries what came, and the agent tells
-// the model its call was malformed instead of crashing.
+// string or as text that is not JSON (see openai_answer.hpp).
 #include "http/provider_config.hpp"
+#include "openai_answer.hpp"
 
 #include <autokaggle/sdk/errors.hpp>
 #include <autokaggle/sdk/plugin.hpp>
@@ -19,31 +19,9 @@ namespace {
 
 namespace json = boost::json;
 
-/// Arguments travel as a JSON string; parse it, but keep the raw text when it is not JSON.
-json::value decode_arguments(const json::value* raw) {
-    if (!raw || raw->is_null()) return json::string();
-    if (!raw->is_string()) return *raw;  // some servers send the object itself
-    const std::string text(raw->get_string());
-    boost::system::error_code ec;
-    json::value parsed = json::parse(text, ec);
-    if (ec) return json::string(text);
-    return parsed;
-}
-
 std::string encode_arguments(const json::value& arguments) {
     if (arguments.is_string()) return std::string(arguments.get_string());
     return json::serialize(arguments);
-}
-
-/// Message content may be a string, null, or (some servers) an array of {type:text,text} parts.
-std::string content_text(const json::value* content) {
-    if (!content || content->is_null()) return {};
-    if (content->is_string()) return std::string(content->get_string());
-    std::string out;
-    if (content->is_array())
-        for (const auto& part : content->get_array())
-            if (part.is_object()) out += http::string_field(part.get_object(), "text");
-    return out;
 }
 
 class OpenAiProvider final : public LlmProvider {
@@ -171,58 +149,18 @@ private:
     ChatResponse parse(const http::Response& response) const {
         std::string request_id = response.header("x-request-id");
         if (request_id.empty()) request_id = response.header("request-id");
-        auto malformed = [&](const std::string& why) {
-            return http::malformed_answer("OpenAI-compatible API (" + config_.base_url + ")", response, why, request_id);
-        };
-        boost::system::error_code ec;
-        const json::value v = json::parse(response.body, ec);
-        if (ec || !v.is_object()) throw malformed(ec ? "not JSON (" + ec.message() + ")" : "not a JSON object");
-        const auto& o = v.get_object();
-        if (const auto* error = o.if_contains("error"); error && !error->is_null()) {
+        const std::string api = "OpenAI-compatible API (" + config_.base_url + ")";
+        ChatResponse out;
+        try {
+            out = openai::parse_answer(response.body);
+        } catch (const http::ErrorAnswer&) {
             // Some servers report failures with HTTP 200.
             const http::ErrorInfo info = http::parse_error(response);
-            throw ServiceError("OpenAI-compatible API (" + config_.base_url + "): " + info.message, response.status,
-                               info.type, request_id);
+            throw ServiceError(api + ": " + info.message, response.status, info.type, request_id);
+        } catch (const http::MalformedAnswer& e) {
+            throw http::malformed_answer(api, response, e.what(), request_id);
         }
-        const auto* choices = o.if_contains("choices");
-        if (!choices || !choices->is_array() || choices->get_array().empty() || !choices->get_array()[0].is_object())
-            throw malformed("no \"choices\"");
-        const auto& choice = choices->get_array()[0].get_object();
-        const auto* message = choice.if_contains("message");
-        if (!message || !message->is_object()) throw malformed("choices[0] has no \"message\"");
-        const auto& m = message->get_object();
-
-        ChatResponse out;
-        out.message.role = Role::assistant;
-        out.message.text = content_text(m.if_contains("content"));
-        if (const auto* calls = m.if_contains("tool_calls"); calls && calls->is_array()) {
-            int index = 0;
-            for (const auto& call_value : calls->get_array()) {
-                ++index;
-                if (!call_value.is_object()) continue;
-                const auto& call = call_value.get_object();
-                ToolCall tool;
-                tool.id = http::string_field(call, "id");
-                if (tool.id.empty()) tool.id = "call_" + std::to_string(index);  // some servers omit it
-                if (const auto* fn = call.if_contains("function"); fn && fn->is_object()) {
-                    tool.name = http::string_field(fn->get_object(), "name");
-                    tool.arguments = decode_arguments(fn->get_object().if_contains("arguments"));
-                }
-                out.message.tool_calls.push_back(std::move(tool));
-            }
-        }
-        out.stop_reason = http::string_field(choice, "finish_reason");
-        out.model = http::string_field(o, "model");
-        out.request_id = request_id.empty() ? http::string_field(o, "id") : request_id;
-        if (const auto* usage = o.if_contains("usage"); usage && usage->is_object()) {
-            const auto& u = usage->get_object();
-            long long cached = 0;
-            if (const auto* details = u.if_contains("prompt_tokens_details"); details && details->is_object())
-                cached = http::count_field(details->get_object(), "cached_tokens");
-            out.usage.input_tokens = http::count_field(u, "prompt_tokens");  // cached tokens included
-            out.usage.cache_read_input_tokens = cached;
-            out.usage.output_tokens = http::count_field(u, "completion_tokens");
-        }
+        if (!request_id.empty()) out.request_id = request_id;
         out.usage.usd = http::cost_usd(out.usage, config_.prices);
         return out;
     }
@@ -236,12 +174,20 @@ private:
 };
 
 std::unique_ptr<LlmProvider> make_openai(const PluginContext& context) {
-    auto config = http::read_provider_config(context.options, context.instance, {"https://api.openai.com/v1", "OPENAI_API_KEY", true});
     std::string field = "max_tokens";
     if (const auto* v = context.options.if_contains("max_tokens_field"); v && v->is_string()) field = std::string(v->get_string());
+    std::string field_problem;
     if (field != "max_tokens" && field != "max_completion_tokens")
-        throw ConfigError("config.json: " + config.key_path("max_tokens_field") + ": \"" + field +
-                          "\" is not allowed; use \"max_tokens\" or \"max_completion_tokens\"");
+        field_problem = "config.json: llms." + context.instance + ".options.max_tokens_field: \"" + field +
+                        "\" is not allowed; use \"max_tokens\" or \"max_completion_tokens\"";
+    http::ProviderConfig config;
+    try {
+        config = http::read_provider_config(context.options, context.instance, {"https://api.openai.com/v1", "OPENAI_API_KEY", true});
+    } catch (const ConfigError& e) {
+        if (field_problem.empty()) throw;
+        throw ConfigError(field_problem + "\n  " + e.what());  // every problem at once
+    }
+    if (!field_problem.empty()) throw ConfigError(field_problem);
     return std::make_unique<OpenAiProvider>(std::move(config), std::move(field));
 }
 

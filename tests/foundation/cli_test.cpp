@@ -227,8 +227,43 @@ BOOST_AUTO_TEST_CASE(validate_checks_the_python_of_local_runs) {
     at::write_text(dir / "config.json", json::serialize(config));
     auto bad = at::run_cli({"validate", dir.path().string()}, {}, env);
     BOOST_TEST(bad.exit_code == 2, describe(bad));
-    BOOST_TEST(at::contains(bad.out, "python"), bad.out);
-    BOOST_TEST(at::contains(bad.out, "/bin/false"), bad.out);
+    // One clean line: the key once, what is wrong, then the fix.
+    BOOST_TEST(at::contains(bad.out, "config.json: python: /bin/false: it printed no module report (exit code 1); set "
+                                     "\"python\": \"/usr/bin/python3\", which has numpy, pandas and sklearn\n"),
+               bad.out);
+    BOOST_TEST(!at::contains(bad.out, "python: config.json"), bad.out);
+
+    // What the interpreter said is its last line (where Python names the exception), not a
+    // multi-line traceback cut anywhere.
+    at::write_text(dir / "fake-python", "#!/bin/sh\necho 'Traceback (most recent call last):' >&2\n"
+                                        "echo '  File \"<string>\", line 1' >&2\n"
+                                        "echo 'ImportError: libfoo.so: cannot open shared object file' >&2\nexit 1\n");
+    fs::permissions(dir / "fake-python", fs::perms::owner_all);
+    config["python"] = (dir / "fake-python").string();
+    at::write_text(dir / "config.json", json::serialize(config));
+    auto said = at::run_cli({"validate", dir.path().string()}, {}, env);
+    BOOST_TEST(said.exit_code == 2, describe(said));
+    BOOST_TEST(at::contains(said.out, "(exit code 1; it said: ImportError: libfoo.so: cannot open shared object file); set"),
+               said.out);
+    BOOST_TEST(!at::contains(said.out, "Traceback"), said.out);
+}
+
+BOOST_AUTO_TEST_CASE(validate_reports_every_problem_in_one_pass) {
+    at::TempDir dir;
+    write_workspace(dir.path());
+    auto config = json::parse(at::read_text(dir / "config.json")).as_object();
+    config["orchestrator"] = json::object{{"retro_every", "often"}};  // a key error ...
+    config["agents"].as_object()["builder"] = "fixture-throws";        // ... a plugin that fails to start ...
+    at::write_text(dir / "config.json", json::serialize(config));
+    at::write_text(dir / "data" / "train.csv", "id,f1,label\n1,0.5,1\n");  // ... and a data problem
+    auto env = fixture_env();
+    env["AUTOKAGGLE_PLUGIN_PATH"] += ":" + at::fixture("factory-throws").string();
+    auto r = at::run_cli({"validate", dir.path().string()}, {}, env);
+    BOOST_TEST(r.exit_code == 2, describe(r));
+    for (const char* expected : {"orchestrator.retro_every: found a string", "config.json: agents.builder: ",
+                                 "model file weights.bin is missing",
+                                 "target_column \"target\" is not a column of train.csv", "3 error(s)"})
+        BOOST_TEST(at::contains(r.out, expected), expected << "\n" << r.out);
 }
 
 BOOST_AUTO_TEST_CASE(plugins_lists_every_kind_and_the_failures) {

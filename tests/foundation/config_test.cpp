@@ -37,6 +37,16 @@ json::object valid_config() {
     })").as_object();
 }
 
+/// The first lines of a small regression config.json (lines 1 to 7), for tests about positions.
+const std::string kRegressionHead = R"({
+  "competition": "c",
+  "task_type": "regression",
+  "metric": "fixture_count",
+  "metric_direction": "lower",
+  "target_column": "y",
+  "id_column": "id",
+)";
+
 struct Loaded {
     autokaggle::ConfigLoadResult result;
     /// The one diagnostic at `path` (fails the test when there is not exactly one).
@@ -397,6 +407,91 @@ BOOST_AUTO_TEST_CASE(secrets_are_refused_without_echoing_them) {
     BOOST_TEST(ok.result.ok(), ok.all());
 }
 
+BOOST_AUTO_TEST_CASE(camel_case_secret_keys_are_refused_without_echoing_them) {
+    auto config = valid_config();
+    config["kaggleKey"] = "0123456789abcdef-kaggle";
+    config["llms"].as_object()["strong"].as_object()["options"].as_object()["apiKey"] = "sk-ant-camel-value";
+    config["runner"].as_object()["options"].as_object()["accessToken"] = "tok-camel-value";
+    config["submitter"].as_object()["options"] = json::object{{"APIKey", "upper-camel-value"}, {"clientSecret", "cs-value"}};
+    auto loaded = load(config);
+    BOOST_TEST(!loaded.result.ok());
+    for (const char* path : {"kaggleKey", "llms.strong.options.apiKey", "runner.options.accessToken",
+                             "submitter.options.APIKey", "submitter.options.clientSecret"})
+        BOOST_TEST(at::contains(loaded.at_path(path).message, "looks like a secret"), path << "\n" << loaded.all());
+    const std::string all = loaded.all();
+    for (const char* value : {"0123456789abcdef", "sk-ant-camel", "tok-camel", "upper-camel", "cs-value"})
+        BOOST_TEST(!at::contains(all, value), all);
+    // Words that only end like a secret word, and names of variables, are fine.
+    BOOST_TEST(!autokaggle::is_secret_key("maxTokens"));
+    BOOST_TEST(!autokaggle::is_secret_key("apiKeyEnv"));
+    BOOST_TEST(!autokaggle::is_secret_key("monkey"));
+    BOOST_TEST(autokaggle::is_secret_key("OAuthToken"));
+}
+
+BOOST_AUTO_TEST_CASE(a_key_pasted_into_an_env_option_is_refused_without_echoing_it) {
+    auto with_env = [&](const std::string& value) {
+        auto config = valid_config();
+        config["llms"].as_object()["strong"].as_object()["options"].as_object()["api_key_env"] = value;
+        return load(config);
+    };
+    for (const std::string key : {"sk-ant-api03-AbCdEf0123456789AbCdEf0123456789", "0123456789abcdef0123456789abcdef",
+                                  "hf_AbCdEfGhIjKlMnOpQrStUvWxYz0123456789"}) {
+        auto loaded = with_env(key);
+        BOOST_TEST(!loaded.result.ok(), key);
+        const auto& message = loaded.at_path("llms.strong.options.api_key_env").message;
+        BOOST_TEST(at::contains(message, "looks like a key"), message);
+        BOOST_TEST(!at::contains(loaded.all(), key.substr(0, 12)), loaded.all());
+    }
+    // Not a name, not a key either: still not shown (it may be part of one).
+    auto odd = with_env("my key!");
+    BOOST_TEST(at::contains(odd.at_path("llms.strong.options.api_key_env").message, "is not the name of an environment variable"));
+    BOOST_TEST(!at::contains(odd.all(), "my key!"), odd.all());
+    // Names of variables are fine, also long ones made of words.
+    for (const char* name : {"MY_KEY", "ANTHROPIC_API_KEY_FOR_PROJECT_2", "openai_key", "_K"}) {
+        auto ok = with_env(name);
+        BOOST_TEST(ok.result.ok(), name << "\n" << ok.all());
+    }
+}
+
+BOOST_AUTO_TEST_CASE(duplicate_keys_are_errors_naming_both_lines) {
+    auto loaded = load_text(kRegressionHead + R"(  "cv_folds": 3,
+  "budget": {"max_rounds": 2,
+             "max_rounds": 4},
+  "cv_folds": 10
+})",
+                            false);
+    BOOST_TEST(!loaded.result.ok());
+    const auto& top = loaded.at_path("cv_folds");
+    BOOST_TEST(at::contains(top.message, "written twice in the same object (lines 8 and 11)"), top.message);
+    BOOST_TEST(top.line == 11);
+    BOOST_TEST(at::contains(loaded.at_path("budget.max_rounds").message, "(lines 9 and 10)"), loaded.all());
+    // Keys spelled with \u escapes are the same keys.
+    auto escaped = load_text(R"({"competition": "c", "comp\u0065tition": "d"})", false);
+    BOOST_TEST(at::contains(escaped.at_path("competition").message, "written twice"), escaped.all());
+}
+
+BOOST_AUTO_TEST_CASE(a_utf8_byte_order_mark_is_accepted) {
+    auto text = json::serialize(valid_config());
+    auto loaded = load_text("\xEF\xBB\xBF" + text);
+    BOOST_TEST(loaded.result.ok(), loaded.all());
+    // Positions are unchanged by the mark.
+    auto typed = load_text("\xEF\xBB\xBF{\n  \"cv_folds\": \"x\"\n}", false);
+    BOOST_TEST(typed.at_path("cv_folds").line == 2);
+    BOOST_TEST(typed.at_path("cv_folds").column == 3);
+}
+
+BOOST_AUTO_TEST_CASE(errors_leave_a_partial_config_of_what_could_be_read) {
+    auto config = valid_config();
+    config["orchestrator"] = json::object{{"retro_every", "often"}};
+    auto loaded = load(config);
+    BOOST_TEST_REQUIRE(!loaded.result.ok());
+    BOOST_TEST_REQUIRE(loaded.result.partial.has_value());
+    BOOST_TEST(loaded.result.partial->runner.plugin == "fixture-runner");
+    BOOST_TEST(loaded.result.partial->runner.options.at("timeout_s").as_int64() == 30);
+    BOOST_TEST(loaded.result.partial->orchestrator.retro_every == 10);  // the key in error keeps its default
+    BOOST_TEST(!load_text("[1]").result.partial.has_value());  // nothing to read
+}
+
 BOOST_AUTO_TEST_CASE(paths_are_relative_to_the_config_file) {
     at::write_text(dir() / "knowledge" / "notes.md", "# notes\n");
     at::write_text(dir() / "best.py", "print(1)\n");
@@ -431,14 +526,7 @@ BOOST_AUTO_TEST_CASE(paths_are_relative_to_the_config_file) {
 }
 
 BOOST_AUTO_TEST_CASE(key_diagnostics_carry_the_line_of_the_key) {
-    auto loaded = load_text(R"({
-  "competition": "c",
-  "task_type": "regression",
-  "metric": "fixture_count",
-  "metric_direction": "lower",
-  "target_column": "y",
-  "id_column": "id",
-  "cv_folds": "x",
+    auto loaded = load_text(kRegressionHead + R"(  "cv_folds": "x",
   "agents": {"builder": {"plugin": "fixture-agent", "options": {"max_turns": "many"}}}
 })",
                             false);

@@ -4,6 +4,7 @@
 #include "code_ideas.hpp"
 #include "kaggle/api.hpp"
 #include "kaggle/credentials.hpp"
+#include "kaggle/json_text.hpp"
 #include "kaggle/setup.hpp"
 #include "kaggle/zip.hpp"
 #include "kaggle_test_support.hpp"
@@ -15,6 +16,7 @@
 #include <boost/test/unit_test.hpp>
 
 #include <fstream>
+#include <sstream>
 
 BOOST_TEST_DONT_PRINT_LOG_VALUE(autokaggle::kaggle::Credentials::Scheme)
 BOOST_TEST_DONT_PRINT_LOG_VALUE(autokaggle::kaggle::SubmissionStatus)
@@ -183,6 +185,24 @@ BOOST_AUTO_TEST_CASE(submissions_parse_leniently) {
     BOOST_TEST(!kaggle::parse_score("n/a"));
 }
 
+BOOST_AUTO_TEST_CASE(config_written_from_answers_is_always_json) {
+    // What Kaggle sends goes into config.json (init --download): a number past double and a
+    // title in Latin-1 still give a file that reads back.
+    json::value answer = json::parse(R"({"maxDailySubmissions": 1e400, "ratio": 0.5})");
+    answer.as_object()["title"] = "Caf\xE9 competition";
+    const std::string text = kaggle::pretty_json(answer);
+    boost::system::error_code ec;
+    const json::value back = json::parse(text, ec);
+    BOOST_TEST_REQUIRE(!ec, text);
+    BOOST_TEST(back.at("maxDailySubmissions").is_null());
+    BOOST_TEST(back.at("title").as_string() == "Caf\xEF\xBF\xBD competition");
+    // An error in a 200 body, with a code past any HTTP status.
+    auto error = kaggle::body_error(json::parse(R"({"code": 1e12, "message": "odd"})"));
+    BOOST_TEST_REQUIRE(error.has_value());
+    BOOST_TEST(error->message == "odd");
+    BOOST_TEST(!kaggle::body_error(json::parse(R"({"code": 200})")));
+}
+
 BOOST_AUTO_TEST_CASE(requests_omit_defaults) {
     json::object body;
     kaggle::put_string(body, "competitionName", "titanic");
@@ -264,6 +284,27 @@ BOOST_AUTO_TEST_CASE(detects_corruption_and_non_zips) {
     BOOST_CHECK_EXCEPTION(kaggle::extract_zip(dir / "plain.zip", dir / "out"), Error, [&](const Error& e) {
         return std::string(e.what()).find("plain.zip") != std::string::npos;
     });
+}
+
+BOOST_AUTO_TEST_CASE(never_unpacks_more_than_the_stated_size) {
+    TempDir dir;
+    write_zip(dir / "bomb.zip", {{"train.csv", std::string(4 << 20, '0')}});  // 4 MiB deflate to a few KiB
+    std::string bytes = read_text(dir / "bomb.zip");
+    const auto central = bytes.find("PK\x01\x02");
+    BOOST_REQUIRE(central != std::string::npos);
+    bytes.replace(central + 24, 4, std::string("\x0a\x00\x00\x00", 4));  // states 10 bytes
+    { std::ofstream(dir / "bomb.zip", std::ios::binary) << bytes; }
+    BOOST_CHECK_EXCEPTION(kaggle::extract_zip(dir / "bomb.zip", dir / "out"), Error, [](const Error& e) {
+        return std::string(e.what()).find("entry 'train.csv': more data than the 10 bytes its directory states") !=
+               std::string::npos;
+    });
+    BOOST_TEST(!fs::exists(dir / "out" / "train.csv.part"));
+    // The reader on any stream hands the sink no more than the stated size.
+    std::istringstream in(bytes);
+    kaggle::ZipReader reader(in, "bomb.zip");
+    std::size_t delivered = 0;
+    BOOST_CHECK_THROW(reader.unpack(0, [&](const char*, std::size_t n) { delivered += n; }), Error);
+    BOOST_TEST(delivered <= 10u);
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -101,3 +101,22 @@ BOOST_AUTO_TEST_CASE(llm_test_by_role_and_failures_say_what_to_check) {
     BOOST_TEST(r.exit_code == 2);
     BOOST_TEST(r.err.find("llms.missing") != std::string::npos, r.err);
 }
+
+BOOST_AUTO_TEST_CASE(a_key_pasted_into_api_key_env_is_refused_and_never_printed) {
+    TempDir dir;
+    FakeServer server;
+    const std::string pasted = "sk-ant-api03-PastedByMistake0123456789abcdef";
+    json::object local{{"plugin", "anthropic"},
+                       {"options", json::object{{"model", "m"}, {"base_url", server.base_url()}, {"api_key_env", pasted}}}};
+    const fs::path ws = make_workspace(dir.path(), server.base_url(), {{"pasted", local}});
+    for (const std::vector<std::string>& command :
+         {std::vector<std::string>{"validate", ws.string()}, {"llm", "test", "--llm", "pasted", "--dir", ws.string()},
+          {"run", ws.string(), "--max-rounds", "1"}}) {
+        const auto r = run_cli(command, {}, env_with_key());
+        BOOST_TEST(r.exit_code == 2, command[0] << ": exit " << r.exit_code << "\n" << r.out << r.err);
+        BOOST_TEST((r.out + r.err).find("llms.pasted.options.api_key_env: holds what looks like a key") != std::string::npos,
+                   command[0] << ": " << r.out << r.err);
+        BOOST_TEST((r.out + r.err).find("PastedByMistake") == std::string::npos, command[0] << ": " << r.out << r.err);
+    }
+    BOOST_TEST(server.requests().empty());
+}

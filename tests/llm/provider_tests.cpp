@@ -319,6 +319,23 @@ BOOST_AUTO_TEST_CASE(local_server_needs_no_key_but_public_api_does) {
     });
 }
 
+BOOST_AUTO_TEST_CASE(every_option_problem_is_reported_at_once) {
+    ScopedEnv unset{"OPENAI_API_KEY", nullptr};
+    try {
+        host.make_provider("openai", {{"model", "m"}, {"base_url", "ftp://x y"}, {"timeout_s", 1e300},
+                                      {"max_tokens_field", "tokens"}}, "fast");
+        BOOST_FAIL("expected ConfigError");
+    } catch (const ConfigError& e) {
+        const std::string what = e.what();
+        BOOST_TEST(what.find("llms.fast.options.max_tokens_field: \"tokens\" is not allowed") != std::string::npos, what);
+        BOOST_TEST(what.find("llms.fast.options.base_url: invalid URL") != std::string::npos, what);
+        // A huge timeout is refused, not converted into an overflowed (immediate) one.
+        BOOST_TEST(what.find("llms.fast.options.timeout_s: found 1e+300, allowed: more than 0 and at most 1e+07") !=
+                       std::string::npos, what);
+        BOOST_TEST(what.find("OPENAI_API_KEY is not set") != std::string::npos, what);
+    }
+}
+
 BOOST_AUTO_TEST_CASE(max_completion_tokens_field) {
     server.route("POST", "/v1/chat/completions", respond_in_order({FakeResponse::json(200, openai_text("pong")(json::object{}))}));
     auto provider = host.make_provider("openai", {{"model", "o4"}, {"base_url", server.base_url() + "/v1"},

@@ -102,6 +102,35 @@ BOOST_AUTO_TEST_CASE(bad_usage_and_bad_inputs) {
     BOOST_TEST(nofile.err.find("nope.csv") != std::string::npos, nofile.err);
 }
 
+BOOST_AUTO_TEST_CASE(one_bad_cell_is_named_with_its_line_and_column) {
+    TempDir dir;
+    write_text(dir / "truth.csv", "id,target\n1,0\n2,1\n3,1\n4,0\n5,1\n");
+    write_text(dir / "probs.csv", "id,target\n1,0.1\n2,0.9\n3,O.7\n4,0.2\n5,0.8\n");   // a letter O for a zero
+    write_text(dir / "labels.csv", "id,target\n1,0\n2,1\n3,1\n4,\n5,1\n");            // an empty cell
+    auto score = [&](const char* metric, const std::string& truth, const std::string& pred) {
+        return test::run_cli({"score", "--metric", metric, "--truth", (dir / truth).string(), "--pred", (dir / pred).string()});
+    };
+    for (const char* metric : {"auc_roc", "accuracy", "logloss"}) {
+        auto r = score(metric, "truth.csv", "probs.csv");
+        BOOST_TEST(r.exit_code == 1, metric << ": exit " << r.exit_code << "\n" << r.out << r.err);
+        BOOST_TEST(r.err.find("probs.csv line 4, column 'target': 'O.7' is not a number, while 4 of the column's 5 cells are") !=
+                       std::string::npos, metric << ": " << r.err);
+    }
+    auto empty = score("accuracy", "truth.csv", "labels.csv");
+    BOOST_TEST(empty.exit_code == 1, empty.out << empty.err);
+    BOOST_TEST(empty.err.find("labels.csv line 5, column 'target': an empty cell is not a number") != std::string::npos, empty.err);
+    // The same in the truth.
+    auto truth = score("auc_roc", "probs.csv", "truth.csv");
+    BOOST_TEST(truth.exit_code == 1);
+    BOOST_TEST(truth.err.find("probs.csv line 4") != std::string::npos, truth.err);
+    // Text labels stay labels.
+    write_text(dir / "animals.csv", "id,target\n1,cat\n2,dog\n3,dog\n4,cat\n5,dog\n");
+    write_text(dir / "guess.csv", "id,target\n1,cat\n2,dog\n3,cat\n4,cat\n5,dog\n");
+    auto labels = score("accuracy", "animals.csv", "guess.csv");
+    BOOST_TEST(labels.exit_code == 0, labels.err);
+    BOOST_TEST(labels.out.find("accuracy = 0.8") == 0u, labels.out);
+}
+
 BOOST_AUTO_TEST_SUITE_END()
 
 BOOST_AUTO_TEST_SUITE(blend_command)

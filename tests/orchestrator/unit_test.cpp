@@ -144,6 +144,40 @@ BOOST_AUTO_TEST_CASE(wrong_field_types_and_versions_are_named) {
     BOOST_CHECK_THROW(StateStore(dir / "state.json").load({}), Error);
 }
 
+BOOST_AUTO_TEST_CASE(text_that_is_not_utf8_is_saved_as_json_that_reads_back) {
+    TempDir dir;
+    StateStore store(dir / "state.json");
+    CampaignState s = sample_state();
+    // An agent reply cut inside a character, a Latin-1 file name: raw bytes a JSON parser refuses.
+    s.current.failure = std::string("plan: the reply '\xE5\xAE\x8C\xE6...' is not valid");
+    s.current.verify_message = "caf\xE9";
+    store.save(s);
+    const CampaignState loaded = store.load({});
+    BOOST_TEST(*loaded.current.failure == "plan: the reply '\xE5\xAE\x8C\xEF\xBF\xBD...' is not valid");
+    BOOST_TEST(loaded.current.verify_message == "caf\xEF\xBF\xBD");
+}
+
+BOOST_AUTO_TEST_CASE(numbers_out_of_range_are_named_not_misread) {
+    TempDir dir;
+    auto refused = [&](const std::string& text) {
+        write_text(dir / "state.json", text);
+        try {
+            StateStore(dir / "state.json").load({});
+        } catch (const Error& e) {
+            return std::string(e.what());
+        }
+        return std::string("(read)");
+    };
+    // 1e400 reads as infinity, which JSON cannot hold: saved again it would be lost.
+    BOOST_TEST(refused(R"({"schema_version": 1, "best": {"cv": 1e400}})").find("state.json.best.cv: expected a finite number") !=
+               std::string::npos);
+    BOOST_TEST(refused(R"({"schema_version": 1, "round": 1e300})").find("state.json.round: expected an integer") != std::string::npos);
+    BOOST_TEST(refused(R"({"schema_version": 1, "budget_spent": {"by_round": {"x": {}}}})")
+                   .find("state.json.budget_spent.by_round: \"x\" is not a round number") != std::string::npos);
+    BOOST_TEST(refused(R"({"schema_version": 1, "budget_spent": {"by_role": {"a": {"input_tokens": -5}}}})")
+                   .find("input_tokens: -5 is not a token count") != std::string::npos);
+}
+
 BOOST_AUTO_TEST_SUITE_END()
 
 BOOST_AUTO_TEST_SUITE(results_file)
@@ -235,6 +269,21 @@ BOOST_AUTO_TEST_CASE(plan_lines_give_family_features_params) {
     BOOST_TEST(s.features == (std::vector<std::string>{"lag1", "lag2", "mean7"}), boost::test_tools::per_element());
     BOOST_TEST(s.params.at("lr").as_double() == 0.05);
     BOOST_TEST(summarize_plan("just text").family == "unknown");
+}
+
+BOOST_AUTO_TEST_CASE(a_plan_that_is_not_utf8_still_gives_a_registry_that_reads_back) {
+    TempDir dir;
+    const PlanSummary plan = summarize_plan("# Plan\nfamily: r\xE9gression\nparams: {\"alpha\": 1e400}\n");
+    Experiment e;
+    e.id = "R01";
+    e.family = plan.family;
+    e.params = plan.params;
+    ExperimentRegistry reg;
+    reg.experiments.push_back(e);
+    write_experiments(dir / "experiments.json", reg);
+    const ExperimentRegistry back = read_experiments(dir / "experiments.json");
+    BOOST_TEST(back.experiments.at(0).family == "r\xEF\xBF\xBDgression");
+    BOOST_TEST(back.experiments.at(0).params.at("alpha").is_null());  // JSON has no infinity
 }
 
 BOOST_AUTO_TEST_CASE(learnings_are_upserted_per_round) {
@@ -385,6 +434,11 @@ BOOST_AUTO_TEST_CASE(each_phase_accepts_only_its_tokens) {
     BOOST_TEST(why.find("'I think it went well'") != std::string::npos);
     BOOST_TEST(why.find("plan phase") != std::string::npos);
     BOOST_TEST(why.find("DONE") != std::string::npos);
+    // A long reply is cut for the message at a character boundary, never inside a character.
+    std::string long_reply;
+    for (int i = 0; i < 40; ++i) long_reply += "\xE5\xAE\x8C";  // 完, three bytes each
+    const auto cut = token_problem(Phase::plan, long_reply);
+    BOOST_TEST(cut.find("\xE5\xAE\x8C...'") != std::string::npos, cut);
 }
 
 BOOST_AUTO_TEST_SUITE_END()

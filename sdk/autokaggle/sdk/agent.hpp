@@ -99,7 +99,11 @@ inline Reply parse_reply(Phase phase, std::string_view text) {
         std::string shown = r.token.empty() ? std::string("(empty)") : r.token;
         for (char& c : shown)
             if (c == '\n' || c == '\r' || c == '\t') c = ' ';
-        if (shown.size() > 80) shown = shown.substr(0, 77) + "...";
+        if (shown.size() > 80) {
+            std::size_t cut = 77;
+            while (cut > 0 && (static_cast<unsigned char>(shown[cut]) & 0xC0) == 0x80) --cut;  // not inside a UTF-8 character
+            shown = shown.substr(0, cut) + "...";
+        }
         r.problem = "the reply '" + shown + "' is not a valid token for the " + std::string(to_string(phase)) +
                     " phase; answer exactly " + (multi_line ? "one line: " : "") + std::string(expected_reply(phase));
         return r;
