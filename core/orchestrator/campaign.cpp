@@ -1,6 +1,7 @@
 #include "orchestrator/campaign.hpp"
 
 #include "base/atomic_file.hpp"
+#include "learnings/workspace_learnings.hpp"
 #include "orchestrator/campaign_host.hpp"
 #include "orchestrator/checks.hpp"
 #include "orchestrator/experiment_adapter.hpp"
@@ -929,7 +930,8 @@ struct Campaign::Impl {
         maybe_respawn(n);
         auto ok = [this] { return !state.current.failure.has_value(); };
         const int retro_every = config.orchestrator.retro_every;
-        if (retro_every > 0 && n % retro_every == 0) agent_phase(n, spec(n, Phase::retro));
+        if (retro_every > 0 && n % retro_every == 0 && agent_phase(n, spec(n, Phase::retro)))
+            learnings::after_retrospective(config, paths, n, logger);
         if (ok()) scrape(n);
         if (ok()) agent_phase(n, spec(n, Phase::research));
         if (ok()) agent_phase(n, spec(n, Phase::plan));
@@ -1021,6 +1023,7 @@ struct Campaign::Impl {
         try {
             create_agents();
             save();
+            learnings::bring_store_into_workspace(config, paths, state.round, logger);
             register_existing();
             try {
                 reconcile_pending();
@@ -1046,6 +1049,7 @@ struct Campaign::Impl {
             const auto r = stop_reason();
             out.stop_reason = r.empty() ? std::string("cancelled: ") + c.what() : r;
         }
+        learnings::share_with_store(config, paths, logger);
         out.stopped_at = round_tag(state.round) + " " + state.phase;
         std::lock_guard lock(state_mutex);
         state.stop_reason = out.stop_reason;
