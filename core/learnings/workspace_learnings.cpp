@@ -34,6 +34,8 @@ std::string fixed2(double v) {
     return buf;
 }
 
+std::string campaigns(int n) { return std::to_string(n) + (n == 1 ? " campaign" : " campaigns"); }
+
 std::string round_heading(int round, std::string_view suffix) {
     char buf[32];
     std::snprintf(buf, sizeof buf, "## R%02d", round);
@@ -138,8 +140,8 @@ std::string imported_section(const Store& store, std::string_view date) {
     for (const Rule* r : shown) {
         out << "- " << r->text << " (id " << r->id << ", confidence " << fixed2(r->confidence()) << ", source: " << r->source;
         if (!r->evidence.empty())
-            out << "; confirmed by " << r->count(Verdict::confirmed) << " campaigns, contradicted by "
-                << r->count(Verdict::contradicted);
+            out << "; confirmed by " << campaigns(r->count(Verdict::confirmed)) << ", contradicted by "
+                << campaigns(r->count(Verdict::contradicted));
         out << ")\n";
         const std::size_t from = r->evidence.size() > kShownEvidence ? r->evidence.size() - kShownEvidence : 0;
         for (std::size_t i = from; i < r->evidence.size(); ++i) {
