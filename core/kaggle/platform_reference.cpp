@@ -51,7 +51,7 @@ void competition_part(std::ostream& out, const PlatformFacts& f) {
         out << "No competition is named yet: run `autokaggle init <workspace> --competition <slug>` to add its limits.\n";
     else
         out << "The Kaggle API was not asked about `" << f.slug << "`: " << f.not_fetched
-            << ". Run `autokaggle init <workspace>` again once it can be reached.\n";
+            << ". Run `autokaggle init <workspace>` again once Kaggle can be asked.\n";
     out << "From config.json (not checked with Kaggle): deadline "
         << (f.configured_deadline.empty() ? std::string("not set") : f.configured_deadline) << ", "
         << (f.configured_daily_submissions > 0 ? std::to_string(f.configured_daily_submissions) : std::string("an unknown number of"))
@@ -126,6 +126,10 @@ PlatformFacts fetch_platform_facts(std::string_view slug, std::string_view api_b
     PlatformFacts f;
     f.slug = std::string(slug);
     try {
+        if (!find_credentials(CredentialEnvironment::process())) {
+            f.not_fetched = "no Kaggle credentials were found (docs/kaggle.md lists where they are looked for)";
+            return f;
+        }
         ClientOptions options;
         options.retry.max_retries = 1;
         options.connect_timeout = std::chrono::milliseconds(10'000);
