@@ -205,6 +205,9 @@ BOOST_AUTO_TEST_CASE(researcher_reports_only_new_or_changed_sources) {
     Workspace w;
     fs::create_directories(w.host.paths().knowledge);
     test::write_text(w.host.paths().knowledge / "notes.md", "# Notes\n- XGBoost with shallow trees works well here.\n");
+    // LEARNINGS.md names families to compare them; it is read, but does not order the families.
+    test::write_text(w.host.paths().learnings, "# Learnings\n\n## From earlier campaigns\n\n- On small data a linear model "
+                                               "can match random forest.\n");
     Researcher researcher(w.host);
     PhaseRequest req;
     req.phase = Phase::research;
@@ -213,7 +216,8 @@ BOOST_AUTO_TEST_CASE(researcher_reports_only_new_or_changed_sources) {
     BOOST_TEST(researcher.run_phase(req) == "DONE");
     auto brief = test::read_text(req.output);
     BOOST_TEST(brief.find("knowledge/notes.md, new") != std::string::npos);
-    BOOST_TEST(brief.find("Suggested families: xgboost") != std::string::npos);
+    BOOST_TEST(brief.find("Suggested families: xgboost\n") != std::string::npos, brief);
+    BOOST_TEST(brief.find("LEARNINGS.md, new") != std::string::npos, brief);
     req.round = 2;
     req.output = round_file(w.host.paths().rounds, 2, "research_brief.md");
     researcher.run_phase(req);
