@@ -30,6 +30,13 @@ double gain(const CampaignView& view, double now, double before) {
     return view.facts.higher_is_better() ? now - before : before - now;
 }
 
+/// A claim that something "improved" or "beat": confirmed beyond the fold noise, contradicted
+/// when it did not gain at all, left alone in between (a tie says little either way).
+void improvement_lesson(const char* rule, double gain, double noise, const std::string& what, std::vector<std::string>& out) {
+    if (gain > noise) out.push_back(confirms(rule, what));
+    else if (gain <= 0) out.push_back(contradicts(rule, what));
+}
+
 const RoundRecord* best_where(const CampaignView& view, int before_round, const std::function<bool(const RoundRecord&)>& pick) {
     const RoundRecord* best = nullptr;
     for (const auto& r : view.history)
@@ -104,7 +111,7 @@ std::vector<std::string> round_lessons(const CampaignView& view, int round, cons
             const std::string what = context + ": a blend of " + std::to_string(spec.members.size()) + " families " +
                                      (g > 0 ? "gained " + times_noise(g, noise) + " over" : "did not beat") +
                                      " the best single model";
-            out.push_back(g > 0 ? confirms(lesson::kBlend, what) : contradicts(lesson::kBlend, what));
+            improvement_lesson(lesson::kBlend, g, noise, what, out);
         }
         return out;
     }
@@ -116,7 +123,7 @@ std::vector<std::string> round_lessons(const CampaignView& view, int round, cons
             const double g = gain(view, *current->cv, *base->cv);
             const std::string what = context + ", " + family_label(spec.family) + ": " + times_noise(g, noise) +
                                      (g > 0 ? " better" : " worse") + " than the plain model";
-            out.push_back(g > 0 ? confirms(rule, what) : contradicts(rule, what));
+            improvement_lesson(rule, g, noise, what, out);
         }
     }
     if (spec.is_tuning()) {
@@ -146,7 +153,7 @@ std::vector<std::string> campaign_lessons(const CampaignView& view) {
         const std::string what = context + ": over the campaign the best blend " +
                                  (g > 0 ? "gained " + times_noise(g, noise) + " over" : "did not beat") +
                                  " the best single model";
-        out.push_back(g > 0 ? confirms(lesson::kBlend, what) : contradicts(lesson::kBlend, what));
+        improvement_lesson(lesson::kBlend, g, noise, what, out);
     }
     int tuned = 0, tuned_gains = 0;
     for (const auto& r : view.history) {

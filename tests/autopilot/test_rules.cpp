@@ -367,6 +367,13 @@ BOOST_AUTO_TEST_CASE(findings_state_general_rules_with_their_evidence) {
     // R04 compares nothing new: XGBoost is the second boosted family.
     BOOST_TEST(starts_with(round_lessons(view, 4, {}), "contradicts: Gradient").empty());
     BOOST_TEST(!starts_with(round_lessons(view, 3, {}), lesson::kFrequencyEncoding).empty());
+    // A variant within the fold noise of the plain model says nothing either way; one below it contradicts.
+    Workspace tie;
+    write_facts(tie.host, 537);
+    history(tie.host, {{spec("hgb"), 0.8}, {spec("hgb", "freq"), 0.8004}, {spec("hgb", "target"), 0.7999}});
+    const auto tie_view = read_campaign(tie.host, 4);
+    BOOST_TEST(round_lessons(tie_view, 2, {}).empty());
+    BOOST_TEST(!starts_with(round_lessons(tie_view, 3, {}), std::string("contradicts: ") + lesson::kTargetEncoding).empty());
     const auto r5 = round_lessons(view, 5, {});
     BOOST_TEST_REQUIRE(!r5.empty());
     BOOST_TEST(has_lesson(r5, std::string(lesson::kBlend) + " (evidence: binary classification, hundreds of rows: a blend of 3 "
