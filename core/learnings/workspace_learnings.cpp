@@ -45,8 +45,9 @@ std::string round_heading(int round, std::string_view suffix) {
 /// A bullet of a round section as a claim: "confirms 3f2a9c1e: ...", "contradicts: <rule>",
 /// "<rule> (evidence: ...)"; nullopt for "none".
 std::optional<WorkspaceRule> parse_claim(const std::string& bullet) {
-    const std::string lower = to_lower(bullet);
-    if (lower.empty() || lower.rfind("none", 0) == 0 || lower.rfind("(none", 0) == 0) return std::nullopt;
+    // "- none", "- none: nothing general", "(none this round)"; a rule may still start "None of ...".
+    static const std::regex nothing(R"(^(none\s*([.:;,-].*)?|\((none|nothing)\b.*)$)", std::regex::icase);
+    if (trim(bullet).empty() || std::regex_match(bullet, nothing)) return std::nullopt;
     static const std::regex cited(R"(^(confirms|confirmed|contradicts|contradicted)\b\s*:?\s*(.*)$)", std::regex::icase);
     static const std::regex by_id(R"(^[\[`]?([0-9a-f]{8})[\]`]?\s*(?::\s*(.*))?$)", std::regex::icase);
     WorkspaceRule claim;
@@ -99,9 +100,10 @@ std::size_t import_store(const fs::path& store_file, const fs::path& learnings_f
     const std::string text = before && !before->empty() ? *before : std::string(kWorkspaceHeader);
     const std::string after = replace_section(text, kImportedHeading, imported_section(store, today_utc()));
     if (!before || *before != after) atomic_write(learnings_file, after);
-    return static_cast<std::size_t>(std::count_if(store.rules.begin(), store.rules.end(), [](const Rule& r) {
+    const auto shown = static_cast<std::size_t>(std::count_if(store.rules.begin(), store.rules.end(), [](const Rule& r) {
         return r.confidence() >= kShownConfidence;
     }));
+    return std::min(shown, kShownRules);
 }
 
 void warn(Logger& logger, const std::string& message) { logger.log(LogLevel::warn, "learnings", message); }

@@ -250,13 +250,15 @@ BOOST_AUTO_TEST_CASE(a_campaign_report_reads_its_round_sections_and_refuses_triv
         "- baseline CV 0.843575 on pima-diabetes.\n"
         "\n## R02\n- contradicts: " + kBlend + " (evidence: the next blend did not beat the best single model)\n"
         "- confirms " + rule_id(kTuning) + ": a tuning step gained no more than the fold noise\n"
-        "\n## R03\n- " + kBlend + "\n- Binning glucose helped (R03).\n"
+        "\n## R03\n- " + kBlend + "\n- Binning glucose helped (R03).\n- none: nothing else\n"
+        "- None of the encodings helped the linear model.\n"
         "\n## R04 retro\n- contradicts [" + rule_id(kTuning) + "]: a later step gained 3.1 times the fold noise\n"
         "- contradicts " + rule_id(kTuning) + ": and another\n";
     std::vector<std::string> refused;
     const auto r = campaign_report(learnings, words, "pima-diabetes", "2026-12-06", refused);
     BOOST_TEST(refused.size() == 2u);
-    BOOST_REQUIRE(r.findings.size() == 2u);
+    BOOST_REQUIRE(r.findings.size() == 3u);
+    BOOST_TEST(r.findings[2].text == "None of the encodings helped the linear model.");
     BOOST_TEST(r.findings[0].text == kBlend);
     BOOST_TEST(r.findings[0].verdict == Verdict::confirmed);  // two for, one against
     BOOST_TEST(r.findings[0].what == "a blend of 3 families gained 2.0 times the fold noise");
