@@ -128,6 +128,9 @@ def campaign(cli, comp_dir, spec, rounds, work):
                                                       "split_seed": SPLIT_SEED}},
         "scraper": {"plugin": "files", "options": {"path": "knowledge"}},
         "runner": {"plugin": "local", "options": {"timeout_s": 600}},
+        # A fresh store per campaign: the measured quality is the autopilot's with the starter rules
+        # only, and the user's own learnings store is left alone.
+        "learnings_store": "learnings-store.md",
     })
     with open(os.path.join(ws, "config.json"), "w") as f:
         json.dump(config, f, indent=2)

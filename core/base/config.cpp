@@ -59,7 +59,7 @@ const std::vector<std::string> kTopLevelKeys{
     "max_submissions_per_day",
     "knowledge_files", "best_pipeline_script", "scraper_path", "kaggle_username", "python", "seed", "agents",
     "llms", "submitter", "scraper", "runner", "plugin_dirs", "budget", "orchestrator", "verify", "kill_gate",
-    "blend", "tools"};
+    "blend", "tools", "learnings_store"};
 
 /// The default plugin for each slot when config.json does not choose one: everything offline.
 const std::map<std::string, std::string> kDefaultPlugins{
@@ -812,6 +812,11 @@ void read_competition(Validator& v, const json::object& root, Config& config) {
     }
     config.scraper_path = v.path(root, "scraper_path", "scraper_path");
     if (auto s = v.string(root, "kaggle_username", "kaggle_username")) config.kaggle_username = *s;
+    // Resolved where it is used (learnings/workspace_learnings.hpp, also before a config is valid).
+    if (const auto* store = root.if_contains("learnings_store");
+        store && !(store->is_string() && !store->as_string().empty()) && !(store->is_bool() && !store->as_bool()))
+        v.error("learnings_store", "found " + show_json(*store) +
+                                       ", expected the learnings store's path (\"~/notes/learnings.md\") or false for none");
 }
 
 void read_plugins(Validator& v, const json::object& root, Config& config) {

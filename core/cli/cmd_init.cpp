@@ -1,12 +1,15 @@
 // autokaggle init DIR [--competition SLUG] [--download] [--force]: scaffolds a campaign workspace
-// from the shipped template (config.json with <PLACEHOLDER> values, LEARNINGS.md, knowledge/).
+// from the shipped template (config.json with <PLACEHOLDER> values, LEARNINGS.md, knowledge/), with
+// KAGGLE_API.md and the learnings store's rules for the agents.
 #include "cli/args.hpp"
 #include "cli/commands.hpp"
 
 #include "base/atomic_file.hpp"
 #include "base/install_paths.hpp"
 #include "base/text.hpp"
+#include "kaggle/platform_reference.hpp"
 #include "kaggle/setup.hpp"
+#include "learnings/workspace_learnings.hpp"
 
 #include <autokaggle/sdk/errors.hpp>
 
@@ -91,14 +94,26 @@ void scaffold(const InitOptions& o) {
     fs::create_directories(o.dir / "data");
 }
 
-/// Fetches the data from Kaggle and fills config.json from it (core/kaggle does the work).
-int download(const InitOptions& o) {
+/// Fetches the data from Kaggle and fills config.json from it (core/kaggle does the work);
+/// returns the competition as Kaggle described it.
+kaggle::Competition download(const InitOptions& o) {
     const fs::path config_file = o.dir / "config.json";
     kaggle::DownloadOptions options;
     options.progress = [](const std::string& line) { std::cout << "  " << line << "\n" << std::flush; };
     const kaggle::DownloadReport report = kaggle::download_competition(config_file, *o.competition, options);
     std::cout << kaggle::format_report(report, config_file);
-    return exit_ok;
+    return report.competition;
+}
+
+/// What the agents read at startup besides config.json: the platform's reference and the
+/// rules of earlier campaigns (docs/kaggle.md, docs/learnings.md).
+void write_agent_references(const InitOptions& o, const std::optional<kaggle::Competition>& known) {
+    std::cout << "  " << kaggle::write_platform_reference(o.dir, o.competition.value_or(""), known) << "\n";
+    try {
+        std::cout << "  " << learnings::bring_store_into_new_workspace(o.dir) << "\n";
+    } catch (const std::exception& e) {
+        std::cerr << "autokaggle init: warning: the learnings store was not read: " << e.what() << "\n";
+    }
 }
 
 }  // namespace
@@ -107,8 +122,9 @@ int cmd_init(CommandArgs argv) {
     Args args(argv, {"--competition"}, {"--download", "--force"});
     if (args.help()) {
         print_usage(command_named("init"));
-        std::cout << "\nCreates DIR with config.json (values to fill are marked <PLACEHOLDER>), LEARNINGS.md,\n"
-                     "knowledge/ and data/. Existing files are kept; --force replaces config.json.\n"
+        std::cout << "\nCreates DIR with config.json (values to fill are marked <PLACEHOLDER>), LEARNINGS.md (with\n"
+                     "the rules of the learnings store), KAGGLE_API.md, knowledge/ and data/. Existing files are kept;\n"
+                     "--force replaces config.json; KAGGLE_API.md and LEARNINGS.md's imported rules are refreshed.\n"
                      "--competition SLUG  writes the Kaggle slug into config.json\n"
                      "--download          also fetches the competition's data and fills config.json from it\n"
                      "Then: edit config.json, put the data in data/, run autokaggle validate DIR.\n"
@@ -119,7 +135,10 @@ int cmd_init(CommandArgs argv) {
     const InitOptions options = parse(args);
     std::cout << "workspace " << options.dir.string() << "\n";
     scaffold(options);
-    if (options.download) return download(options);
+    std::optional<kaggle::Competition> known;
+    if (options.download) known = download(options);
+    write_agent_references(options, known);
+    if (options.download) return exit_ok;
     std::cout << "next: fill the <PLACEHOLDER> values in " << (options.dir / "config.json").string()
               << ", put train.csv, test.csv and sample_submission.csv in " << (options.dir / "data").string()
               << ", then run: autokaggle validate " << options.dir.string() << "\n";

@@ -7,6 +7,7 @@
 
 #include "base/atomic_file.hpp"
 #include "base/text.hpp"
+#include "learnings/workspace_learnings.hpp"
 #include "metrics/target.hpp"
 #include "orchestrator/campaign_host.hpp"
 #include "orchestrator/campaign_plugins.hpp"
@@ -238,7 +239,10 @@ struct Campaign::Impl {
 
     void run_step(const RoundStep& step, int n) {
         switch (step.kind) {
-            case StepKind::agent: agent_phase(n, step); break;
+            case StepKind::agent:
+                if (agent_phase(n, step) && step.phase == Phase::retro)
+                    learnings::after_retrospective(config, paths, n, logger);
+                break;
             case StepKind::respawn: maybe_respawn(n, step); break;
             case StepKind::scrape: scrape(n, step); break;
             case StepKind::core_verify:
@@ -520,6 +524,7 @@ struct Campaign::Impl {
                 s.max_rounds = limit;
             });
             host.set_round_limit(limit);
+            learnings::bring_store_into_workspace(config, paths, journal.snapshot().round, logger);
             create_plugins();
             plugins.submitter();  // a submitter that refuses its configuration stops the run before round 0
             register_existing();
@@ -549,6 +554,7 @@ struct Campaign::Impl {
             const auto r = stop_reason();
             out.stop_reason = r.empty() ? std::string("cancelled: ") + c.what() : r;
         }
+        learnings::share_with_store(config, paths, logger);
         const CampaignState s = journal.snapshot();
         out.stopped_at = round_tag(s.round) + " " + s.phase;
         journal.update([&](CampaignState& st) {

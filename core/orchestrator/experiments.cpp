@@ -2,6 +2,8 @@
 
 #include "base/atomic_file.hpp"
 #include "base/text.hpp"
+#include "learnings/markdown_sections.hpp"
+#include "learnings/workspace_learnings.hpp"
 #include "orchestrator/json_util.hpp"
 #include "orchestrator/workspace.hpp"
 
@@ -144,20 +146,7 @@ PlanSummary summarize_plan(const std::string& plan_text) {
 }
 
 std::vector<std::string> extract_learnings(const std::string& findings_text) {
-    std::vector<std::string> out;
-    bool inside = false;
-    for (const auto& raw : lines_of(findings_text)) {
-        if (!raw.empty() && raw[0] == '#') {
-            inside = to_lower(raw).find("learn") != std::string::npos;
-            continue;
-        }
-        if (!inside) continue;
-        const auto b = raw.find_first_not_of(" \t");
-        if (b == std::string::npos || (raw[b] != '-' && raw[b] != '*')) continue;
-        std::string item = strip_decoration(raw.substr(b + 1));
-        if (!item.empty()) out.push_back(item);
-    }
-    return out;
+    return learnings::learnings_bullets(findings_text);
 }
 
 std::optional<Recommendation> extract_recommendation(const std::string& findings_text) {
@@ -185,34 +174,7 @@ std::optional<Recommendation> extract_recommendation(const std::string& findings
 }
 
 void update_learnings(const fs::path& file, int round, const std::vector<std::string>& lines) {
-    const std::string heading = "## " + round_tag(round);
-    std::string text = read_file_if_exists(file).value_or("");
-    if (text.empty()) text = "# LEARNINGS\n\nGeneralised rules from each round's findings, newest last.\n";
-    std::ostringstream section;
-    section << heading << "\n";
-    for (const auto& l : lines) section << "- " << l << "\n";
-
-    // Locate an existing section of this round: from its heading to the next "## " heading.
-    std::size_t start = std::string::npos;
-    for (std::size_t pos = 0; pos < text.size();) {
-        const auto nl = text.find('\n', pos);
-        const std::string line = text.substr(pos, nl == std::string::npos ? std::string::npos : nl - pos);
-        if (line == heading) { start = pos; break; }
-        if (nl == std::string::npos) break;
-        pos = nl + 1;
-    }
-    if (start == std::string::npos) {
-        if (lines.empty()) return;
-        if (!text.empty() && text.back() != '\n') text += "\n";
-        text += "\n" + section.str();
-    } else {
-        auto end = text.find("\n## ", start + heading.size());
-        end = end == std::string::npos ? text.size() : end + 1;
-        std::string replacement = section.str();
-        if (end < text.size()) replacement += "\n";
-        text.replace(start, end - start, replacement);
-    }
-    atomic_write(file, text);
+    learnings::write_section(file, "## " + round_tag(round), lines);
 }
 
 }  // namespace autokaggle

@@ -3,12 +3,15 @@
 // files), so a resumed campaign makes the same choices as an uninterrupted one.
 #pragma once
 
+#include "learnings/workspace_learnings.hpp"
+
 #include <autokaggle/sdk/host.hpp>
 #include <autokaggle/sdk/metric.hpp>
 
 #include <boost/json/object.hpp>
 
 #include <filesystem>
+#include <functional>
 #include <map>
 #include <optional>
 #include <set>
@@ -80,7 +83,8 @@ struct CampaignView {
     int round = 0;         ///< the round being worked on
     int max_rounds = 0;    ///< 0: no limit
     std::vector<RoundRecord> history;  ///< rounds before `round`, ascending, experiments only
-    std::vector<std::string> learnings;  ///< non-empty lines of LEARNINGS.md
+    std::vector<std::string> learnings;  ///< non-empty lines of LEARNINGS.md outside the imported section
+    std::vector<learnings::WorkspaceRule> rules;  ///< LEARNINGS.md's rules, the imported ones with their confidence
     std::vector<std::string> suggested_families;  ///< from the latest research brief
     std::map<std::string, double> correlations;   ///< experiments.json "R03|R05" -> Pearson
     std::optional<fs::path> best_pipeline_script;
@@ -95,6 +99,9 @@ struct CampaignView {
     std::set<std::string> tried_families() const;
     /// Fold-score spread of a round (stdev of round_scores' folds), when it has two or more.
     std::optional<double> fold_spread(int round) const;
+    /// What "did it improve" is measured against: the best round's fold spread over sqrt(5),
+    /// else 0.1% of its score; 0 before any verified score.
+    double fold_noise() const;
 };
 
 /// Reads the view for `round` from the workspace (never throws for a missing optional file).
@@ -146,6 +153,45 @@ PlanReview review_plan(const CampaignView& view, const ExperimentSpec& proposal)
 Constraint constraint_for(const std::string& code, const ExperimentSpec& rejected);
 /// True when `family` already fills 2 of the last 3 experiment rounds.
 bool violates_diversity(const CampaignView& view, const std::string& family);
+
+// ---- general rules from what was measured (lessons.cpp, docs/learnings.md) -----------------
+
+/// The wording of each claim the autopilot can confirm or contradict. Most equal a starter rule
+/// (competitions/learnings-starter.md), so campaigns move the confidence of one shared rule.
+namespace lesson {
+inline constexpr const char* kBoostedBeatLinear = "Gradient-boosted trees beat a linear model on tabular data.";
+inline constexpr const char* kLinearOnSmallData =
+    "On small tabular data a linear model can match gradient-boosted trees, and its errors differ from theirs in a blend.";
+inline constexpr const char* kBlend =
+    "A blend of two to four diverse model families, weighted on the out-of-fold predictions, beat the best single model.";
+inline constexpr const char* kKillGate =
+    "Scoring fold 1 first and stopping clearly weaker runs saved the time of the remaining folds.";
+inline constexpr const char* kNearCopyStopped =
+    "A run whose first-fold predictions nearly copy the best model's adds nothing to a blend; stopping it after fold 1 "
+    "saved the remaining folds.";
+inline constexpr const char* kTuningGainsLittle =
+    "Tuning the hyperparameters of a model that already works gained less than the fold noise; a new family or a blend "
+    "gained more.";
+inline constexpr const char* kFrequencyEncoding = "Frequency encoding of categorical columns improved on the family's plain encoding.";
+inline constexpr const char* kTargetEncoding =
+    "In-fold target encoding of categorical columns improved on the family's plain encoding.";
+inline constexpr const char* kLogTarget = "Training on log1p of a skewed non-negative regression target improved the model.";
+inline constexpr const char* kClassWeights = "Balanced class weights improved a model on imbalanced classes.";
+}  // namespace lesson
+
+/// How a round's run ended, as the runner reported it to the code phase.
+struct RunOutcome {
+    std::string status;   ///< "ok", "killed_fold1", "crash", ... (empty: unknown)
+    std::string message;
+};
+
+/// "binary classification, hundreds of rows": the kind of data, never which data.
+std::string data_context(const TaskFacts& facts);
+/// The findings' "## Learnings" bullets for `round` ("<rule> (evidence: ...)" or
+/// "contradicts: <rule> (evidence: ...)"); `view` must include the round in its history.
+std::vector<std::string> round_lessons(const CampaignView& view, int round, const RunOutcome& run);
+/// The retrospective's bullets: the campaign's verdict on blending and on tuning so far.
+std::vector<std::string> campaign_lessons(const CampaignView& view);
 
 // ---- Python sources (embedded at build time) ----------------------------------------------
 

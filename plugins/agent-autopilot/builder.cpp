@@ -124,6 +124,22 @@ std::string plan_markdown(const CampaignView& view, const ExperimentSpec& spec, 
     return md.str();
 }
 
+/// Where the code phase leaves how its run ended, for the findings phase (a later call, maybe
+/// in a later process) to read.
+fs::path run_outcome_file(const HostServices& host, int round) {
+    return host.paths().agents / "builder" / (round_tag(round) + "_run_outcome.json");
+}
+
+RunOutcome read_run_outcome(const HostServices& host, int round) {
+    RunOutcome out;
+    boost::system::error_code ec;
+    const auto value = boost::json::parse(read_text_or_empty(run_outcome_file(host, round)), ec);
+    if (ec || !value.is_object()) return out;
+    if (const auto* v = value.as_object().if_contains("status"); v && v->is_string()) out.status = v->as_string();
+    if (const auto* v = value.as_object().if_contains("message"); v && v->is_string()) out.message = v->as_string();
+    return out;
+}
+
 /// The reason code of a REVISE verdict: the autopilot Reviewer's explicit line, else keywords.
 std::string reason_code(const std::string& review_text, const std::string& trigger) {
     const std::string marker = "Reason code: ";
@@ -230,6 +246,8 @@ std::string Builder::code(const PhaseRequest& request) {
     run.script = script;
     run.description = "[" + spec->family + "/" + spec->variant + "] " + spec->title;
     const auto result = host_.run_experiment(run);
+    atomic_write(run_outcome_file(host_, request.round),
+                 boost::json::serialize(boost::json::object{{"status", to_string(result.status)}, {"message", result.message}}));
     // The autopilot's scripts print no score: the core's CV from the OOF file is the claim. A
     // user pipeline that prints CV_SCORE keeps its own claim, which the core then checks.
     const auto cv = result.claimed_cv ? result.claimed_cv : result.scored_cv;
@@ -256,10 +274,12 @@ std::string Builder::findings(const PhaseRequest& request) {
     std::ostringstream md;
     md << "# " << round_tag(request.round) << " findings: " << family_label(family) << " (" << variant << ")\n\n";
     md << "## Result\n\n";
-    std::vector<std::string> learnings;
+    const RunOutcome run = read_run_outcome(host_, request.round);
     if (!current || !current->ok()) {
-        md << "No verified score (status " << (current && !current->status.empty() ? current->status : "unknown")
-           << "). ";
+        const std::string status = !run.status.empty() && run.status != "ok" ? run.status
+                                   : current && !current->status.empty()     ? current->status
+                                                                             : "unknown";
+        md << "No verified score (status " << status << (run.message.empty() ? "" : ": " + run.message) << "). ";
         if (log.find_first_not_of(" \t\r\n") == std::string::npos) md << "The run log is empty.\n\n";
         else md << "Last lines of the run log:\n\n```\n" << tail_lines(log, 6) << "\n```\n\n";
         md << "## What it means\n\nThe experiment taught nothing about the model; the next plan avoids repeating it "
@@ -277,8 +297,6 @@ std::string Builder::findings(const PhaseRequest& request) {
         const double noise = spread ? *spread / std::sqrt(static_cast<double>(std::max<std::size_t>(folds.size(), 1))) : 0.0;
         if (!before) {
             md << "The first verified score: the baseline every later round has to beat.\n\n";
-            learnings.push_back(family_label(family) + " (" + variant + ") baseline CV " + format_score(*current->cv) +
-                                " on " + host_.competition().competition + ".");
         } else if (view.better(*current->cv, *before->cv)) {
             const double gain = std::fabs(*current->cv - *before->cv);
             md << "A new best, " << delta_text(view, *current->cv, *before->cv) << " over " << round_tag(before->round)
@@ -287,9 +305,6 @@ std::string Builder::findings(const PhaseRequest& request) {
                                 : "The gain is within the fold noise (" + format_score(noise) +
                                       "): treat it as a tie until confirmed. ")
                << "It is the submission candidate.\n\n";
-            learnings.push_back(family_label(family) + " (" + variant + ") beat " + family_label(before->family()) +
-                                " on " + host_.competition().competition + ": CV " + format_score(*current->cv) +
-                                " vs " + format_score(*before->cv) + ".");
         } else {
             md << "Below the best (" << round_tag(before->round) << ", " << format_score(*before->cv) << ") by "
                << format_score(std::fabs(*current->cv - *before->cv)) << ". "
@@ -297,15 +312,6 @@ std::string Builder::findings(const PhaseRequest& request) {
                        ? "As a different family it stays a blend candidate if its predictions are not near-duplicates."
                        : "Within the same family this setting is a dead end.")
                << "\n\n";
-        }
-        if (current->spec && current->spec->variant != "base" && !current->spec->is_tuning()) {
-            if (const auto* base = view.best_of_family(family); base && base->round != current->round && base->spec &&
-                                                                base->spec->variant == "base") {
-                const bool helped = view.better(*current->cv, *base->cv);
-                learnings.push_back("The " + variant + " variant of " + family_label(family) + (helped ? " helped" : " did not help") +
-                                    " on " + host_.competition().competition + " (CV " + format_score(*current->cv) +
-                                    " vs " + format_score(*base->cv) + " untransformed).");
-            }
         }
     }
     const auto next = choose_experiment(view);
@@ -316,8 +322,10 @@ std::string Builder::findings(const PhaseRequest& request) {
         md << "Recommendation: submit - it is the best verified CV so far.\n\n";
     else
         md << "Recommendation: do not submit - it does not beat the best verified CV.\n\n";
+    // General rules only: what this round measured, worded as it would hold on other data.
+    const auto learnings = round_lessons(view, request.round, run);
     md << "## Learnings\n\n";
-    if (learnings.empty()) md << "(none this round)\n";
+    if (learnings.empty()) md << "(nothing general was measured this round)\n";
     for (const auto& l : learnings) md << "- " << l << "\n";
     atomic_write(request.output, md.str());
     return "DONE";

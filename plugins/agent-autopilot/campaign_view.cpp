@@ -250,10 +250,17 @@ CampaignView read_campaign(const HostServices& host, int round) {
         if (rec.spec || it != results.end()) view.history.push_back(std::move(rec));
     }
 
-    std::istringstream learnings(read_text_or_empty(paths.learnings));
+    // The imported section's rules carry a confidence and are judged by it (view.rules); every
+    // other line is this campaign's or the user's own word.
+    const auto learnings_text = read_text_or_empty(paths.learnings);
+    view.rules = learnings::rules_in_learnings(learnings_text);
+    std::istringstream learnings(learnings_text);
     std::string line;
-    while (std::getline(learnings, line))
-        if (!line.empty() && line[0] != '#') view.learnings.push_back(line);
+    bool imported = false;
+    while (std::getline(learnings, line)) {
+        if (!line.empty() && line[0] == '#') imported = line == learnings::kImportedHeading;
+        else if (!line.empty() && !imported) view.learnings.push_back(line);
+    }
 
     for (int r = round; r >= 1; --r) {
         const auto brief = read_text_or_empty(round_file(paths.rounds, r, "research_brief.md"));
@@ -318,6 +325,13 @@ std::set<std::string> CampaignView::tried_families() const {
     for (const auto& r : history)
         if (r.spec) out.insert(r.spec->family);
     return out;
+}
+
+double CampaignView::fold_noise() const {
+    const auto* b = best();
+    if (!b) return 0;
+    if (auto spread = fold_spread(b->round)) return *spread / std::sqrt(5.0);
+    return 0.001 * std::fabs(*b->cv);
 }
 
 std::optional<double> CampaignView::fold_spread(int r) const {

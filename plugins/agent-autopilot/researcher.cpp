@@ -133,8 +133,10 @@ std::string Researcher::run_phase(const PhaseRequest& request) {
     int reported = 0, skipped = 0;
     std::string all_text;
     for (const auto& s : sources) {
-        // Our own findings name families we ran; only outside knowledge steers the order.
-        if (s.label.find("_findings.md") == std::string::npos) all_text += s.text + "\n";
+        // Our own findings name families we ran, and LEARNINGS.md's rules name families to compare
+        // them; only outside knowledge steers the order.
+        if (s.label.find("_findings.md") == std::string::npos && s.path != host_.paths().learnings)
+            all_text += s.text + "\n";
         const auto hash = content_hash(s.text);
         auto* old = seen.if_contains(s.label);
         const bool changed = old && old->is_string() && old->as_string() != hash;

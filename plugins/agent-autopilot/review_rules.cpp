@@ -12,12 +12,31 @@ namespace autokaggle::autopilot {
 
 namespace {
 
-/// A noise estimate for "did it improve": the best round's fold spread, else 0.1% of the score.
-double noise(const CampaignView& view) {
-    const auto* best = view.best();
-    if (!best) return 0;
-    if (auto spread = view.fold_spread(best->round)) return *spread / std::sqrt(5.0);
-    return 0.001 * std::fabs(*best->cv);
+/// Imported rules at this confidence or more are acted on; below it they are only read.
+constexpr double kTrusted = 0.5;
+
+/// A line that names the family and says to stay away from it.
+bool speaks_against(const std::string& line, const std::string& family) {
+    const auto l = to_lower(line);
+    if (l.rfind("contradicts", 0) == 0 || l.rfind("- contradicts", 0) == 0) return false;
+    return l.find(family) != std::string::npos &&
+           (l.find("avoid") != std::string::npos || l.find("never") != std::string::npos || l.find("hurts") != std::string::npos);
+}
+
+/// The imported rule with this wording when the store trusts it enough to act on.
+const learnings::WorkspaceRule* trusted(const CampaignView& view, const char* wording) {
+    const auto id = learnings::rule_id(wording);
+    for (const auto& r : view.rules)
+        if (r.imported && r.id == id && r.confidence && *r.confidence >= kTrusted) return &r;
+    return nullptr;
+}
+
+/// The strongest family of the catalogue that no round has tried, or "".
+std::string first_untried(const CampaignView& view) {
+    const auto tried = view.tried_families();
+    for (const auto& f : family_order(view.facts))
+        if (!tried.count(f)) return f;
+    return {};
 }
 
 CheckOutcome diversity(const CampaignView& view, const ExperimentSpec& p) {
@@ -53,14 +72,39 @@ CheckOutcome forgotten(const CampaignView& view, const ExperimentSpec& p) {
     }
     const auto family = to_lower(p.family);
     for (const auto& line : view.learnings) {
-        const auto l = to_lower(line);
-        if (l.find(family) != std::string::npos &&
-            (l.find("avoid") != std::string::npos || l.find("never") != std::string::npos ||
-             l.find("hurts") != std::string::npos)) {
+        if (speaks_against(line, family)) {
             c.pass = false;
             c.note = "LEARNINGS.md says: \"" + line + "\"; the plan contradicts it.";
             return c;
         }
+    }
+    for (const auto& rule : view.rules) {
+        if (rule.imported && rule.confidence && *rule.confidence >= kTrusted && speaks_against(rule.text, family)) {
+            c.pass = false;
+            c.note = "LEARNINGS.md rule " + rule.id + " (confidence " + format_score(*rule.confidence) + ") says: \"" +
+                     rule.text + "\"; the plan contradicts it.";
+            return c;
+        }
+    }
+    if (const auto* rule = trusted(view, lesson::kTuningGainsLittle); rule && p.is_tuning()) {
+        if (const auto untried = first_untried(view); !untried.empty()) {
+            c.pass = false;
+            c.code = "bolder";
+            c.note = "LEARNINGS.md rule " + rule->id + " (confidence " + format_score(*rule->confidence) +
+                     ", from earlier campaigns): tuning a model that already works gained less than the fold noise, "
+                     "while " + family_label(untried) + " is still untried.";
+            return c;
+        }
+    }
+    if (const auto* rule = trusted(view, lesson::kBlend); rule && p.family != "blend" && view.ranked_families().size() >= 3 &&
+                                                          std::none_of(view.history.begin(), view.history.end(),
+                                                                       [](const RoundRecord& r) { return r.family() == "blend"; })) {
+        c.pass = false;
+        c.code = "blend";
+        c.note = "LEARNINGS.md rule " + rule->id + " (confidence " + format_score(*rule->confidence) +
+                 ", from earlier campaigns): a blend of diverse families beat the best single model; " +
+                 std::to_string(view.ranked_families().size()) + " families have results and none is blended yet.";
+        return c;
     }
     c.note = "No earlier round or learning contradicts this plan.";
     return c;
@@ -125,13 +169,7 @@ CheckOutcome ensemble_health(const CampaignView& view, const ExperimentSpec& p) 
 
 CheckOutcome bolder(const CampaignView& view, const ExperimentSpec& p) {
     CheckOutcome c{"bolder alternative", true, "bolder", ""};
-    const auto tried = view.tried_families();
-    std::string untried;
-    for (const auto& f : family_order(view.facts))
-        if (!tried.count(f)) {
-            untried = f;
-            break;
-        }
+    const std::string untried = first_untried(view);
     const bool strong_untried = untried == "hgb" || untried == "xgboost" || untried == "linear";
     if (p.is_tuning() && strong_untried && view.rounds_left() > 1) {
         c.pass = false;
@@ -159,14 +197,14 @@ CheckOutcome cost_gain(const CampaignView& view, const ExperimentSpec& p) {
             if (!untuned || view.better(*r.cv, *untuned)) untuned = r.cv;
         } else {
             ++tuned;
-            if (untuned && view.better(*r.cv, *untuned + (view.facts.higher_is_better() ? noise(view) : -noise(view))))
+            if (untuned && view.better(*r.cv, *untuned + (view.facts.higher_is_better() ? view.fold_noise() : -view.fold_noise())))
                 ++tuned_gains;
         }
     }
     if (tuned >= 2 && tuned_gains == 0) {
         c.pass = false;
         c.note = std::to_string(tuned) + " tuning steps of " + family_label(p.family) +
-                 " gained nothing beyond noise (" + format_score(noise(view)) +
+                 " gained nothing beyond noise (" + format_score(view.fold_noise()) +
                  "): diminishing returns, spend the round elsewhere.";
     } else {
         c.note = std::to_string(tuned) + " earlier tuning steps of this family, " + std::to_string(tuned_gains) +

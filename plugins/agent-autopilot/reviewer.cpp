@@ -210,6 +210,10 @@ std::string Reviewer::retro(const PhaseRequest& request) {
         md << i << ". " << next.key() << ": " << next.title << "\n";
         c.excluded_keys.insert(next.key());
     }
+    md << "\n## Learnings\n\n";
+    const auto lessons = campaign_lessons(view);
+    if (lessons.empty()) md << "(nothing general measured yet)\n";
+    for (const auto& l : lessons) md << "- " << l << "\n";
     atomic_write(request.output, md.str());
     return "DONE";
 }

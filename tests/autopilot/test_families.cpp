@@ -8,6 +8,7 @@
 #include "agents.hpp"
 #include "autopilot.hpp"
 #include "fake_host.hpp"
+#include "learnings/markdown_sections.hpp"
 
 #include "base/plugin_host.hpp"
 #include "metrics/metric_loader.hpp"
@@ -140,6 +141,20 @@ BOOST_AUTO_TEST_CASE(regression_boston_encodings_and_log_target) {
     BOOST_TEST(runs.size() == specs.size());
 }
 
+BOOST_AUTO_TEST_CASE(eda_facts_with_categoricals_are_read_back) {
+    // boston-housing has a text column, whose skew is unknown: the facts must still parse.
+    TempDir dir("autopilot-families");
+    test::FakeHost host(dir.path(), test::boston());
+    Builder builder(host);
+    PhaseRequest req;
+    req.phase = Phase::eda;
+    req.output = round_file(host.paths().rounds, 0, "eda.md");
+    BOOST_TEST(builder.run_phase(req) == "DONE");
+    const auto facts = read_campaign(host, 1).facts;
+    BOOST_TEST(facts.rows == 354);
+    BOOST_TEST(facts.categorical == 1);
+}
+
 BOOST_AUTO_TEST_CASE(agents_drive_two_rounds_from_eda_to_findings) {
     TempDir dir("autopilot-families");
     test::FakeHost host(dir.path(), test::pima());  // no round limit: round 2 explores
@@ -179,6 +194,10 @@ BOOST_AUTO_TEST_CASE(agents_drive_two_rounds_from_eda_to_findings) {
         BOOST_TEST(run(builder, Phase::findings, "findings.md") == "DONE");
         const auto findings = test::read_text(round_file(host.paths().rounds, round, "findings.md"));
         BOOST_TEST(findings.find("## Learnings") != std::string::npos);
+        // General rules only: nothing in them names the competition, a column or a score.
+        const auto words = learnings::competition_words("pima-diabetes", "auc_roc", host.competition().train_csv);
+        for (const auto& rule : learnings::learnings_bullets(findings))
+            BOOST_TEST(learnings::specific_in(rule, words).empty(), rule);
         BOOST_TEST(findings.find("## Next round") != std::string::npos);
     }
     const auto view = read_campaign(host, 3);

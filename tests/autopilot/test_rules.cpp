@@ -12,7 +12,9 @@
 
 #include <boost/json.hpp>
 
+#include <algorithm>
 #include <cmath>
+#include <cstdio>
 
 using namespace autokaggle;
 using namespace autokaggle::autopilot;
@@ -223,6 +225,9 @@ BOOST_AUTO_TEST_CASE(researcher_reports_only_new_or_changed_sources) {
     Workspace w;
     fs::create_directories(w.host.paths().knowledge);
     test::write_text(w.host.paths().knowledge / "notes.md", "# Notes\n- XGBoost with shallow trees works well here.\n");
+    // LEARNINGS.md names families to compare them; it is read, but does not order the families.
+    test::write_text(w.host.paths().learnings, "# Learnings\n\n## From earlier campaigns\n\n- On small data a linear model "
+                                               "can match random forest.\n");
     Researcher researcher(w.host);
     PhaseRequest req;
     req.phase = Phase::research;
@@ -231,7 +236,8 @@ BOOST_AUTO_TEST_CASE(researcher_reports_only_new_or_changed_sources) {
     BOOST_TEST(researcher.run_phase(req) == "DONE");
     auto brief = test::read_text(req.output);
     BOOST_TEST(brief.find("knowledge/notes.md, new") != std::string::npos);
-    BOOST_TEST(brief.find("Suggested families: xgboost") != std::string::npos);
+    BOOST_TEST(brief.find("Suggested families: xgboost\n") != std::string::npos, brief);
+    BOOST_TEST(brief.find("LEARNINGS.md, new") != std::string::npos, brief);
     req.round = 2;
     req.output = round_file(w.host.paths().rounds, 2, "research_brief.md");
     researcher.run_phase(req);
@@ -302,4 +308,126 @@ BOOST_AUTO_TEST_CASE(findings_of_a_silent_run_that_timed_out_are_written) {
     const auto findings = test::read_text(r.output);
     BOOST_TEST(findings.find("status timeout") != std::string::npos, findings);
     BOOST_TEST(findings.find("The run log is empty.") != std::string::npos, findings);
+}
+
+namespace {
+
+/// LEARNINGS.md with the store's section holding `wording` confirmed by `campaigns` campaigns
+/// (a starter at 0.40 becomes 0.55 with one, 0.69 with two).
+void import_rule(const test::FakeHost& host, const char* wording, int campaigns) {
+    learnings::Store store;
+    learnings::Rule rule;
+    rule.text = wording;
+    rule.id = learnings::rule_id(wording);
+    rule.source = "starter";
+    rule.prior = learnings::kStarterPrior;
+    for (int i = 0; i < campaigns; ++i)
+        rule.evidence.push_back({"2026-12-01", "campaign-" + std::to_string(i), learnings::Verdict::confirmed, ""});
+    store.rules.push_back(rule);
+    test::write_text(host.paths().learnings, std::string(learnings::kWorkspaceHeader) + "\n" +
+                                                 std::string(learnings::kImportedHeading) + "\n" +
+                                                 learnings::imported_section(store, "2026-12-06"));
+}
+
+void write_facts(const test::FakeHost& host, int rows) {
+    test::write_text(host.paths().agents / "builder" / "eda_facts.json", "{\"rows\": " + std::to_string(rows) + "}");
+}
+
+bool has_lesson(const std::vector<std::string>& lessons, const std::string& text) {
+    return std::find(lessons.begin(), lessons.end(), text) != lessons.end();
+}
+
+std::string starts_with(const std::vector<std::string>& lessons, const std::string& prefix) {
+    for (const auto& l : lessons)
+        if (l.rfind(prefix, 0) == 0) return l;
+    return {};
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(forgotten_learnings_act_on_the_trusted_rules_of_earlier_campaigns) {
+    // Tuning while a family is untried, against a rule two campaigns confirmed: bolder instead.
+    Workspace w;
+    history(w.host, {{spec("hgb"), 0.80}, {spec("xgboost"), 0.81}, {spec("linear"), 0.84}});
+    import_rule(w.host, lesson::kTuningGainsLittle, 2);
+    auto review = review_plan(read_campaign(w.host, 4), spec("linear", "tune1"));
+    BOOST_TEST(!review.checks[1].pass);
+    BOOST_TEST(review.checks[1].code == "bolder");
+    BOOST_TEST(review.checks[1].note.find(learnings::rule_id(lesson::kTuningGainsLittle)) != std::string::npos);
+    BOOST_TEST(review.checks[1].note.find("random forest") != std::string::npos, review.checks[1].note);
+    // The same rule as a bare starter (confidence 0.40) is read, not enforced.
+    import_rule(w.host, lesson::kTuningGainsLittle, 0);
+    BOOST_TEST(review_plan(read_campaign(w.host, 4), spec("linear", "tune1")).checks[1].pass);
+
+    // A trusted blend rule asks for the blend as soon as three families have results.
+    Workspace b;
+    history(b.host, {{spec("hgb"), 0.80}, {spec("xgboost"), 0.81}, {spec("linear"), 0.84}});
+    import_rule(b.host, lesson::kBlend, 1);
+    review = review_plan(read_campaign(b.host, 4), spec("random_forest"));
+    BOOST_TEST(failing_code(review) == "blend");
+    BOOST_TEST(!review.checks[1].pass);
+    BOOST_TEST(review_plan(read_campaign(b.host, 4), spec("blend", "upto3")).checks[1].pass);
+
+    // An imported rule against a family counts only when trusted.
+    Workspace k;
+    history(k.host, {{spec("hgb"), 0.80}, {spec("linear"), 0.84}});
+    import_rule(k.host, "Avoid knn on wide tables: it never beat the baseline.", 0);
+    BOOST_TEST(review_plan(read_campaign(k.host, 3), spec("knn")).checks[1].pass);
+    import_rule(k.host, "Avoid knn on wide tables: it never beat the baseline.", 1);
+    BOOST_TEST(failing_code(review_plan(read_campaign(k.host, 3), spec("knn"))) == "forgotten");
+}
+
+BOOST_AUTO_TEST_CASE(findings_state_general_rules_with_their_evidence) {
+    Workspace w;
+    write_facts(w.host, 537);
+    auto blend = spec("blend", "upto3");
+    blend.members = {{1, "linear", {}, {}}, {2, "hgb", {}, {}}, {4, "xgboost", {}, {}}};
+    history(w.host, {{spec("linear"), 0.843575}, {spec("hgb"), 0.814591}, {spec("hgb", "freq"), 0.8201},
+                     {spec("xgboost"), 0.804905}, {blend, 0.851234}, {spec("linear", "tune1"), 0.8436}});
+    const auto view = read_campaign(w.host, 7);
+
+    // No run logs here: the noise is 0.1% of the best score (the blend's).
+    const double noise = 0.001 * 0.851234;
+    auto times = [&](double gain) {
+        char buf[32];
+        std::snprintf(buf, sizeof buf, "%.1f", std::fabs(gain) / noise);
+        return std::string(buf) + " times the fold noise";
+    };
+    // R02: the first boosted score next to the linear one, far below it on small data.
+    const auto r2 = round_lessons(view, 2, {});
+    BOOST_TEST_REQUIRE(!r2.empty());
+    BOOST_TEST(has_lesson(r2, std::string("contradicts: ") + lesson::kBoostedBeatLinear +
+                                  " (evidence: binary classification, hundreds of rows: the best boosted model scored " +
+                                  times(0.814591 - 0.843575) + " below the linear model)"),
+               r2.front());
+    BOOST_TEST(!starts_with(r2, lesson::kLinearOnSmallData).empty());
+    // R04 compares nothing new: XGBoost is the second boosted family.
+    BOOST_TEST(starts_with(round_lessons(view, 4, {}), "contradicts: Gradient").empty());
+    BOOST_TEST(!starts_with(round_lessons(view, 3, {}), lesson::kFrequencyEncoding).empty());
+    // A variant within the fold noise of the plain model says nothing either way; one below it contradicts.
+    Workspace tie;
+    write_facts(tie.host, 537);
+    history(tie.host, {{spec("hgb"), 0.8}, {spec("hgb", "freq"), 0.8004}, {spec("hgb", "target"), 0.7999}});
+    const auto tie_view = read_campaign(tie.host, 4);
+    BOOST_TEST(round_lessons(tie_view, 2, {}).empty());
+    BOOST_TEST(!starts_with(round_lessons(tie_view, 3, {}), std::string("contradicts: ") + lesson::kTargetEncoding).empty());
+    const auto r5 = round_lessons(view, 5, {});
+    BOOST_TEST_REQUIRE(!r5.empty());
+    BOOST_TEST(has_lesson(r5, std::string(lesson::kBlend) + " (evidence: binary classification, hundreds of rows: a blend of 3 "
+                                                            "families gained " + times(0.851234 - 0.843575) +
+                                                            " over the best single model)"),
+               r5.front());
+    BOOST_TEST(!starts_with(round_lessons(view, 6, {}), lesson::kTuningGainsLittle).empty());
+    const auto killed = round_lessons(view, 6, {"killed_fold1", "fold-1 OOF correlation 0.9999 (a near-copy of the best model)"});
+    BOOST_TEST(!starts_with(killed, lesson::kNearCopyStopped).empty());
+    BOOST_TEST(!starts_with(round_lessons(view, 6, {"killed_fold1", "fold 1 score below the best"}), lesson::kKillGate).empty());
+
+    // Nothing a round states names the competition, a column or a score.
+    const auto words = learnings::competition_words("pima-diabetes", "auc_roc", w.host.competition().train_csv);
+    BOOST_TEST_REQUIRE(!words.columns.empty());
+    for (int round = 1; round <= 6; ++round)
+        for (const auto& lesson : round_lessons(view, round, {"killed_fold1", "near-copy"}))
+            BOOST_TEST(learnings::specific_in(lesson, words).empty(), lesson);
+    for (const auto& lesson : campaign_lessons(view)) BOOST_TEST(learnings::specific_in(lesson, words).empty(), lesson);
+    BOOST_TEST(!starts_with(campaign_lessons(view), lesson::kBlend).empty());
 }

@@ -246,6 +246,19 @@ BOOST_AUTO_TEST_CASE(wrong_types_name_the_key_what_was_found_and_what_is_expecte
     BOOST_TEST(at::contains(loaded.at_path("kill_gate.enabled").message, "expected true or false"));
 }
 
+BOOST_AUTO_TEST_CASE(learnings_store_is_a_path_or_false) {
+    auto config = valid_config();
+    config["learnings_store"] = "~/notes/learnings.md";
+    BOOST_TEST(load(config).result.ok());
+    config["learnings_store"] = false;
+    BOOST_TEST(load(config).result.ok());
+    config["learnings_store"] = true;
+    auto loaded = load(config);
+    BOOST_TEST(!loaded.result.ok());
+    BOOST_TEST(at::contains(loaded.at_path("learnings_store").message, "found true, expected the learnings store's path"),
+               loaded.all());
+}
+
 BOOST_AUTO_TEST_CASE(out_of_range_values_say_what_is_allowed) {
     auto config = valid_config();
     config["cv_folds"] = 1;

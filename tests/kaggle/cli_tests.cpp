@@ -3,7 +3,10 @@
 #define BOOST_TEST_MODULE kaggle_cli
 #include "kaggle_test_support.hpp"
 
+#include <boost/json.hpp>
 #include <boost/json/parse.hpp>
+
+#include <chrono>
 #include <boost/test/unit_test.hpp>
 
 using namespace autokaggle;
@@ -52,6 +55,12 @@ struct CliFixture {
         return {{"HOME", (dir / "home").string()},   {"KAGGLE_USERNAME", fake_user}, {"KAGGLE_KEY", key},
                 {"KAGGLE_API_TOKEN", ""},            {"KAGGLE_CONFIG_DIR", ""},      {"XDG_CONFIG_HOME", (dir / "xdg").string()},
                 {"KAGGLE_API_BASE_URL", fake.api_base()}};
+    }
+    std::size_t list_competitions_calls() const {
+        std::size_t n = 0;
+        for (const auto& r : fake.api_requests())
+            if (r.target.find("ListCompetitions") != std::string::npos) ++n;
+        return n;
     }
     void check_no_key(const ProcessResult& r) const {
         std::string everything = r.out + r.err + all_file_text(ws);
@@ -162,6 +171,66 @@ BOOST_AUTO_TEST_CASE(init_download_fetches_unpacks_and_fills_the_config) {
     BOOST_TEST(r.out.find("KAGGLE_USERNAME/KAGGLE_KEY") != std::string::npos);
     for (const auto& s : fake.storage_requests()) BOOST_TEST(!s.headers.get("Authorization"));
     BOOST_TEST((r.out + r.err + all_file_text(fresh)).find(fake_key) == std::string::npos);
+    // KAGGLE_API.md from the competition the download found, without asking again.
+    const auto reference = read_text(fresh / "KAGGLE_API.md");
+    BOOST_TEST(reference.find("from the Kaggle API") != std::string::npos, reference);
+    BOOST_TEST(reference.find("- submissions per day: 7;") != std::string::npos, reference);
+    BOOST_TEST(reference.find("- deadline: not given") != std::string::npos, reference);
+    BOOST_TEST(list_competitions_calls() == 1);
+}
+
+BOOST_AUTO_TEST_CASE(init_writes_kaggle_api_md_dated_from_the_api) {
+    const fs::path ws2 = dir / "ws2";
+    auto r = run_cli({"init", ws2.string(), "--competition", fake_slug}, {}, env());
+    BOOST_TEST_INFO("stdout: " << r.out << "\nstderr: " << r.err);
+    BOOST_TEST(r.exit_code == 0);
+    const auto reference = read_text(ws2 / "KAGGLE_API.md");
+    const std::string today = kaggle::utc_date(std::chrono::system_clock::now());
+    BOOST_TEST(reference.find("## This competition (as of " + today + ", from the Kaggle API)") != std::string::npos, reference);
+    BOOST_TEST(reference.find("- deadline: 2031-04-30T23:59:00Z (UTC)") != std::string::npos);
+    BOOST_TEST(reference.find("- submissions per day: 5;") != std::string::npos);
+    BOOST_TEST(reference.find("- rules accepted by this account: yes") != std::string::npos);
+    BOOST_TEST(reference.find("from Kaggle's documentation as known on 2026-") != std::string::npos);
+    for (const char* part : {"GPU hours", "12 hours", "kernels.KernelsApiService/SaveKernel", "kaggle kernels push",
+                             "GetKernelSessionStatus", "kaggle kernels status", "ListKernelSessionOutput",
+                             "kaggle kernels output", "00:00 UTC"})
+        BOOST_TEST(reference.find(part) != std::string::npos, part);
+    BOOST_TEST(list_competitions_calls() == 1);
+    BOOST_TEST(r.out.find("KAGGLE_API.md: the competition's limits as of " + today) != std::string::npos, r.out);
+    // The agents get it as knowledge.
+    const auto config = json::parse(read_text(ws2 / "config.json")).as_object();
+    BOOST_TEST(json::serialize(config.at("knowledge_files")) == "[\"KAGGLE_API.md\"]");
+    check_no_key(r);
+    BOOST_TEST(all_file_text(ws2).find(fake_key) == std::string::npos);
+}
+
+BOOST_AUTO_TEST_CASE(init_offline_writes_the_documented_part_and_says_what_is_missing) {
+    auto e = env();
+    e["KAGGLE_USERNAME"] = "";
+    e["KAGGLE_KEY"] = "";
+    auto r = run_cli({"init", (dir / "offline").string(), "--competition", fake_slug}, {}, e);
+    BOOST_TEST_INFO("stdout: " << r.out << "\nstderr: " << r.err);
+    BOOST_TEST(r.exit_code == 0);
+    auto reference = read_text(dir / "offline" / "KAGGLE_API.md");
+    BOOST_TEST(reference.find("## This competition (not from the Kaggle API)") != std::string::npos, reference);
+    BOOST_TEST(reference.find("no Kaggle credentials were found") != std::string::npos, reference);
+    BOOST_TEST(reference.find("kaggle kernels push") != std::string::npos);
+    BOOST_TEST(fake.api_requests().empty());
+
+    // Credentials but no Kaggle to answer: the reason is the connection's.
+    auto unreachable = env();
+    unreachable["KAGGLE_API_BASE_URL"] = "http://127.0.0.1:9";
+    r = run_cli({"init", (dir / "unreachable").string(), "--competition", fake_slug}, {}, unreachable);
+    BOOST_TEST(r.exit_code == 0);
+    reference = read_text(dir / "unreachable" / "KAGGLE_API.md");
+    BOOST_TEST(reference.find("not from the Kaggle API") != std::string::npos, reference);
+    BOOST_TEST(reference.find("127.0.0.1:9") != std::string::npos, reference);
+
+    // No competition named: the documented part, and how to add the rest.
+    r = run_cli({"init", (dir / "unnamed").string()}, {}, e);
+    BOOST_TEST(r.exit_code == 0);
+    reference = read_text(dir / "unnamed" / "KAGGLE_API.md");
+    BOOST_TEST(reference.find("No competition is named yet") != std::string::npos, reference);
 }
 
 BOOST_AUTO_TEST_CASE(init_download_without_credentials_lists_where_it_looked) {

@@ -41,6 +41,8 @@ json::object default_config() {
         {"scraper", json::object{{"plugin", "scripted"}}},
         {"runner", json::object{{"plugin", "local"}}},
         {"plugin_dirs", dirs},
+        // A store per workspace: campaigns compared with each other start from the same rules.
+        {"learnings_store", "learnings-store.md"},
     };
 }
 

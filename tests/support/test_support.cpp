@@ -22,6 +22,33 @@ extern char** environ;
 
 namespace autokaggle::test {
 
+namespace {
+
+/// Each test program gets a data home of its own (XDG_DATA_HOME, inherited by every process it
+/// starts), so no test reads or writes the user's learnings store (docs/learnings.md) and every
+/// program starts from the shipped starter rules.
+class PrivateDataHome {
+public:
+    PrivateDataHome() : dir_(fs::temp_directory_path() / ("autokaggle-test-data-" + std::to_string(::getpid()))) {
+        std::error_code ec;
+        fs::create_directories(dir_, ec);
+        ::setenv("XDG_DATA_HOME", dir_.c_str(), 1);
+    }
+    ~PrivateDataHome() {
+        std::error_code ec;
+        fs::remove_all(dir_, ec);
+    }
+    PrivateDataHome(const PrivateDataHome&) = delete;
+    PrivateDataHome& operator=(const PrivateDataHome&) = delete;
+
+private:
+    fs::path dir_;
+};
+
+const PrivateDataHome private_data_home;
+
+}  // namespace
+
 TempDir::TempDir(const std::string& prefix) {
     std::random_device rd;
     for (int attempt = 0; attempt < 100; ++attempt) {

@@ -3,6 +3,7 @@ distribution, train/test drift per column and a suggested CV scheme. Writes a ma
 and a JSON file of facts the autopilot's Builder plans from."""
 import argparse
 import json
+import math
 import os
 import sys
 
@@ -23,6 +24,22 @@ def parse_args():
     p.add_argument("--out-md", required=True)
     p.add_argument("--out-json", required=True)
     return p.parse_args()
+
+
+def json_safe(value):
+    """JSON has no NaN or infinity: an unknown statistic is written as null, so that strict
+    readers (the Builder's) can parse the facts."""
+    if isinstance(value, dict):
+        return {k: json_safe(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [json_safe(v) for v in value]
+    if isinstance(value, (float, np.floating)):
+        return float(value) if math.isfinite(value) else None
+    if isinstance(value, np.integer):
+        return int(value)
+    if isinstance(value, np.bool_):
+        return bool(value)
+    return value
 
 
 def psi(expected, actual, bins=10):
@@ -153,7 +170,7 @@ def main():
                   "for blending." % a.folds)
     md.append("")
     write_atomic(a.out_md, "\n".join(md) + "\n")
-    write_atomic(a.out_json, json.dumps(facts, indent=1, default=float))
+    write_atomic(a.out_json, json.dumps(json_safe(facts), indent=1, allow_nan=False))
     print("EDA written: %s" % a.out_md)
 
 
