@@ -107,6 +107,9 @@ std::string score_specific(const std::vector<Token>& tokens, const std::string& 
         if (!t.number) continue;
         if (t.fraction_digits >= 3) return "holds a raw score ('" + t.text + "'); say how much it changed in fold-noise units or percent";
         if (t.percent || (i + 1 < tokens.size() && kUnitWords.count(tokens[i + 1].text))) continue;
+        // "fold 1" names the first fold of any campaign (the kill gate's), not a score; a round
+        // number stays specific to one campaign.
+        if (i > 0 && tokens[i - 1].text == "fold") continue;
         const std::size_t from = i >= 2 ? i - 2 : 0, to = std::min(tokens.size(), i + 3);
         for (std::size_t j = from; j < to; ++j) {
             if (j == i) continue;

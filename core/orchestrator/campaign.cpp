@@ -72,8 +72,6 @@ struct Campaign::Impl {
     ExperimentAdapter adapter;
 
     std::optional<SubmissionDesk> desk;
-    std::mutex gate_mutex;                                 ///< guards gate_target (agent threads)
-    std::optional<metrics::TargetEncoding> gate_target;
     double seconds_at_start = 0;
     chr::steady_clock::time_point process_start = chr::steady_clock::now();
 
@@ -129,24 +127,11 @@ struct Campaign::Impl {
         return it->value().get_object();
     }
 
-    /// The fold-1 kill gate compares a new run with the best verified experiment so far.
-    KillGateContext kill_gate_context() {
-        KillGateContext gate;
-        gate.higher_is_better = plugins.direction() == Direction::higher;
+    /// The fold-1 kill gate compares a new run with the best verified experiment so far (the
+    /// adapter adds the fold-1 scorer over the competition's folds).
+    KillGateContext kill_gate_context() const {
         const CampaignState s = journal.snapshot();
-        gate.best_cv = s.best_cv;
-        const fs::path best_oof = rf(s.best_cv_round, "oof.npy");
-        if (s.best_cv_round > 0 && non_empty_file(best_oof)) gate.best_oof = best_oof;
-        const Metric* metric = plugins.metric();
-        if (!metric) return gate;
-        std::lock_guard lock(gate_mutex);
-        try {
-            if (!gate_target) gate_target = metrics::load_train_target(config.competition, metric->prediction_kind());
-            gate.score_fold1 = partial_oof_scorer(*metric, *gate_target);
-        } catch (const std::exception& e) {
-            warn(std::string("the kill gate uses the printed fold-1 score: ") + e.what());
-        }
-        return gate;
+        return gate_against_best(paths, s.best_cv_round, s.best_cv, plugins.direction() == Direction::higher);
     }
 
     std::optional<int> max_rounds() const {

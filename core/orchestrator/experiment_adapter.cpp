@@ -71,7 +71,10 @@ ExperimentResult ExperimentAdapter::run(const ExperimentRequest& request) {
     }
     ExperimentRunner experiment(runner(), config_.competition, config_.kill_gate, settings, std::move(hooks));
     KillGateContext gate = gate_ ? gate_() : KillGateContext{};
-    if (scoring) gate.score_fold1 = partial_oof_scorer(*scoring->metric, scoring->target, scoring->fold);
+    if (scoring) {
+        gate.higher_is_better = scoring->metric->direction() == Direction::higher;
+        gate.score_fold1 = partial_oof_scorer(*scoring->metric, scoring->target, scoring->fold);
+    }
     const std::string label = ExperimentRunner::round_tag(request.round) + "_experiment";
     const std::string digest = ExperimentRunner::script_digest(experiment.spec_for(request).script);
     std::optional<boost::json::object> record = lookup_(label);

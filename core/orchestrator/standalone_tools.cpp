@@ -46,25 +46,9 @@ ToolCallContext StandaloneTools::context(const std::string& role) {
 }
 
 KillGateContext StandaloneTools::kill_gate() {
-    KillGateContext gate;
     const CampaignState state = peek_state(paths_);
-    gate.best_cv = state.best_cv;
-    if (state.best_cv_round > 0) {
-        const fs::path oof = round_file(paths_, state.best_cv_round, "oof.npy");
-        if (non_empty_file(oof)) gate.best_oof = oof;
-    }
-    gate.higher_is_better = config_.competition.metric_direction != "lower";
-    try {
-        if (!metric_) {
-            metric_ = metrics::load_metric(plugins_, config_.competition.metric, {}, &host_);
-            target_ = metrics::load_train_target(config_.competition, metric_->prediction_kind());
-        }
-        gate.higher_is_better = metric_->direction() == Direction::higher;
-        gate.score_fold1 = partial_oof_scorer(*metric_, *target_);
-    } catch (const std::exception& e) {
-        host_.log(LogLevel::warn, "tools", std::string("the kill gate uses the printed fold-1 score: ") + e.what());
-    }
-    return gate;
+    // The adapter sets the direction and the fold-1 scorer from the metric it scores runs with.
+    return gate_against_best(paths_, state.best_cv_round, state.best_cv, config_.competition.metric_direction != "lower");
 }
 
 }  // namespace autokaggle

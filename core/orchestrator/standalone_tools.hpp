@@ -40,8 +40,6 @@ private:
     WorkspacePaths paths_;
     CampaignHost host_;
     std::unique_ptr<ExperimentAdapter> adapter_;
-    std::shared_ptr<Metric> metric_;  ///< for the kill gate's fold-1 scoring, loaded on first use
-    std::optional<metrics::TargetEncoding> target_;
 };
 
 }  // namespace autokaggle

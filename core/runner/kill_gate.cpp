@@ -1,7 +1,9 @@
 #include "runner/kill_gate.hpp"
 
+#include "base/atomic_file.hpp"
 #include "metrics/npy.hpp"
 #include "metrics/verify.hpp"
+#include "runner/run_scores.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -59,6 +61,19 @@ std::function<std::optional<double>(const std::filesystem::path&)> partial_oof_s
     };
 }
 
+KillGateContext gate_against_best(const WorkspacePaths& paths, int best_round, std::optional<double> best_cv,
+                                  bool higher_is_better) {
+    KillGateContext gate;
+    gate.best_cv = best_cv;
+    gate.higher_is_better = higher_is_better;
+    if (best_round <= 0) return gate;
+    const auto best_oof = round_file(paths, best_round, "oof.npy");
+    if (non_empty_file(best_oof)) gate.best_oof = best_oof;
+    const auto folds = read_run_fold_scores(round_file(paths, best_round, "scores.json"));
+    if (!folds.empty()) gate.best_fold1 = folds.front();
+    return gate;
+}
+
 KillDecision evaluate_fold1(const KillGateConfig& config, const KillGateContext& context, double fold1_score,
                             std::optional<double> correlation) {
     KillDecision d;
@@ -83,13 +98,17 @@ KillDecision evaluate_fold1(const KillGateConfig& config, const KillGateContext&
         }
     }
     // A run already beating the best on fold 1 is never stopped for resembling it: it may be
-    // the better version of the same idea.
-    const bool beats_best = context.best_cv && improves(context.higher_is_better ? Direction::higher : Direction::lower,
-                                                        fold1_score, *context.best_cv);
+    // the better version of the same idea. Like for like: the best model's own fold-1 score when
+    // known (a copy of the best model ties with it there, whatever the fold's luck).
+    const bool like_for_like = context.best_fold1 && std::isfinite(*context.best_fold1);
+    const std::optional<double> bar = like_for_like ? context.best_fold1 : context.best_cv;
+    const bool beats_best =
+        bar && improves(context.higher_is_better ? Direction::higher : Direction::lower, fold1_score, *bar);
     if (correlation) {
         msg << "; fold-1 OOF correlation with the best model " << *correlation;
         if (beats_best) {
-            msg << " (not judged: fold 1 beats the best CV)";
+            msg << (like_for_like ? " (not judged: fold 1 beats the best model's fold 1, " + format_score(*bar) + ")"
+                                  : std::string(" (not judged: fold 1 beats the best CV)"));
         } else if (*correlation > config.max_correlation) {
             msg << " above the limit of " << config.max_correlation << " (a near-copy of the best model)";
             d.kill = true;

@@ -22,6 +22,9 @@ namespace autokaggle {
 /// best_oof (or a partial OOF file from the script) the correlation check is skipped.
 struct KillGateContext {
     std::optional<double> best_cv;
+    /// The best model's own score on fold 1 (the same rows, from its R{NN}_scores.json): a run
+    /// that resembles the best model is judged against it like for like; unset: best_cv.
+    std::optional<double> best_fold1;
     std::optional<std::filesystem::path> best_oof;
     bool higher_is_better = true;
     /// Scores fold 1 from the partial OOF file (only fold 1's rows are predicted, the rest NaN),
@@ -55,9 +58,15 @@ std::optional<double> oof_correlation(const std::filesystem::path& partial_oof, 
 std::function<std::optional<double>(const std::filesystem::path&)> partial_oof_scorer(
     const Metric& metric, const metrics::TargetEncoding& target, std::vector<int> fold = {});
 
+/// The context for a run in a workspace whose best verified experiment is round `best_round`
+/// (0: none yet) with CV `best_cv`: its OOF file and its fold-1 score when they are there.
+KillGateContext gate_against_best(const WorkspacePaths& paths, int best_round, std::optional<double> best_cv,
+                                  bool higher_is_better);
+
 /// Applies the gate to fold 1. `fold1_score` is the score to judge (recomputed or printed; NaN
 /// when neither is known, which skips the score check); `correlation` is the correlation with
-/// the best model when known; it is judged only when fold 1 does not beat context.best_cv.
+/// the best model when known; it is judged only when fold 1 does not beat the best model's fold 1
+/// (context.best_fold1, else context.best_cv).
 KillDecision evaluate_fold1(const KillGateConfig& config, const KillGateContext& context, double fold1_score,
                             std::optional<double> correlation);
 

@@ -2,11 +2,14 @@
 
 #include "base/atomic_file.hpp"
 
+#include <boost/json/parse.hpp>
+
 #include <boost/json/array.hpp>
 #include <boost/json/object.hpp>
 #include <boost/json/serialize.hpp>
 
 #include <cmath>
+#include <limits>
 
 namespace autokaggle {
 
@@ -30,6 +33,19 @@ void write_run_scores(const std::filesystem::path& file, int round, std::string_
                                {"claimed_fold_scores", numbers(result.fold_scores)},
                                {"oof", result.oof_file.filename().string()}};
     atomic_write(file, boost::json::serialize(scores) + "\n");
+}
+
+std::vector<double> read_run_fold_scores(const std::filesystem::path& file) {
+    const auto text = read_file_if_exists(file);
+    if (!text) return {};
+    boost::system::error_code ec;
+    const auto value = boost::json::parse(*text, ec);
+    const auto* scores = !ec && value.is_object() ? value.as_object().if_contains("fold_scores") : nullptr;
+    std::vector<double> out;
+    if (!scores || !scores->is_array()) return out;
+    for (const auto& v : scores->as_array())
+        out.push_back(v.is_number() ? v.to_number<double>() : std::numeric_limits<double>::quiet_NaN());
+    return out;
 }
 
 }  // namespace autokaggle

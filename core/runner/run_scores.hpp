@@ -10,10 +10,15 @@
 
 #include <filesystem>
 #include <string_view>
+#include <vector>
 
 namespace autokaggle {
 
 /// Writes the scores of `result` (nothing when it has no scored_cv) to `file`, atomically.
 void write_run_scores(const std::filesystem::path& file, int round, std::string_view metric, const ExperimentResult& result);
+
+/// The fold scores the core recorded in `file` (NaN for a fold that could not be scored alone);
+/// empty when the file is missing or unreadable.
+std::vector<double> read_run_fold_scores(const std::filesystem::path& file);
 
 }  // namespace autokaggle

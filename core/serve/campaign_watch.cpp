@@ -241,12 +241,12 @@ void CampaignWatch::read_locked() {
         for (const auto& w : kept->as_array()) warnings.emplace_back(w.as_string());
     summary.erase("read_warnings");
     summary["warnings"] = to_array(warnings);
-    const std::string summary_text = redact(json::serialize(summary));
+    const std::string summary_text = redact(strict_json(summary));
     if (summary_text != snapshot_.summary) {
         snapshot_.summary = summary_text;
         ++snapshot_.summary_version;
     }
-    const std::string live_text = redact(json::serialize(live));
+    const std::string live_text = redact(strict_json(live));
     if (live_text != snapshot_.live) {
         snapshot_.live = live_text;
         ++snapshot_.live_version;
@@ -346,7 +346,7 @@ std::string CampaignWatch::round_files(int round) const {
         const char* kind = ext.ends_with(".md") ? "markdown" : ext.ends_with(".py") ? "python" : "log";
         out.push_back(json::object{{"path", path}, {"name", suffix}, {"kind", kind}});
     }
-    return json::serialize(json::object{{"round", round}, {"files", std::move(out)}});
+    return strict_json(json::object{{"round", round}, {"files", std::move(out)}});
 }
 
 json::object CampaignWatch::list_entry() {

@@ -199,7 +199,7 @@ Response Router::route(std::string_view path) const {
     if (path == "/api/campaigns") {
         json::array list;
         for (const auto& c : campaigns_) list.push_back(c->list_entry());
-        return json_response(json::serialize(list));
+        return json_response(strict_json(list));
     }
     if (starts_with(path, "/c/")) {
         const auto [id, rest] = next_segment(path.substr(3));

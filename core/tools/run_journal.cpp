@@ -56,6 +56,7 @@ std::optional<json::object> RunJournal::outcome() const {
 void RunJournal::save_outcome(const json::object& outcome) const {
     json::object doc = load();
     doc["outcome"] = outcome;
+    doc.erase("record");  // the run has ended: its outcome replaces the runner's record
     store(doc);
 }
 

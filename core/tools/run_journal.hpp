@@ -30,6 +30,8 @@ public:
     /// The recorded outcome: status, claimed and verified CV, fold scores, message, the
     /// script's content hash, the answer token. nullopt when no run ended yet.
     std::optional<boost::json::object> outcome() const;
+    /// Stores the outcome and clears the run's record in the same write: from then on the
+    /// outcome answers for the run (a restart does not re-attach to it).
     void save_outcome(const boost::json::object& outcome) const;
 
 private:

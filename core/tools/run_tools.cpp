@@ -164,8 +164,16 @@ private:
         if (run.end.signal) out << " (signal " << *run.end.signal << ")";
         out << ", " << seconds_text(run.seconds) << "\n";
         if (!run.end.message.empty() && run.end.status != RunStatus::ok) out << "message: " << run.end.message << "\n";
+        // The runner's own lines ("[runner] memory cap ...") are notes about the run, not output
+        // of the code: shown apart so that the output is what the code printed.
+        std::string output;
+        std::istringstream lines(run.output);
+        for (std::string line; std::getline(lines, line);) {
+            if (line.rfind("[runner] ", 0) == 0) out << "note: " << line.substr(9) << "\n";
+            else output += line + "\n";
+        }
         out << "script: " << script << " (output also in " << log << ")\n--- output ---\n"
-            << (run.output.empty() ? std::string("(no output)\n") : run.output);
+            << (output.empty() ? std::string("(no output)\n") : output);
         return out.str();
     }
 

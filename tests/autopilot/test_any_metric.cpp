@@ -20,7 +20,8 @@ BOOST_AUTO_TEST_CASE(a_campaign_with_a_third_party_metric_verifies_every_round) 
     fs::create_directories(ws / "data");
     for (const char* f : {"train.csv", "test.csv", "sample_submission.csv"})
         fs::copy_file(source / "data" / f, ws / "data" / f);
-    fs::copy_file(source / "answers.csv", ws / "answers.csv");
+    fs::create_directories(dir.path() / "boston-heldout");  // held-out answers stay outside the workspace
+    fs::copy_file(source / "answers.csv", dir.path() / "boston-heldout" / "answers.csv");
     boost::json::object config{
         {"competition", "boston-housing"},
         {"data_dir", "./data"},
@@ -34,7 +35,7 @@ BOOST_AUTO_TEST_CASE(a_campaign_with_a_third_party_metric_verifies_every_round) 
         {"plugin_dirs", boost::json::array{(test::test_plugin_dir() / "metric-medae").string()}},
         {"agents", {{"researcher", {{"plugin", "autopilot"}}}, {"builder", {{"plugin", "autopilot"}}},
                     {"reviewer", {{"plugin", "autopilot"}}}}},
-        {"submitter", {{"plugin", "local"}, {"options", {{"answers", "answers.csv"}}}}},
+        {"submitter", {{"plugin", "local"}, {"options", {{"answers", "../boston-heldout/answers.csv"}}}}},
         {"runner", {{"plugin", "local"}, {"options", {{"timeout_s", 300}}}}},
         {"kill_gate", {{"enabled", false}}},  // every round runs to its end and is verified
     };
@@ -77,6 +78,6 @@ BOOST_AUTO_TEST_CASE(a_campaign_with_a_third_party_metric_verifies_every_round) 
         }
     }
     // The local leaderboard scored the submissions with the plugin too.
-    const auto board = boost::json::parse(test::read_text(ws / "leaderboard.json")).as_object();
+    const auto board = boost::json::parse(test::read_text(dir.path() / "boston-heldout" / "leaderboard.json")).as_object();
     BOOST_TEST(!board.at("submissions").as_array().empty());
 }

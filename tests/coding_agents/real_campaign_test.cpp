@@ -52,7 +52,7 @@ std::map<std::string, std::string> environment(const FakeModelServer& model, con
 BOOST_AUTO_TEST_CASE(moved_workspace_continues_its_campaign_with_claude_code, *ut::precondition(installed{real_claude()})) {
     TempDir dir{"autokaggle-real-campaign"};
     fs::path ws = dir / "ws";
-    fs::copy(competition_dir("pima-diabetes"), ws, fs::copy_options::recursive);
+    copy_competition_workspace("pima-diabetes", ws);
     json::object config = json::parse(read_text(ws / "config.json")).as_object();
     const std::string claude = real_claude().string();
     config["agents"] = json::object{
@@ -78,6 +78,7 @@ BOOST_AUTO_TEST_CASE(moved_workspace_continues_its_campaign_with_claude_code, *u
     const fs::path moved = dir / "elsewhere" / "pima";
     fs::create_directories(moved.parent_path());
     fs::rename(ws, moved);
+    fs::rename(dir / "ws-heldout", moved.parent_path() / "ws-heldout");  // config.json names it ../ws-heldout
     CliHome other_home("other-home");
     auto second = run_cli({"run", moved.string(), "--max-rounds", "2"}, moved, environment(model, other_home.path()),
                           std::chrono::seconds(600));

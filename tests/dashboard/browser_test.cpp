@@ -175,7 +175,7 @@ BOOST_AUTO_TEST_CASE(the_finished_demo_campaign_is_rendered_from_its_files) {
         BOOST_TEST((std::find(names.begin(), names.end(), expected) != names.end()), expected);
     page.eval("document.querySelector('#round-tabs .tab[data-path=\"rounds/R01_run.log\"]').click()");
     page.wait_for("document.querySelector('#round-file pre.log') && "
-                  "document.querySelector('#round-file pre.log').textContent.includes('CV_SCORE=')", "R01's run log");
+                  "document.querySelector('#round-file pre.log').textContent.includes('FOLD 5')", "R01's run log");
 
     // Markdown cannot inject HTML
     page.eval("document.querySelector('#round-tabs .tab[data-path=\"rounds/R01_findings.md\"]').click()");

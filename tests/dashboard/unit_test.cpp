@@ -373,6 +373,17 @@ BOOST_AUTO_TEST_CASE(the_running_experiment_is_followed_through_its_log_and_a_re
     run = parse(campaign->refresh(std::chrono::milliseconds(0)).live).at("run").as_object();
     BOOST_TEST(run.at("folds_done").as_int64() == 3);
     BOOST_TEST(run.at("fold_scores").as_array().at(2).as_object().at("score").as_double() == 0.82);
+    // A fold the script reports without a score (the core scores it) counts, with no score: the
+    // page gets JSON it can parse (no NaN).
+    {
+        std::ofstream append(dir / "rounds" / "R04_run.log.partial", std::ios::app);
+        append << "FOLD 4 DONE\n";
+    }
+    const std::string text = campaign->refresh(std::chrono::milliseconds(0)).live;
+    BOOST_TEST(text.find("NaN") == std::string::npos, text);
+    run = parse(text).at("run").as_object();
+    BOOST_TEST(run.at("folds_done").as_int64() == 4);
+    BOOST_TEST(run.at("fold_scores").as_array().at(3).as_object().at("score").is_null());
     // The campaign restarts: a new record for the same label, the log started over.
     state.run_records["R04_experiment"] = json::object{{"runner", "local"}, {"pid", 222}};
     store.save(state);

@@ -160,10 +160,10 @@ BOOST_AUTO_TEST_CASE(validate_checks_the_fold_columns_and_that_the_data_can_be_s
     BOOST_TEST(r.exit_code == 2, describe(r));
     BOOST_TEST(at::contains(r.out, "group_column \"f2\" is not a column of train.csv (columns: id, f1, target); did you "
                                    "mean \"f1\"?"), r.out);
-    // `run` makes the folds before any round, and stops on the same problem.
+    // `run` checks the data (and makes the folds) before any round, and stops on the same problem.
     r = at::run_cli({"run", dir.path().string()}, {}, fixture_env());
     BOOST_TEST(r.exit_code == 2, describe(r));
-    BOOST_TEST(at::contains(r.err, "config.json: group_column: \"f2\" is not a column of"), describe(r));
+    BOOST_TEST(at::contains(r.err, "data/train.csv: group_column \"f2\" is not a column of train.csv"), describe(r));
     BOOST_TEST(!fs::exists(dir / "rounds" / "R01_plan.md"));
 
     config["cv_strategy"] = "TimeSeriesSplit";
@@ -262,7 +262,8 @@ BOOST_AUTO_TEST_CASE(validate_reports_every_problem_in_one_pass) {
     BOOST_TEST(r.exit_code == 2, describe(r));
     for (const char* expected : {"orchestrator.retro_every: found a string", "config.json: agents.builder: ",
                                  "model file weights.bin is missing",
-                                 "target_column \"target\" is not a column of train.csv", "3 error(s)"})
+                                 "target_column \"target\" is not a column of train.csv",
+                                 "data/test.csv: lacks train.csv's column(s) label", "4 error(s)"})
         BOOST_TEST(at::contains(r.out, expected), expected << "\n" << r.out);
 }
 

@@ -95,7 +95,7 @@ BOOST_AUTO_TEST_CASE(a_second_campaign_starts_with_the_general_rules_the_first_e
 
     // 1. The shipped pima-diabetes, four rounds, a retrospective every second round.
     const fs::path first = dir / "first";
-    fs::copy(test::competition_dir("pima-diabetes"), first, fs::copy_options::recursive);
+    test::copy_competition_workspace("pima-diabetes", first);
     auto pima = json::parse(test::read_text(first / "config.json")).as_object();
     pima["orchestrator"] = json::object{{"retro_every", 2}};
     pima["budget"] = json::object{{"max_rounds", 4}};
@@ -113,22 +113,23 @@ BOOST_AUTO_TEST_CASE(a_second_campaign_starts_with_the_general_rules_the_first_e
             if (e.campaign == "pima-diabetes" && e.verdict == learnings::Verdict::confirmed) earned.insert(r.id);
     BOOST_TEST_REQUIRE(!earned.empty(), test::read_text(store_file));
 
-    // 2. boston-housing: init brings the store into LEARNINGS.md, then three rounds.
+    // 2. boston-housing: init brings the store into LEARNINGS.md, then four rounds (its first general finding, a run the fold-1 gate stopped, comes in R04).
     const fs::path second = dir / "second";
     const auto init = test::run_cli({"init", second.string()}, dir.path(), env);
     BOOST_TEST_REQUIRE(init.exit_code == 0, init.out << init.err);
     const auto boston_dir = test::competition_dir("boston-housing");
     fs::copy(boston_dir / "data", second / "data", fs::copy_options::recursive | fs::copy_options::overwrite_existing);
-    fs::copy_file(boston_dir / "answers.csv", second / "answers.csv");
+    fs::create_directories(dir / "second-heldout");  // held-out answers stay outside the workspace
+    fs::copy_file(boston_dir / "answers.csv", dir / "second-heldout" / "answers.csv");
     auto template_config = json::parse(test::read_text(second / "config.json")).as_object();
     auto boston = json::parse(test::read_text(boston_dir / "competition.json")).as_object();
     for (const auto& [k, v] : boston) template_config[k] = v;
     template_config["cv_strategy"] = "KFold";
     template_config["deadline"] = "2099-12-31";
     template_config["python"] = test::python().string();
-    template_config["budget"] = json::object{{"max_rounds", 3}};
+    template_config["budget"] = json::object{{"max_rounds", 4}};
     template_config["orchestrator"] = json::object{{"retro_every", 2}};
-    template_config["submitter"] = json::object{{"plugin", "local"}, {"options", json::object{{"answers", "answers.csv"}}}};
+    template_config["submitter"] = json::object{{"plugin", "local"}, {"options", json::object{{"answers", "../second-heldout/answers.csv"}}}};
     template_config["scraper"] = json::object{{"plugin", "files"}};
     template_config["runner"] = json::object{{"plugin", "local"}, {"options", json::object{{"timeout_s", 300}}}};
     test::write_text(second / "config.json", json::serialize(template_config));

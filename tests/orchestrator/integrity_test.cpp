@@ -28,14 +28,18 @@ void write_config(const fs::path& root, const json::object& overrides) {
 
 test::ProcessResult validate(const fs::path& root) { return test::run_cli({"validate", root.string()}); }
 
+/// The folder of a local workspace's held-out answers and leaderboard, beside the workspace.
+fs::path held_out(const fs::path& root) { return root.parent_path() / (root.filename().string() + "-heldout"); }
+
 /// A test workspace whose submitter is the local one, scoring against answers.csv (the fixture's
-/// test ids 100..119).
+/// test ids 100..119) kept outside the workspace, as the local submitter requires.
 void make_local_workspace(const fs::path& root, const json::object& script, json::object overrides) {
-    overrides["submitter"] = json::object{{"plugin", "local"}, {"options", json::object{{"answers", "answers.csv"}}}};
+    const std::string answers_option = "../" + held_out(root).filename().string() + "/answers.csv";
+    overrides["submitter"] = json::object{{"plugin", "local"}, {"options", json::object{{"answers", answers_option}}}};
     make_workspace(root, script, overrides);
     std::string answers = "id,target\n";
     for (int i = 0; i < 20; ++i) answers += std::to_string(100 + i) + "," + std::to_string(i * 0.3) + "\n";
-    test::write_text(root / "answers.csv", answers);
+    test::write_text(held_out(root) / "answers.csv", answers);
 }
 
 test::ProcessResult submit(const fs::path& root, const std::string& message) {
@@ -181,7 +185,7 @@ BOOST_AUTO_TEST_CASE(concurrent_submits_keep_the_local_leaderboard_whole) {
         const auto result = r.get();
         BOOST_TEST(result.exit_code == 0, result.out << result.err);
     }
-    const auto board = json::parse(text(root / "leaderboard.json")).as_object().at("submissions").as_array();
+    const auto board = json::parse(text(held_out(root) / "leaderboard.json")).as_object().at("submissions").as_array();
     BOOST_TEST(board.size() == static_cast<std::size_t>(kSubmits));
     std::set<std::string> refs, messages;
     for (const auto& e : board) {
@@ -220,7 +224,7 @@ BOOST_AUTO_TEST_CASE(zero_submissions_per_day_means_none_everywhere) {
     const auto r = run(root, {"--max-rounds", "1"});
     BOOST_TEST_REQUIRE(r.exit_code == 0, r.err);
     BOOST_TEST(contains(text(root / "rounds" / "R01_decision.md"), "no quota left today"));
-    BOOST_TEST(!fs::exists(root / "leaderboard.json"));
+    BOOST_TEST(!fs::exists(held_out(root) / "leaderboard.json"));
 }
 
 BOOST_AUTO_TEST_CASE(a_past_deadline_says_what_run_does) {

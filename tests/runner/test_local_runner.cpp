@@ -657,7 +657,7 @@ BOOST_AUTO_TEST_CASE(required_sandbox_that_cannot_work_is_a_config_error) {
 
 BOOST_AUTO_TEST_CASE(validate_says_whether_runs_are_sandboxed_and_why_not) {
     TempDir dir("runner-validate");
-    fs::copy(competition_dir("pima-diabetes"), dir / "ws", fs::copy_options::recursive);
+    copy_competition_workspace("pima-diabetes", dir / "ws");
     auto on = run_cli({"validate", (dir / "ws").string()});
     BOOST_TEST(on.exit_code == 0, on.out << on.err);
     BOOST_TEST(on.out.find("sandbox: on (bubblewrap ") != std::string::npos, on.out);

@@ -151,6 +151,41 @@ BOOST_AUTO_TEST_CASE(a_near_copy_that_beats_the_best_on_fold_one_goes_on) {
     BOOST_TEST(evaluate_fold1(config, lower, 10.1, 0.9995).kill);
 }
 
+BOOST_AUTO_TEST_CASE(a_copy_is_judged_against_the_best_models_own_fold_one) {
+    // The best model scored 0.8496 on fold 1 and 0.8436 over all folds: a copy of it also scores
+    // 0.8496 on fold 1, which beats the CV by the fold's luck alone, not the model.
+    KillGateConfig config;
+    KillGateContext context;
+    context.best_cv = 0.8436;
+    context.best_fold1 = 0.8496;
+    const auto copy = evaluate_fold1(config, context, 0.8496, 1.0);
+    BOOST_TEST(copy.kill, copy.message);
+    BOOST_TEST(copy.message.find("a near-copy of the best model") != std::string::npos, copy.message);
+    const auto better = evaluate_fold1(config, context, 0.851, 0.9995);
+    BOOST_TEST(!better.kill, better.message);
+    BOOST_TEST(better.message.find("not judged: fold 1 beats the best model's fold 1, 0.8496") != std::string::npos,
+               better.message);
+    // A fold the best model could not be scored on alone (NaN) falls back to the CV.
+    context.best_fold1 = std::numeric_limits<double>::quiet_NaN();
+    BOOST_TEST(!evaluate_fold1(config, context, 0.8496, 1.0).kill);
+}
+
+BOOST_AUTO_TEST_CASE(the_gate_reads_the_best_models_files) {
+    TempDir dir("runner-gate-context");
+    WorkspacePaths paths;
+    paths.rounds = dir.path() / "rounds";
+    write_text(paths.rounds / "R03_scores.json", R"({"round":3,"cv":0.84,"fold_scores":[0.85,0.83,null]})");
+    write_text(paths.rounds / "R03_oof.npy", "not empty");
+    const auto gate = gate_against_best(paths, 3, 0.84, true);
+    BOOST_TEST(gate.best_cv.value_or(0) == 0.84);
+    BOOST_TEST(gate.best_fold1.value_or(0) == 0.85);
+    BOOST_TEST(gate.best_oof.value_or("") == paths.rounds / "R03_oof.npy");
+    const auto none = gate_against_best(paths, 0, std::nullopt, false);
+    BOOST_TEST(!none.best_fold1.has_value());
+    BOOST_TEST(!none.best_oof.has_value());
+    BOOST_TEST(!none.higher_is_better);
+}
+
 BOOST_AUTO_TEST_CASE(oof_correlation_uses_only_predicted_rows) {
     TempDir dir("runner-corr");
     const double nan = std::numeric_limits<double>::quiet_NaN();

@@ -35,6 +35,10 @@ BOOST_AUTO_TEST_CASE(run_python_runs_eda_without_any_record) {
     BOOST_TEST(r.content.find("status: ok") != std::string::npos, r.content);
     BOOST_TEST(std::regex_search(r.content, std::regex("rows \\d+ columns 10")), r.content);
     BOOST_TEST(r.content.find("sum 10") != std::string::npos, r.content);
+    // The output is what the code printed: the runner's notes (a memory cap without cgroups) are apart.
+    const auto output = r.content.find("--- output ---\nrows ");
+    BOOST_TEST(output != std::string::npos, r.content);
+    BOOST_TEST(r.content.find("[runner]", output) == std::string::npos, r.content);
     // A failing script is a result to read, never a crash record.
     const auto crash = w.call("reviewer", "run_python", {{"code", "raise ValueError('bad analysis')"}});
     BOOST_TEST(!crash.is_error);

@@ -6,7 +6,6 @@
 #include "base/plugin_host.hpp"
 
 #include <boost/json/parse.hpp>
-#include <boost/json/serialize.hpp>
 
 #include <string>
 #include <vector>
@@ -54,10 +53,11 @@ void check(const ConfigLoadResult& result, std::string_view text, const PluginHo
         // Long enough to be a real value, written once (not also the value of another key).
         if (value.size() < 12 || text.find(value) != text.rfind(value) || !printed(result, value)) continue;
         // Printed: a leak, unless the messages say the same without that value (the fuzzer
-        // likes to copy message text into values).
-        holder->at(key) = "-";
-        const bool message_text = printed(parse_config(json::serialize(parsed), kFile, plugins), value);
-        holder->at(key) = value;
+        // likes to copy message text into values). The value is replaced in the text itself,
+        // so that everything else the messages are about (duplicate keys, positions) stays.
+        std::string without(text);
+        without.replace(without.find(value), value.size(), "-");
+        const bool message_text = printed(parse_config(without, kFile, plugins), value);
         fuzz::require(message_text, "a secret value is printed");
     }
 }
