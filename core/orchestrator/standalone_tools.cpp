@@ -56,7 +56,7 @@ KillGateContext StandaloneTools::kill_gate() {
     gate.higher_is_better = config_.competition.metric_direction != "lower";
     try {
         if (!metric_) {
-            metric_ = metrics::load_metric(plugins_, config_.competition.metric, {}, &host_);
+            metric_ = &host_.metric();
             target_ = metrics::load_train_target(config_.competition, metric_->prediction_kind());
         }
         gate.higher_is_better = metric_->direction() == Direction::higher;

@@ -40,7 +40,7 @@ private:
     WorkspacePaths paths_;
     CampaignHost host_;
     std::unique_ptr<ExperimentAdapter> adapter_;
-    std::shared_ptr<Metric> metric_;  ///< for the kill gate's fold-1 scoring, loaded on first use
+    const Metric* metric_ = nullptr;  ///< the host's, for the kill gate's fold-1 scoring, taken on first use
     std::optional<metrics::TargetEncoding> target_;
 };
 
