@@ -97,9 +97,6 @@ struct BlendResult {
     NpyArray oof, test;            ///< the blend's predictions
 };
 
-/// True for metrics that only depend on the order of the predictions (auc_roc, gini...).
-bool is_rank_metric(std::string_view metric_name);
-
 /// Blends models whose predictions are already loaded.
 BlendResult blend(const Metric& metric, const TargetEncoding& target, std::vector<BlendInput> models,
                   const BlendOptions& options);
