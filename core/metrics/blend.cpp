@@ -253,7 +253,7 @@ BlendResult blend(const Metric& metric, const TargetEncoding& target, std::vecto
     const std::size_t cols = cand.front().model->oof.cols;
     result.rank_average = metric.order_only() && cols == 1;
 
-    // Predictions the blender works on (ranks for rank metrics).
+    // Predictions the blender works on (ranks for order-only metrics).
     std::vector<std::vector<double>> oof(m), test(m);
     parallel_for(m, threads, [&](std::size_t i, unsigned) {
         BlendInput& in = *cand[i].model;

@@ -45,14 +45,13 @@ FakeHost::FakeHost(const fs::path& root, const CompetitionSpec& spec, int max_ro
     c.max_rounds = max_rounds;
     c.folds_dir = root / "folds";
     mutable_config()["competition"] = spec.name;
+    offer_metric(plugins_);
 }
 
 FakeHost::~FakeHost() {
     std::error_code ec;
     fs::remove_all(held_out(), ec);
 }
-
-const Metric& FakeHost::metric() { return metric_.get(plugins_, competition(), config(), *this); }
 
 fs::path FakeHost::held_out() const {
     return paths().root.parent_path() / (paths().root.filename().string() + "-heldout");

@@ -3,7 +3,6 @@
 // the script directly with the real Python, following the script contract.
 #pragma once
 
-#include "base/configured_metric.hpp"
 #include "base/plugin_host.hpp"
 #include "support/host_double.hpp"
 #include "support/test_support.hpp"
@@ -39,9 +38,6 @@ public:
     /// folds (what the local runner does, minus the kill gate); scores the OOF file with the
     /// metric plugin and records the round in results.tsv and R{NN}_scores.json like the core.
     ExperimentResult run_experiment(const ExperimentRequest& request) override;
-    /// The competition's metric from the built plugins, with config()'s metric_options (as the
-    /// campaign's host creates it).
-    const Metric& metric() override;
 
     /// Extra script arguments for every experiment (e.g. {"--max-train-rows", "200"}).
     std::vector<std::string> extra_args;
@@ -49,8 +45,7 @@ public:
     int folds_reported = 0;
 
 private:
-    PluginHost plugins_;
-    ConfiguredMetric metric_;
+    PluginHost plugins_;  ///< the built plugins, for metric()
 };
 
 /// Appends or replaces one row of results.tsv (the columns the core writes).

@@ -4,6 +4,8 @@
 // callbacks (without them each throws, naming what the test did not offer).
 #pragma once
 
+#include "base/configured_metric.hpp"
+
 #include <autokaggle/sdk/host.hpp>
 
 #include <boost/json/object.hpp>
@@ -59,6 +61,9 @@ public:
     void on_llm(LlmHandler handler) { llm_handler_ = std::move(handler); }
     void on_experiment(ExperimentHandler handler) { experiment_handler_ = std::move(handler); }
     void on_metric(MetricHandler handler) { metric_handler_ = std::move(handler); }
+    /// metric() then creates the competition's metric from `plugins` (which must outlive this
+    /// host) with config()'s metric_options, once, as the campaign's host does.
+    void offer_metric(const PluginHost& plugins);
     /// Also appends every log line to this file (e.g. logs/autokaggle.log, for leak checks).
     void mirror_log_to(std::filesystem::path file) { log_file_ = std::move(file); }
 
@@ -76,6 +81,7 @@ private:
     LlmHandler llm_handler_;
     ExperimentHandler experiment_handler_;
     MetricHandler metric_handler_;
+    ConfiguredMetric configured_metric_;
     std::filesystem::path log_file_;
     mutable std::mutex mutex_;
     std::vector<std::pair<std::string, Usage>> usage_;
