@@ -4,6 +4,7 @@
 #include "base/config.hpp"
 
 #include "base/atomic_file.hpp"
+#include "base/configured_metric.hpp"
 #include "base/plugin_host.hpp"
 #include "base/text.hpp"
 
@@ -54,7 +55,8 @@ const std::vector<std::string> kTaskTypes{
     "segmentation",          "nlp_generation"};
 const std::vector<std::string> kDirections{"higher", "lower"};
 const std::vector<std::string> kTopLevelKeys{
-    "competition", "competition_dir", "data_dir", "existing_oof_dir", "task_type", "metric", "metric_direction",
+    "competition", "competition_dir", "data_dir", "existing_oof_dir", "task_type", "metric", "metric_options",
+    "metric_direction",
     "target_column", "id_column", "cv_strategy", "cv_folds", "group_column", "time_column", "cv_gap", "deadline",
     "max_submissions_per_day",
     "knowledge_files", "best_pipeline_script", "scraper_path", "kaggle_username", "python", "seed", "agents",
@@ -64,23 +66,6 @@ const std::vector<std::string> kTopLevelKeys{
 /// The default plugin for each slot when config.json does not choose one: everything offline.
 const std::map<std::string, std::string> kDefaultPlugins{
     {"agent", "autopilot"}, {"submitter", "local"}, {"scraper", "files"}, {"runner", "local"}};
-
-/// Direction of well-known metrics, to catch a metric_direction that contradicts the metric
-/// (and to fill it in when it is omitted). Metrics not listed need metric_direction.
-std::optional<std::string> known_direction(std::string_view metric) {
-    static const std::set<std::string, std::less<>> lower{
-        "rmse", "rmsle", "mse", "msle", "mae", "mape", "smape", "logloss", "log_loss", "binary_logloss",
-        "multi_logloss", "mlogloss", "medae", "wrmsse", "crps", "pinball", "mcrmse"};
-    static const std::set<std::string, std::less<>> higher{
-        "auc", "auc_roc", "roc_auc", "gini", "accuracy", "balanced_accuracy", "f1", "f1_macro", "f1_micro",
-        "f1_weighted", "precision", "recall", "qwk", "cohen_kappa", "r2", "mcc", "iou", "dice", "bleu",
-        "rouge", "pr_auc", "average_precision", "spearman", "pearson"};
-    if (lower.count(metric)) return "lower";
-    if (higher.count(metric)) return "higher";
-    for (std::string_view family : {"map@", "ndcg@", "apk@", "mapk@", "precision@", "recall@", "hit@"})
-        if (metric.substr(0, family.size()) == family) return "higher";
-    return std::nullopt;
-}
 
 /// Hints for the placeholders `autokaggle init` leaves in a fresh config.json.
 std::string placeholder_hint(std::string_view key) {
@@ -744,15 +729,9 @@ void read_competition(Validator& v, const json::object& root, Config& config) {
     if (auto s = v.string(root, "id_column", "id_column")) c.id_column = *s;
     required("id_column", "the row id column of sample_submission.csv");
 
+    v.object(root, "metric_options", "metric_options");
+    // Optional: the metric plugin declares the direction (check_metric fills it in and checks it).
     if (auto s = v.choice(root, "metric_direction", "metric_direction", kDirections)) c.metric_direction = *s;
-    auto expected_direction = c.metric.empty() ? std::nullopt : known_direction(c.metric);
-    if (!c.metric_direction.empty() && expected_direction && *expected_direction != c.metric_direction) {
-        v.warning("metric_direction", "\"" + c.metric_direction + "\" contradicts the metric: " + c.metric + " is " +
-                                          *expected_direction + "-is-better; check both keys");
-    } else if (!root.contains("metric_direction") && !c.metric.empty()) {
-        if (expected_direction) c.metric_direction = *expected_direction;
-        else v.error("metric_direction", "missing: \"higher\" or \"lower\" (whether a larger " + c.metric + " is better)");
-    }
 
     read_validation(v, root, config);
     if (auto s = v.string(root, "deadline", "deadline")) {
@@ -915,6 +894,56 @@ void check_llm_reference(Validator& v, const Config& config, const std::string& 
                 (names.empty() ? std::string("no llms configured") : "configured: " + join(names, ", ")) + ")");
 }
 
+/// The metric: some plugin provides it, metric_options pass the plugin's schema and its
+/// factory, and metric_direction, when given, agrees with the direction the plugin declares
+/// (when absent, the plugin's direction fills it in).
+void check_metric(Validator& v, const PluginHost& host, Config& config) {
+    const std::string& metric = config.competition.metric;
+    if (metric.empty() || v.reported("metric")) return;
+    const PluginInfo* info = host.find_metric(metric);
+    if (!info) {
+        std::vector<std::string> available;
+        for (const auto& p : host.plugins())
+            if (p.kind == "metric") available.insert(available.end(), p.provides.begin(), p.provides.end());
+        std::string message = "no metric plugin provides \"" + metric + "\"; available metrics: " +
+                              (available.empty() ? "none (no metric plugin found)" : join(available, ", "));
+        if (auto near = nearest(metric, available)) message += " (did you mean \"" + *near + "\"?)";
+        v.error("metric", message);
+        return;
+    }
+    if (v.reported("metric_options")) return;
+    std::vector<Diagnostic> option_diags;
+    const json::object options = host.validate_options(*info, metric_options(config.raw), "metric_options", option_diags);
+    bool option_errors = false;
+    for (auto& d : option_diags) {
+        if (d.severity == Severity::error) {
+            option_errors = true;
+            v.error(d.key_path, d.message + "; fix the value or remove the key (the plugin's default applies)");
+        } else {
+            v.warning(d.key_path, d.message);
+        }
+    }
+    if (option_errors) return;
+    StandaloneHost standalone(host, config.competition, config.raw);  // outlives the metric
+    std::shared_ptr<Metric> created;
+    try {
+        created = host.create_metric(metric, PluginContext{metric, options, &standalone});
+    } catch (const std::exception& e) {
+        v.error("metric_options", std::string("metric plugin '") + info->name + "' refused them: " + e.what() +
+                                      "; fix the option it names");
+        return;
+    }
+    const std::string declared = direction_name(created->direction());
+    std::string& direction = config.competition.metric_direction;
+    if (direction.empty() && !v.reported("metric_direction")) {
+        direction = declared;
+    } else if (!direction.empty() && direction != declared) {
+        v.error("metric_direction", "\"" + direction + "\" contradicts metric " + metric + ", which metric plugin '" +
+                                        info->name + "' declares " + declared + "-is-better; remove the key (the "
+                                        "plugin's direction applies) or set it to \"" + declared + "\"");
+    }
+}
+
 void check_with_plugins(Validator& v, const PluginHost& host, Config& config) {
     std::vector<Diagnostic> option_diags;
     for (auto& [role, sel] : config.agents) {
@@ -931,16 +960,7 @@ void check_with_plugins(Validator& v, const PluginHost& host, Config& config) {
         else v.warning(d.key_path, d.message);
     }
 
-    const std::string& metric = config.competition.metric;
-    if (!metric.empty() && !v.reported("metric") && !host.find_metric(metric)) {
-        std::vector<std::string> available;
-        for (const auto& p : host.plugins())
-            if (p.kind == "metric") available.insert(available.end(), p.provides.begin(), p.provides.end());
-        std::string message = "no metric plugin provides \"" + metric + "\"; available metrics: " +
-                              (available.empty() ? "none (no metric plugin found)" : join(available, ", "));
-        if (auto near = nearest(metric, available)) message += " (did you mean \"" + *near + "\"?)";
-        v.error("metric", message);
-    }
+    check_metric(v, host, config);
 }
 
 }  // namespace

@@ -259,6 +259,10 @@ public:
     std::string name() const override { return call([](Metric& m) { return m.name(); }); }
     Direction direction() const override { return call([](Metric& m) { return m.direction(); }); }
     PredictionKind prediction_kind() const override { return call([](Metric& m) { return m.prediction_kind(); }); }
+    bool order_only() const override { return call([](Metric& m) { return m.order_only(); }); }
+    FastScoring fast_scoring() const override { return call([](Metric& m) { return m.fast_scoring(); }); }
+    SubmissionFormat submission_format() const override { return call([](Metric& m) { return m.submission_format(); }); }
+    std::vector<std::string> kaggle_names() const override { return call([](Metric& m) { return m.kaggle_names(); }); }
     double score(const MetricInput& in) const override { return call([&](Metric& m) { return m.score(in); }); }
 };
 

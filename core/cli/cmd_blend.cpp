@@ -81,7 +81,7 @@ int cmd_blend(CommandArgs argv) {
     const PluginHost& plugins = workspace.plugins;
     const WorkspacePaths& paths = workspace.paths;
 
-    auto metric = metrics::load_metric(plugins, config.competition.metric);
+    auto metric = metrics::load_metric(plugins, config.competition.metric, metric_options(config.raw));
     const metrics::TargetEncoding target = metrics::load_train_target(config.competition, metric->prediction_kind());
     const auto experiments = metrics::read_experiments(paths.experiments);
     metrics::BlendOptions options;

@@ -6,6 +6,7 @@
 #include "cli/args.hpp"
 #include "cli/commands.hpp"
 #include "orchestrator/results.hpp"
+#include "orchestrator/status.hpp"
 
 #include <autokaggle/sdk/errors.hpp>
 
@@ -137,12 +138,8 @@ std::optional<double> number(const std::string& text) {
     return v;
 }
 
-/// Best direction from config.json ("higher" unless it says "lower").
-bool higher_is_better(const fs::path& root) {
-    auto config = json::parse(read_file(root / "config.json"));
-    if (auto* d = config.as_object().if_contains("metric_direction"); d && d->is_string()) return d->as_string() != "lower";
-    return true;
-}
+/// The metric's direction as `autokaggle status` reads it ("higher" unless it is "lower").
+bool higher_is_better(const fs::path& root) { return read_status(root, 0).direction != "lower"; }
 
 void print_leaderboard(const fs::path& root) {
     const auto results = read_results(root / "results.tsv", [](const std::string& w) { std::cerr << w << "\n"; });

@@ -5,6 +5,8 @@
 #include "cli/commands.hpp"
 
 #include "base/atomic_file.hpp"
+#include "base/config.hpp"
+#include "base/plugin_host.hpp"
 #include "base/install_paths.hpp"
 #include "base/text.hpp"
 #include "kaggle/platform_reference.hpp"
@@ -100,6 +102,9 @@ kaggle::Competition download(const InitOptions& o) {
     const fs::path config_file = o.dir / "config.json";
     kaggle::DownloadOptions options;
     options.progress = [](const std::string& line) { std::cout << "  " << line << "\n" << std::flush; };
+    // The metric plugins say which of them answers to Kaggle's name for the metric.
+    const PluginHost plugins(PluginHost::search_path(load_config(config_file, nullptr).plugin_dirs));
+    options.plugins = &plugins;
     const kaggle::DownloadReport report = kaggle::download_competition(config_file, *o.competition, options);
     std::cout << kaggle::format_report(report, config_file);
     return report.competition;

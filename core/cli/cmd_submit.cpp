@@ -102,8 +102,7 @@ int cmd_submit(CommandArgs argv) {
     Logger logger(paths.logs / "autokaggle.log");
     CampaignHost host(config, paths, plugins, logger);
 
-    auto metric = metrics::load_metric(plugins, config.competition.metric, {}, &host);
-    const metrics::CheckResult check = metrics::check_submission(config.competition, *metric, file);
+    const metrics::CheckResult check = metrics::check_submission(config.competition, host.metric(), file);
     if (!check.ok()) {
         std::cerr << "autokaggle submit: " << file.string() << " is not a valid submission for "
                   << config.competition.competition << ":\n" << check.message()

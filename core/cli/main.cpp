@@ -21,7 +21,7 @@ constexpr std::array kCommands{
     Command{"plugins", "plugins [--dir DIR] [--json]", "list every plugin found, and those that failed to load", cmd_plugins},
     Command{"run", "run [DIR] [--max-rounds N] [--quiet]", "run or resume the campaign", cmd_run},
     Command{"status", "status [DIR] [--json] [--rows N]", "the campaign at a glance", cmd_status},
-    Command{"score", "score --metric M --truth FILE[:COL] --pred FILE[:COL] [--id COL] [--json]", "one metric on two files", cmd_score},
+    Command{"score", "score (--metric M [--metric-options JSON] | --dir DIR) --truth FILE[:COL] --pred FILE[:COL] [--id COL] [--json]", "one metric on two files", cmd_score},
     Command{"blend", "blend [DIR] [--json]", "build the best blend from the experiment registry", cmd_blend},
     Command{"submit", "submit FILE [-m MESSAGE] [--dir DIR] [--timeout S] [--no-wait]", "a manual submission through the configured submitter", cmd_submit},
     Command{"llm", "llm test [--llm NAME | --role ROLE] [--dir DIR] [--prompt TEXT] [--tools]", "send one prompt through a configured provider", cmd_llm},

@@ -1,6 +1,7 @@
 #include "kaggle/setup.hpp"
 
 #include "base/atomic_file.hpp"
+#include "base/configured_metric.hpp"
 #include "kaggle/client.hpp"
 #include "kaggle/json_text.hpp"
 #include "kaggle/zip.hpp"
@@ -15,7 +16,6 @@
 #include <array>
 #include <cctype>
 #include <cmath>
-#include <regex>
 #include <set>
 
 namespace autokaggle::kaggle {
@@ -35,42 +35,22 @@ std::string normalise(std::string_view name) {
     return out;
 }
 
-struct KnownMetric {
-    std::initializer_list<std::string_view> names;  ///< normalised Kaggle spellings
-    std::string_view metric;
-    std::string_view direction;
-};
-
-const std::array known_metrics{
-    KnownMetric{{"auc", "aucroc", "rocauc", "areaundertheroccurve", "areaunderroccurve", "areaunderthecurve",
-                 "areaunderreceiveroperatingcharacteristiccurve", "areaunderthereceiveroperatingcharacteristiccurve"},
-                "auc_roc", "higher"},
-    KnownMetric{{"logloss", "logarithmicloss", "binarylogloss", "multiclassloss", "multiclasslogloss", "crossentropy",
-                 "binarycrossentropy", "loglossbinary", "multiclasslogarithmicloss"},
-                "logloss", "lower"},
-    KnownMetric{{"rmse", "rootmeansquarederror", "rootmeansquareerror", "rootmeansquaredeviation"}, "rmse", "lower"},
-    KnownMetric{{"rmsle", "rootmeansquaredlogarithmicerror", "rootmeansquaredlogerror", "rootmeansquarelogarithmicerror"},
-                "rmsle", "lower"},
-    KnownMetric{{"mae", "meanabsoluteerror"}, "mae", "lower"},
-    KnownMetric{{"mse", "meansquarederror"}, "mse", "lower"},
-    KnownMetric{{"accuracy", "categorizationaccuracy", "classificationaccuracy", "accuracyscore"}, "accuracy", "higher"},
-    KnownMetric{{"f1", "f1score", "meanfscore", "meanf1score", "fscore", "macrof1", "macrof1score", "f1macro"}, "f1",
-                "higher"},
-    KnownMetric{{"qwk", "quadraticweightedkappa", "quadraticweightedcohenskappa", "cohenskappa"}, "qwk", "higher"},
-    KnownMetric{{"r2", "r2score", "rsquared", "coefficientofdetermination"}, "r2", "higher"},
-    KnownMetric{{"mcc", "matthewscorrelationcoefficient", "matthewscorrcoef"}, "mcc", "higher"},
-    KnownMetric{{"smape", "symmetricmeanabsolutepercentageerror"}, "smape", "lower"},
-    KnownMetric{{"mape", "meanabsolutepercentageerror"}, "mape", "lower"},
-    KnownMetric{{"mcrmse", "meancolumnwiserootmeansquarederror"}, "mcrmse", "lower"},
-};
-
-bool is_regression_metric(std::string_view m) {
-    return m == "rmse" || m == "rmsle" || m == "mae" || m == "mse" || m == "r2" || m == "smape" || m == "mape" ||
-           m == "mcrmse";
+/// The name a metric plugin serves for a Kaggle name: the provided name itself, or for a
+/// pattern ("map@k") the pattern with the k the Kaggle name carries ("MAP@5" -> "map@5").
+std::optional<std::string> candidate_name(std::string_view provided, std::string_view normalised_kaggle) {
+    if (!provided.ends_with("@k")) return std::string(provided);
+    const auto at = normalised_kaggle.rfind('@');
+    if (at == std::string_view::npos) return std::nullopt;
+    const auto digits = normalised_kaggle.substr(at + 1);
+    if (digits.empty() || digits.front() == '0' ||
+        !std::all_of(digits.begin(), digits.end(), [](char c) { return std::isdigit(static_cast<unsigned char>(c)); }))
+        return std::nullopt;
+    return std::string(provided.substr(0, provided.size() - 1)) + std::string(digits);
 }
 
-bool is_classification_metric(std::string_view m) {
-    return m == "auc_roc" || m == "logloss" || m == "accuracy" || m == "f1" || m == "mcc" || m == "qwk";
+bool answers_to(const Metric& metric, std::string_view normalised_kaggle) {
+    const auto names = metric.kaggle_names();
+    return std::any_of(names.begin(), names.end(), [&](const std::string& n) { return normalise(n) == normalised_kaggle; });
 }
 
 fs::path find_sample_submission(const fs::path& data_dir) {
@@ -111,10 +91,12 @@ std::pair<std::string, std::size_t> classify_target(const fs::path& train, const
         }
     }
     std::size_t classes = distinct.size();
-    std::string m = metric ? metric->metric : "";
-    if (is_regression_metric(m)) return {"regression", 0};
+    const auto kind = metric ? std::optional<PredictionKind>(metric->prediction) : std::nullopt;
+    if (kind == PredictionKind::value) return {"regression", 0};
     if (classes == 2) return {"binary_classification", 2};
-    if (is_classification_metric(m) || !numeric) return {classes > 2 ? "multiclass_classification" : "", classes};
+    const bool scores_classes =
+        kind == PredictionKind::probability || kind == PredictionKind::score || kind == PredictionKind::label;
+    if (scores_classes || !numeric) return {classes > 2 ? "multiclass_classification" : "", classes};
     if (numeric && !integral) return {"regression", 0};
     if (numeric && integral && classes > 50) return {"regression", 0};
     return {"", classes};  // a few integers without a metric hint: could be either
@@ -150,21 +132,30 @@ std::vector<fs::path> unpack_nested(std::vector<fs::path> files) {
 
 }  // namespace
 
-std::optional<MetricMapping> map_evaluation_metric(std::string_view kaggle_metric) {
-    std::string n = normalise(kaggle_metric);
+std::optional<MetricMapping> map_evaluation_metric(const PluginHost& plugins, std::string_view kaggle_metric) {
+    const std::string n = normalise(kaggle_metric);
     if (n.empty()) return std::nullopt;
-    // MAP@K in its spellings: "MAP@{K}", "MAP@5", "Mean Average Precision @ 3".
-    static const std::regex map_at(R"((?:map|meanaverageprecision)@(\d+))");
-    std::smatch m;
-    if (std::regex_search(n, m, map_at)) return MetricMapping{"map@" + m[1].str(), "higher"};
-    for (const auto& k : known_metrics)
-        for (auto name : k.names)
-            if (n == name) return MetricMapping{std::string(k.metric), std::string(k.direction)};
+    StandaloneHost host(plugins);
+    for (const PluginInfo& plugin : plugins.plugins()) {
+        if (plugin.kind != "metric") continue;
+        for (const std::string& provided : plugin.provides) {
+            const auto name = candidate_name(provided, n);
+            if (!name) continue;
+            std::shared_ptr<Metric> metric;
+            try {
+                metric = create_metric(plugins, *name, {}, host);
+            } catch (const Error&) {
+                continue;  // a plugin that cannot make the metric with its defaults answers to nothing
+            }
+            if (answers_to(*metric, n)) return MetricMapping{*name, direction_name(metric->direction()), metric->prediction_kind()};
+        }
+    }
     return std::nullopt;
 }
 
 DataFacts inspect_data(const fs::path& data_dir, const std::optional<MetricMapping>& metric) {
     DataFacts facts;
+    facts.metric = metric;
     auto sample = header_or_empty(find_sample_submission(data_dir));
     auto train = header_or_empty(data_dir / "train.csv");
     auto test = header_or_empty(data_dir / "test.csv");
@@ -203,7 +194,7 @@ FillReport fill_config(json::object& config, const Competition& competition, con
     };
 
     set("competition", json::string(competition.slug), "");
-    auto metric = map_evaluation_metric(competition.evaluation_metric);
+    const auto metric = data.metric;
     if (metric) {
         set("metric", json::string(metric->metric), "Kaggle: '" + competition.evaluation_metric + "'");
         set("metric_direction", json::string(metric->direction), "");
@@ -212,7 +203,9 @@ FillReport fill_config(json::object& config, const Competition& competition, con
                                                                   : "Kaggle's metric '" + competition.evaluation_metric +
                                                                         "' has no known equivalent";
         unknown("metric", said + "; pick one from `autokaggle plugins` (metric names)");
-        unknown("metric_direction", "\"higher\" or \"lower\", as the metric prefers");
+        // the metric plugin declares the direction once the metric is chosen
+        if (const auto* d = config.if_contains("metric_direction"); d && d->is_string() && d->as_string() == placeholder)
+            config.erase("metric_direction");
     }
 
     if (!data.id_column.empty()) set("id_column", json::string(data.id_column), "first column of sample_submission.csv");
@@ -288,7 +281,9 @@ DownloadReport download_competition(const Client& client, const fs::path& config
     report.files = unpack_nested(extract_zip(zip, report.data_dir));
     if (!options.keep_zip) fs::remove(zip);
 
-    auto facts = inspect_data(report.data_dir, map_evaluation_metric(report.competition.evaluation_metric));
+    const auto metric = options.plugins ? map_evaluation_metric(*options.plugins, report.competition.evaluation_metric)
+                                        : std::nullopt;
+    auto facts = inspect_data(report.data_dir, metric);
     report.config = fill_config(config, report.competition, facts, client.credentials().username());
     atomic_write(config_file, pretty_json(config));
     return report;

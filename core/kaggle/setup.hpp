@@ -7,6 +7,8 @@
 
 #include "kaggle/api.hpp"
 
+#include <autokaggle/sdk/metric.hpp>
+
 #include <boost/json/object.hpp>
 
 #include <filesystem>
@@ -16,19 +18,26 @@
 #include <string_view>
 #include <vector>
 
+namespace autokaggle {
+class PluginHost;
+}
+
 namespace autokaggle::kaggle {
 
 inline constexpr std::string_view placeholder = "<PLACEHOLDER>";
 
-/// A metric name this project's metric plugins use, with its direction.
+/// A metric name a loaded metric plugin serves, with what the plugin declares about it.
 struct MetricMapping {
-    std::string metric;     ///< "auc_roc", "map@5", ...
+    std::string metric;     ///< as config.json names it ("map@5" for a plugin providing "map@k")
     std::string direction;  ///< "higher" | "lower"
+    PredictionKind prediction = PredictionKind::value;
 };
 
 /// Kaggle's evaluationMetric ("Area Under Receiver Operating Characteristic Curve", "RMSE",
-/// "MAP@{K}", "CategorizationAccuracy", ...) mapped to a metric name, or nullopt when unknown.
-std::optional<MetricMapping> map_evaluation_metric(std::string_view kaggle_metric);
+/// "MAP@5", "CategorizationAccuracy", ...) mapped to the metric of a loaded plugin that answers
+/// to that name (Metric::kaggle_names(), compared ignoring case, spaces and punctuation other
+/// than '@'; a plugin providing "map@k" is asked for the k the name carries), or nullopt.
+std::optional<MetricMapping> map_evaluation_metric(const PluginHost& plugins, std::string_view kaggle_metric);
 
 /// What the data files say about the task.
 struct DataFacts {
@@ -37,9 +46,11 @@ struct DataFacts {
                                            ///< else train.csv's columns missing from test.csv
     std::string task_type;                 ///< inferred from the target values; empty when unclear
     std::size_t target_classes = 0;        ///< distinct target values seen (classification)
+    std::optional<MetricMapping> metric;   ///< the competition's metric, when a plugin answers to its name
 };
 
-/// Reads sample_submission.csv, train.csv and test.csv in `data_dir` (those that exist).
+/// Reads sample_submission.csv, train.csv and test.csv in `data_dir` (those that exist); the
+/// metric's prediction kind tells regression from classification when the values cannot.
 DataFacts inspect_data(const std::filesystem::path& data_dir, const std::optional<MetricMapping>& metric);
 
 /// What fill_config changed.
@@ -71,6 +82,8 @@ struct DownloadOptions {
     std::string api_base;  ///< empty: KAGGLE_API_BASE_URL or the real API
     bool keep_zip = false;
     std::function<void(const std::string&)> progress;  ///< one line per step
+    /// The metric plugins asked for the competition's metric; nullptr: it is left to fill in.
+    const PluginHost* plugins = nullptr;
 };
 
 /// The whole `init --download` flow for the workspace whose config.json is `config_file`:

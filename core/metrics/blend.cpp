@@ -75,7 +75,7 @@ Rescored rescore(const Metric& metric, const TargetEncoding& target, BlendInput&
 }
 
 /// Metrics whose blend trials are scored in one fused pass (no blended vector is written).
-bool fused_rmse(std::string_view metric_name, std::size_t cols) { return metric_name == "rmse" && cols == 1; }
+bool fused_rmse(const Metric& metric, std::size_t cols) { return metric.fast_scoring() == FastScoring::squared_error && cols == 1; }
 
 /// RMSE of (sum + model) * inv against truth for up to four models at once: the blended
 /// prediction is formed row by row in registers, and four independent accumulators keep the
@@ -105,10 +105,6 @@ void rmse_trials(std::span<const double> truth, const double* sum, const std::ar
 }
 
 }  // namespace
-
-bool is_rank_metric(std::string_view name) {
-    return name == "auc_roc" || name == "auc" || name == "roc_auc" || name == "gini" || name == "normalized_gini";
-}
 
 fs::path resolve_in_workspace(const fs::path& root, const fs::path& p) {
     if (p.empty() || p.is_absolute()) return p;
@@ -208,7 +204,7 @@ BlendResult blend(const Metric& metric, const TargetEncoding& target, std::vecto
 
     // binary AUC works on integer rank sums: exact pair counts without the plugin's sorts
     std::optional<RankAucTrials> rank_auc;
-    if (metric.name() == "auc_roc" && target.class_names.size() <= 2) {
+    if (metric.fast_scoring() == FastScoring::binary_auc && target.class_names.size() <= 2) {
         rank_auc.emplace(target.values);
         if (!rank_auc->usable()) rank_auc.reset();  // the plugin reports what is wrong with the truth
     }
@@ -255,9 +251,9 @@ BlendResult blend(const Metric& metric, const TargetEncoding& target, std::vecto
     }
     const std::size_t m = cand.size();
     const std::size_t cols = cand.front().model->oof.cols;
-    result.rank_average = is_rank_metric(metric.name()) && cols == 1;
+    result.rank_average = metric.order_only() && cols == 1;
 
-    // Predictions the blender works on (ranks for rank metrics).
+    // Predictions the blender works on (ranks for order-only metrics).
     std::vector<std::vector<double>> oof(m), test(m);
     parallel_for(m, threads, [&](std::size_t i, unsigned) {
         BlendInput& in = *cand[i].model;
@@ -335,7 +331,7 @@ BlendResult blend(const Metric& metric, const TargetEncoding& target, std::vecto
         best = score_of(first);
     }
     std::vector<std::size_t> best_picks = picks;
-    const bool fused = !result.rank_average && fused_rmse(metric.name(), cols) && target.values.size() == n_oof;
+    const bool fused = !result.rank_average && fused_rmse(metric, cols) && target.values.size() == n_oof;
     // rank-averaged binary AUC: screened trials, exact picks (metrics/rank_auc_trials.hpp)
     if (!result.rank_average) rank_auc.reset();
     if (rank_auc) {
@@ -344,7 +340,7 @@ BlendResult blend(const Metric& metric, const TargetEncoding& target, std::vecto
     }
     // log loss: screened trials, exact picks through the plugin (metrics/logloss_trials.hpp)
     std::optional<LoglossTrials> logloss_trials;
-    if (metric.name() == "logloss" && !result.rank_average && target.values.size() * cols == n_oof)
+    if (metric.fast_scoring() == FastScoring::log_loss && !result.rank_average && target.values.size() * cols == n_oof)
         logloss_trials.emplace(target.values, cols);
     std::vector<NpyArray> scratch(threads, shape);
     for (auto& s : scratch) s.data.resize(n_oof);

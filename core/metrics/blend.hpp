@@ -6,8 +6,9 @@
 //     above BlendConfig::correlation_threshold are near-duplicates and collapse into one
 //     candidate, their equal-weight average (a simple weighted blend, never a stack);
 //  4. greedy forward selection with replacement for BlendConfig::steps steps, starting from
-//     the best candidate, on the OOF metric; for rank metrics (AUC, gini) every model's
-//     predictions are replaced by their ranks first (rank averaging);
+//     the best candidate, on the OOF metric; for a metric that declares only the order of
+//     predictions matters (Metric::order_only()) every model's predictions are replaced by
+//     their ranks first (rank averaging);
 //  5. the blend's OOF and test predictions, its weights and a submission are written.
 //
 // experiments.json reading contract (extra fields are ignored):
@@ -96,9 +97,6 @@ struct BlendResult {
     double blend_cv = 0;           ///< the blend's OOF score (recomputed)
     NpyArray oof, test;            ///< the blend's predictions
 };
-
-/// True for metrics that only depend on the order of the predictions (auc_roc, gini...).
-bool is_rank_metric(std::string_view metric_name);
 
 /// Blends models whose predictions are already loaded.
 BlendResult blend(const Metric& metric, const TargetEncoding& target, std::vector<BlendInput> models,

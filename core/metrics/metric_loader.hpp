@@ -1,8 +1,9 @@
 // Creating a metric object through the plugin host, with the plugin's option defaults filled
-// in. Commands that have no campaign (`autokaggle score`) get a minimal host that offers paths
-// and logging only.
+// in, for code that holds no HostServices (a host offers its configured metric itself:
+// HostServices::metric()). The metric then gets a standalone host (base/configured_metric.hpp).
 #pragma once
 
+#include "base/configured_metric.hpp"
 #include "base/plugin_host.hpp"
 
 #include <autokaggle/sdk/host.hpp>

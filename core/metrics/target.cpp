@@ -150,10 +150,10 @@ std::vector<std::string> campaign_gaps(std::string_view task_type, const Metric&
         gaps.push_back(metric_name + " scores class " +
                        (kind == PredictionKind::probability ? "probabilities" : "scores") + ", but " + task +
                        " predicts values; set task_type to binary_classification or multiclass_classification, "
-                       "or choose a metric for values (rmse, mae...)");
+                       "or choose a metric that scores values (autokaggle plugins lists the metrics)");
     if (kind == PredictionKind::value && task_type == "multiclass_classification")
         gaps.push_back(metric_name + " scores one value per row, but multiclass predictions have one column per "
-                                     "class; choose a metric for classes (logloss, accuracy...) or task_type regression");
+                                     "class; choose a metric that scores classes (autokaggle plugins lists the metrics) or task_type regression");
     return gaps;
 }
 

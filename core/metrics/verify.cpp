@@ -9,7 +9,6 @@
 
 #include <algorithm>
 #include <atomic>
-#include <charconv>
 #include <cmath>
 #include <cstdlib>
 #include <sstream>
@@ -21,18 +20,6 @@ namespace autokaggle::metrics {
 namespace fs = std::filesystem;
 
 namespace {
-
-/// k from "map@k" / "ndcg@k"; 0 when the name has no "@k".
-std::size_t at_k(std::string_view name) {
-    auto at = name.find('@');
-    if (at == std::string_view::npos) return 0;
-    std::size_t k = 0;
-    auto rest = name.substr(at + 1);
-    auto [ptr, ec] = std::from_chars(rest.data(), rest.data() + rest.size(), k);
-    return ec == std::errc() ? k : 0;
-}
-
-bool is_label_list_metric(std::string_view name) { return name.starts_with("map@") || name.starts_with("apk@"); }
 
 std::string fmt(double v) {
     std::ostringstream os;
@@ -394,12 +381,13 @@ SubmissionLayout submission_layout(const CompetitionInfo& c, const Metric& metri
         }
         return l;
     }
+    const SubmissionFormat format = metric.submission_format();
     if (target.text || !target.classification) {
         l.kind = SubmissionLayout::Kind::value;
-    } else if (is_label_list_metric(metric.name())) {
+    } else if (format.kind == SubmissionFormat::Kind::label_list) {
         l.kind = SubmissionLayout::Kind::label_list;
-        l.k = std::max<std::size_t>(at_k(metric.name()), 1);
-    } else if (metric.prediction_kind() == PredictionKind::label) {
+        l.k = std::max<std::size_t>(format.labels, 1);
+    } else if (format.kind == SubmissionFormat::Kind::label) {
         l.kind = SubmissionLayout::Kind::label;
     } else if (target.binary()) {
         l.kind = SubmissionLayout::Kind::probability;

@@ -115,6 +115,8 @@ LlmProvider& CampaignHost::llm(std::string_view name) {
     return ref;
 }
 
+const Metric& CampaignHost::metric() { return metric_.get(plugins_, competition_, config_.raw, *this); }
+
 ExperimentResult CampaignHost::run_experiment(const ExperimentRequest& request) {
     ExperimentFn fn;
     {

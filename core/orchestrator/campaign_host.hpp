@@ -5,6 +5,7 @@
 #pragma once
 
 #include "base/config.hpp"
+#include "base/configured_metric.hpp"
 #include "base/log.hpp"
 #include "base/plugin_host.hpp"
 #include "tools/tool_host.hpp"
@@ -39,6 +40,8 @@ public:
     bool cancel_requested() const override;
     void report_usage(std::string_view role, const Usage& usage) override;
     LlmProvider& llm(std::string_view configuration_name) override;
+    /// Created on first use from config.json's metric and metric_options.
+    const Metric& metric() override;
     ExperimentResult run_experiment(const ExperimentRequest& request) override;
     std::vector<ToolSpec> tool_specs(std::string_view role) override;
     ToolResult call_tool(const ToolCallContext& context, const ToolCall& call) override;
@@ -74,6 +77,7 @@ private:
     std::map<std::string, Usage> by_role_;
     std::map<int, Usage> by_round_;
     std::map<std::string, std::shared_ptr<LlmProvider>, std::less<>> llms_;
+    ConfiguredMetric metric_;
     StopCheck stop_check_;
     ExperimentFn experiment_;
     std::mutex tools_mutex_;  ///< guards the lazy creation of the tools

@@ -25,11 +25,7 @@ void CampaignPlugins::create() {
         }
         agents_[role] = plugins_.create_agent(sel->second.plugin, context(role, sel->second.options));
     }
-    if (const auto* found = plugins_.find_metric(config_.competition.metric)) {
-        std::vector<Diagnostic> diags;
-        auto options = plugins_.validate_options(*found, {}, "metric", diags);
-        metric_ = plugins_.create_metric(config_.competition.metric, context(config_.competition.metric, options));
-    }
+    if (plugins_.find_metric(config_.competition.metric)) metric_ = &host_.metric();
 }
 
 Direction CampaignPlugins::direction() const {

@@ -28,7 +28,7 @@ public:
     Agent& agent(const std::string& role) const { return *agents_.at(role); }
     const std::map<std::string, std::shared_ptr<Agent>>& agents() const { return agents_; }
     /// nullptr when no loaded metric plugin provides config.json's metric.
-    const Metric* metric() const { return metric_.get(); }
+    const Metric* metric() const { return metric_; }
     /// The metric's direction, else config.json's metric_direction.
     Direction direction() const;
     /// nullptr when none is configured.
@@ -42,7 +42,7 @@ private:
     const PluginHost& plugins_;
     HostServices& host_;
     std::map<std::string, std::shared_ptr<Agent>> agents_;
-    std::shared_ptr<Metric> metric_;
+    const Metric* metric_ = nullptr;  ///< the host's
     std::shared_ptr<Submitter> submitter_;
     std::shared_ptr<Scraper> scraper_;
 };

@@ -30,7 +30,7 @@ std::string number_text(double v) {
 
 std::vector<std::string> configuration_gaps(const Config& config, const PluginHost& plugins) {
     if (!plugins.find_metric(config.competition.metric)) return {};
-    const auto metric = metrics::load_metric(plugins, config.competition.metric);
+    const auto metric = metrics::load_metric(plugins, config.competition.metric, metric_options(config.raw));
     return metrics::campaign_gaps(config.competition.task_type, *metric);
 }
 

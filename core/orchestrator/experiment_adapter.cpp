@@ -36,7 +36,7 @@ const ExperimentAdapter::OofScoring* ExperimentAdapter::oof_scoring() {
     if (scoring_ || scoring_failed_) return scoring_ ? &*scoring_ : nullptr;
     try {
         OofScoring s;
-        s.metric = metrics::load_metric(plugins_, config_.competition.metric, {}, &host_);
+        s.metric = &host_.metric();
         s.target = metrics::load_train_target(config_.competition, s.metric->prediction_kind());
         s.fold = metrics::load_folds(config_.competition);
         scoring_ = std::move(s);

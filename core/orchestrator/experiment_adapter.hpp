@@ -48,7 +48,7 @@ public:
 private:
     /// What scoring an OOF file needs, loaded once: nullptr (after a warning) when it cannot be.
     struct OofScoring {
-        std::shared_ptr<Metric> metric;
+        const Metric* metric = nullptr;  ///< the host's
         metrics::TargetEncoding target;
         std::vector<int> fold;
     };

@@ -1,6 +1,8 @@
 #include "orchestrator/status.hpp"
 
 #include "base/config.hpp"
+#include "base/configured_metric.hpp"
+#include "base/plugin_host.hpp"
 #include "orchestrator/policy.hpp"
 #include "orchestrator/workspace.hpp"
 
@@ -18,6 +20,19 @@ namespace {
 std::string score_or(const std::optional<double>& v, int round, const char* none) {
     if (!v) return none;
     return format_score(*v) + " (" + round_tag(round) + ")";
+}
+
+/// The direction the metric's plugin declares, for a config.json that does not state one;
+/// empty (with a warning) when no plugin makes the metric.
+std::string declared_direction(const Config& c, std::vector<std::string>& warnings) {
+    try {
+        PluginHost plugins(PluginHost::search_path(c.plugin_dirs));
+        StandaloneHost host(plugins, c.competition, c.raw);
+        return direction_name(host.metric().direction());
+    } catch (const std::exception& e) {
+        warnings.push_back(std::string("the metric's direction is unknown: ") + e.what());
+        return {};
+    }
 }
 
 std::string usd(double v) {
@@ -45,7 +60,8 @@ StatusView read_status(const fs::path& root_in, int rows) {
         paths = workspace_paths(c);
         v.competition = c.competition.competition;
         v.metric = c.competition.metric;
-        v.direction = c.competition.metric_direction;
+        v.direction = c.competition.metric_direction.empty() ? declared_direction(c, v.warnings)
+                                                              : c.competition.metric_direction;
         v.max_submissions_per_day = c.competition.max_submissions_per_day;
         v.max_usd = c.budget.max_usd;
         v.max_hours = c.budget.max_hours;

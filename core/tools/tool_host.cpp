@@ -64,14 +64,12 @@ const Metric* PluginToolHost::metric() {
     if (!metric_tried_) {
         metric_tried_ = true;
         try {
-            json::object options;
-            if (const auto* o = host_.config().if_contains("metric_options"); o && o->is_object()) options = o->get_object();
-            metric_ = metrics::load_metric(plugins_, host_.competition().metric, options, &host_);
+            metric_ = &host_.metric();
         } catch (const std::exception& e) {
             host_.log(LogLevel::warn, "tools", std::string("no metric for the tools: ") + e.what());
         }
     }
-    return metric_.get();
+    return metric_;
 }
 
 Submitter* PluginToolHost::submitter() {

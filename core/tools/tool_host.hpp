@@ -82,7 +82,7 @@ private:
     const PluginHost& plugins_;
     ToolSettings settings_;
     std::mutex mutex_;
-    std::shared_ptr<Metric> metric_;
+    const Metric* metric_ = nullptr;  ///< the host's
     bool metric_tried_ = false;
     std::shared_ptr<Submitter> submitter_;
     bool submitter_tried_ = false;

@@ -12,6 +12,7 @@
 #include <bit>
 #include <charconv>
 #include <cmath>
+#include <initializer_list>
 #include <limits>
 #include <map>
 #include <sstream>
@@ -659,23 +660,41 @@ struct Definition {
     Direction direction;
     PredictionKind kind;
     ScoreFn score;
+    bool order_only = false;
+    FastScoring fast = FastScoring::none;
+    /// Kaggle's spellings of the metric's name (evaluationMetric in its API).
+    std::initializer_list<const char*> kaggle_names = {};
 };
 
-constexpr Definition kDefinitions[] = {
-    {"auc_roc", Direction::higher, PredictionKind::score, auc_roc},
-    {"logloss", Direction::lower, PredictionKind::probability, logloss},
-    {"rmse", Direction::lower, PredictionKind::value, rmse},
-    {"rmsle", Direction::lower, PredictionKind::value, rmsle},
-    {"mae", Direction::lower, PredictionKind::value, mae},
-    {"mape", Direction::lower, PredictionKind::value, mape},
-    {"smape", Direction::lower, PredictionKind::value, smape},
-    {"r2", Direction::higher, PredictionKind::value, r2},
-    {"accuracy", Direction::higher, PredictionKind::label, accuracy},
-    {"f1", Direction::higher, PredictionKind::label, f1_binary},
-    {"f1_macro", Direction::higher, PredictionKind::label, f1_macro},
-    {"mcc", Direction::higher, PredictionKind::label, mcc},
-    {"qwk", Direction::higher, PredictionKind::label, qwk},
-    {"bleu", Direction::higher, PredictionKind::text, bleu},
+const Definition kDefinitions[] = {
+    {"auc_roc", Direction::higher, PredictionKind::score, auc_roc, true, FastScoring::binary_auc,
+     {"AUC", "AUC ROC", "ROC AUC", "Area Under The ROC Curve", "Area Under ROC Curve", "Area Under The Curve",
+      "Area Under Receiver Operating Characteristic Curve", "Area Under The Receiver Operating Characteristic Curve"}},
+    {"logloss", Direction::lower, PredictionKind::probability, logloss, false, FastScoring::log_loss,
+     {"LogLoss", "Log Loss", "Logarithmic Loss", "Binary Log Loss", "Multiclass Loss", "Multiclass Log Loss",
+      "Cross Entropy", "Binary Cross Entropy", "Log Loss Binary", "Multiclass Logarithmic Loss"}},
+    {"rmse", Direction::lower, PredictionKind::value, rmse, false, FastScoring::squared_error,
+     {"RMSE", "Root Mean Squared Error", "Root Mean Square Error", "Root Mean Squared Deviation"}},
+    {"rmsle", Direction::lower, PredictionKind::value, rmsle, false, FastScoring::none,
+     {"RMSLE", "Root Mean Squared Logarithmic Error", "Root Mean Squared Log Error", "Root Mean Square Logarithmic Error"}},
+    {"mae", Direction::lower, PredictionKind::value, mae, false, FastScoring::none, {"MAE", "Mean Absolute Error"}},
+    {"mape", Direction::lower, PredictionKind::value, mape, false, FastScoring::none,
+     {"MAPE", "Mean Absolute Percentage Error"}},
+    {"smape", Direction::lower, PredictionKind::value, smape, false, FastScoring::none,
+     {"SMAPE", "Symmetric Mean Absolute Percentage Error"}},
+    {"r2", Direction::higher, PredictionKind::value, r2, false, FastScoring::none,
+     {"R2", "R2 Score", "R Squared", "Coefficient Of Determination"}},
+    {"accuracy", Direction::higher, PredictionKind::label, accuracy, false, FastScoring::none,
+     {"Accuracy", "Categorization Accuracy", "Classification Accuracy", "Accuracy Score"}},
+    {"f1", Direction::higher, PredictionKind::label, f1_binary, false, FastScoring::none,
+     {"F1", "F1 Score", "Mean F Score", "Mean F1 Score", "F Score"}},
+    {"f1_macro", Direction::higher, PredictionKind::label, f1_macro, false, FastScoring::none,
+     {"Macro F1", "Macro F1 Score", "F1 Macro"}},
+    {"mcc", Direction::higher, PredictionKind::label, mcc, false, FastScoring::none,
+     {"MCC", "Matthews Correlation Coefficient", "Matthews Corrcoef"}},
+    {"qwk", Direction::higher, PredictionKind::label, qwk, false, FastScoring::none,
+     {"QWK", "Quadratic Weighted Kappa", "Quadratic Weighted Cohen's Kappa", "Cohen's Kappa"}},
+    {"bleu", Direction::higher, PredictionKind::text, bleu, false, FastScoring::none, {"BLEU", "BLEU Score"}},
 };
 
 class TableMetric final : public Metric {
@@ -684,6 +703,9 @@ public:
     std::string name() const override { return d_.name; }
     Direction direction() const override { return d_.direction; }
     PredictionKind prediction_kind() const override { return d_.kind; }
+    bool order_only() const override { return d_.order_only; }
+    FastScoring fast_scoring() const override { return d_.fast; }
+    std::vector<std::string> kaggle_names() const override { return {d_.kaggle_names.begin(), d_.kaggle_names.end()}; }
     double score(const MetricInput& input) const override { return d_.score(d_.name, input, o_); }
 
 private:
@@ -699,6 +721,16 @@ public:
     std::string name() const override { return (kind_ == Kind::map ? "map@" : "ndcg@") + std::to_string(k_); }
     Direction direction() const override { return Direction::higher; }
     PredictionKind prediction_kind() const override { return PredictionKind::score; }
+    /// map@k is scored on label lists: a submission holds the k best classes of each row.
+    SubmissionFormat submission_format() const override {
+        if (kind_ == Kind::map) return {SubmissionFormat::Kind::label_list, k_};
+        return Metric::submission_format();
+    }
+    std::vector<std::string> kaggle_names() const override {
+        const std::string k = std::to_string(k_);
+        if (kind_ == Kind::map) return {"MAP@" + k, "Mean Average Precision @ " + k};
+        return {"NDCG@" + k, "Normalized Discounted Cumulative Gain @ " + k};
+    }
     double score(const MetricInput& input) const override {
         const std::string n = name();
         return kind_ == Kind::map ? map_at_k(n, input, k_) : ndcg_at_k(n, input, k_);

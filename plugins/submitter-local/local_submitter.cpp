@@ -10,9 +10,7 @@
 #include <autokaggle/sdk/errors.hpp>
 
 #include "base/atomic_file.hpp"
-#include "base/plugin_host.hpp"
 #include "metrics/csv.hpp"
-#include "metrics/metric_loader.hpp"
 #include "metrics/target.hpp"
 #include "metrics/verify.hpp"
 
@@ -223,27 +221,9 @@ int LocalSubmitter::used_today(const json::object& board) const {
     return used;
 }
 
-const Metric& LocalSubmitter::metric() {
-    if (!metric_) {
-        const auto& raw = host_.config();
-        std::vector<fs::path> dirs;
-        if (auto* d = raw.if_contains("plugin_dirs"); d && d->is_array())
-            for (const auto& p : d->as_array())
-                if (p.is_string()) {
-                    fs::path path(std::string(p.as_string()));
-                    dirs.push_back(path.is_absolute() ? path : host_.paths().root / path);
-                }
-        plugins_ = std::make_unique<PluginHost>(PluginHost::search_path(dirs));
-        json::object options;
-        if (auto* o = raw.if_contains("metric_options"); o && o->is_object()) options = o->as_object();
-        metric_ = metrics::load_metric(*plugins_, host_.competition().metric, options, &host_);
-    }
-    return *metric_;
-}
-
 Scores LocalSubmitter::score(const fs::path& submission) {
     const auto& c = host_.competition();
-    const auto& m = metric();
+    const auto& m = host_.metric();  // the campaign's, with config.json's metric_options
     const auto kind = metrics::target_kind(c.task_type, m.prediction_kind());
     const auto train_target = metrics::load_train_target(c, m.prediction_kind());
     const auto answers = metrics::read_csv(answers_, {c.id_column, c.target_column});

@@ -13,10 +13,6 @@
 #include <string>
 #include <string_view>
 
-namespace autokaggle {
-class PluginHost;
-}
-
 namespace autokaggle::local_submitter {
 
 /// The seeded hash that places a test id on the public or the private leaderboard.
@@ -44,15 +40,12 @@ public:
 private:
     boost::json::object load_board() const;
     int used_today(const boost::json::object& board) const;
-    const Metric& metric();
 
     HostServices& host_;
     std::filesystem::path answers_, leaderboard_;
     double public_share_ = 0.3;
     std::uint64_t split_seed_ = 2026;
     int limit_ = 0;
-    std::unique_ptr<PluginHost> plugins_;  // declared before metric_: outlives it
-    std::shared_ptr<Metric> metric_;
 };
 
 }  // namespace autokaggle::local_submitter

@@ -2,7 +2,6 @@
 
 #include "base/plugin_host.hpp"
 #include "metrics/folds.hpp"
-#include "metrics/metric_loader.hpp"
 #include "metrics/npy.hpp"
 #include "metrics/verify.hpp"
 #include "runner/run_scores.hpp"
@@ -20,7 +19,8 @@ CompetitionSpec pima() { return {"pima-diabetes", "binary_classification", "auc_
 CompetitionSpec vehicle() { return {"vehicle", "multiclass_classification", "logloss", "lower", "Class"}; }
 CompetitionSpec boston() { return {"boston-housing", "regression", "rmse", "lower", "cmedv"}; }
 
-FakeHost::FakeHost(const fs::path& root, const CompetitionSpec& spec, int max_rounds) : HostDouble(root, spec.name) {
+FakeHost::FakeHost(const fs::path& root, const CompetitionSpec& spec, int max_rounds)
+    : HostDouble(root, spec.name), plugins_({plugin_dir()}) {
     const auto source = competition_dir(spec.name);
     fs::create_directories(root / "data");
     for (const char* f : {"train.csv", "test.csv", "sample_submission.csv"})
@@ -45,6 +45,7 @@ FakeHost::FakeHost(const fs::path& root, const CompetitionSpec& spec, int max_ro
     c.max_rounds = max_rounds;
     c.folds_dir = root / "folds";
     mutable_config()["competition"] = spec.name;
+    offer_metric(plugins_);
 }
 
 FakeHost::~FakeHost() {
@@ -88,10 +89,9 @@ ExperimentResult FakeHost::run_experiment(const ExperimentRequest& request) {
     // As the core: the OOF file scored over the competition's folds by the metric plugin.
     if (run.exit_code == 0 && fs::exists(result.oof_file) && fs::exists(result.test_file)) {
         try {
-            PluginHost plugins({plugin_dir()});
-            const auto metric = metrics::load_metric(plugins, competition().metric, {}, this);
-            const auto target = metrics::load_train_target(competition(), metric->prediction_kind());
-            const auto scores = metrics::score_folds(*metric, target, metrics::load_folds(competition()),
+            const Metric& scoring = metric();
+            const auto target = metrics::load_train_target(competition(), scoring.prediction_kind());
+            const auto scores = metrics::score_folds(scoring, target, metrics::load_folds(competition()),
                                                      metrics::read_npy(result.oof_file), result.oof_file.string());
             result.scored_cv = scores.cv;
             result.scored_fold_scores = scores.folds;

@@ -3,6 +3,7 @@
 // the script directly with the real Python, following the script contract.
 #pragma once
 
+#include "base/plugin_host.hpp"
 #include "support/host_double.hpp"
 #include "support/test_support.hpp"
 
@@ -42,6 +43,9 @@ public:
     std::vector<std::string> extra_args;
     /// "FOLD k ..." lines the scripts printed, over every run.
     int folds_reported = 0;
+
+private:
+    PluginHost plugins_;  ///< the built plugins, for metric()
 };
 
 /// Appends or replaces one row of results.tsv (the columns the core writes).

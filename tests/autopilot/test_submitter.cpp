@@ -57,16 +57,11 @@ json::object options(const test::FakeHost& host, int per_day) {
             {"max_submissions_per_day", per_day}};
 }
 
-void use_built_plugins(test::FakeHost& host) {
-    host.mutable_config()["plugin_dirs"] = json::array{test::plugin_dir().string()};
-}
-
 }  // namespace
 
 BOOST_AUTO_TEST_CASE(binary_scores_match_an_independent_auc_on_each_part) {
     TempDir dir("autopilot-submitter");
     test::FakeHost host(dir.path(), test::pima());
-    use_built_plugins(host);
     // A real, imperfect prediction: the glucose reading, scaled to [0, 1].
     const auto test_rows = read_rows(host.paths().data / "test.csv");
     const auto answers = read_rows(host.held_out() / "answers.csv");
@@ -101,7 +96,6 @@ BOOST_AUTO_TEST_CASE(binary_scores_match_an_independent_auc_on_each_part) {
 BOOST_AUTO_TEST_CASE(multiclass_uniform_probabilities_score_log_of_k) {
     TempDir dir("autopilot-submitter");
     test::FakeHost host(dir.path(), test::vehicle());
-    use_built_plugins(host);
     local_submitter::LocalSubmitter submitter(host, options(host, 5));
     // sample_submission.csv holds 0.25 for each of the four classes: logloss ln(4) everywhere.
     const auto info = submitter.submit({host.paths().data / "sample_submission.csv", "uniform"});
@@ -112,7 +106,6 @@ BOOST_AUTO_TEST_CASE(multiclass_uniform_probabilities_score_log_of_k) {
 BOOST_AUTO_TEST_CASE(quota_leaderboard_and_bad_files) {
     TempDir dir("autopilot-submitter");
     test::FakeHost host(dir.path(), test::pima());
-    use_built_plugins(host);
     local_submitter::LocalSubmitter submitter(host, options(host, 2));
     // The answers themselves are a perfect submission.
     const auto perfect = submitter.submit({host.held_out() / "answers.csv", "perfect"});

@@ -607,18 +607,53 @@ BOOST_AUTO_TEST_CASE(metric_must_be_provided_by_a_metric_plugin) {
     BOOST_TEST(load(config).result.ok());
 }
 
-BOOST_AUTO_TEST_CASE(metric_direction_is_checked_and_filled_for_known_metrics) {
-    auto config = valid_config();
-    config["metric"] = "rmse";
-    config["metric_direction"] = "higher";
-    auto contradicting = load(config, false);
-    BOOST_TEST(at::contains(contradicting.at_path("metric_direction").message, "rmse is lower-is-better"));
+BOOST_AUTO_TEST_CASE(metric_direction_comes_from_the_metric_plugin) {
+    auto config = valid_config();  // fixture_count, lower-is-better by its plugin
     config.erase("metric_direction");
-    auto filled = load(config, false);
+    auto filled = load(config);
     BOOST_TEST_REQUIRE(filled.result.ok(), filled.all());
     BOOST_TEST(filled.result.config->competition.metric_direction == "lower");
-    config["metric"] = "custom_score";
-    BOOST_TEST(at::contains(load(config, false).at_path("metric_direction").message, "missing"));
+    // without the plugins nothing is guessed from a metric's name
+    config["metric"] = "rmse";
+    auto bare = load(config, false);
+    BOOST_TEST_REQUIRE(bare.result.ok(), bare.all());
+    BOOST_TEST(bare.result.config->competition.metric_direction.empty());
+    config["metric"] = "fixture_top@3";
+    config["metric_direction"] = "higher";
+    auto contradicting = load(config);
+    const auto& d = contradicting.at_path("metric_direction");
+    BOOST_TEST((d.severity == Diagnostic::Severity::error));
+    BOOST_TEST(at::contains(d.format(), "config.json"), d.format());
+    BOOST_TEST(at::contains(d.message, "\"higher\" contradicts metric fixture_top@3, which metric plugin "
+                                       "'fixture-metrics' declares lower-is-better"), d.message);
+    BOOST_TEST(at::contains(d.message, "remove the key"), d.message);
+    config["metric_direction"] = "lower";
+    BOOST_TEST(load(config).result.ok());
+}
+
+BOOST_AUTO_TEST_CASE(metric_options_are_checked_by_the_metric_plugin) {
+    auto config = valid_config();
+    config["metric_options"] = json::object{{"scale", 2}};
+    auto good = load(config);
+    BOOST_TEST_REQUIRE(good.result.ok(), good.all());
+    BOOST_TEST(!good.has("metric_options"), good.all());  // a known key, no "unknown key" warning
+    config["metric_options"] = json::object{{"scale", "big"}};
+    auto wrong_type = load(config);
+    const auto& t = wrong_type.at_path("metric_options.scale");
+    BOOST_TEST(t.format().starts_with("config.json:"), t.format());
+    BOOST_TEST(at::contains(t.format(), " metric_options.scale: "), t.format());
+    BOOST_TEST(at::contains(t.message, "expected number"), t.message);
+    BOOST_TEST(at::contains(t.message, "fix the value or remove the key"), t.message);
+    config["metric_options"] = json::object{{"scael", 2}};
+    const auto unknown = load(config);
+    const auto& u = unknown.at_path("metric_options.scael");
+    BOOST_TEST(at::contains(u.message, "unknown option 'scael' for metric plugin 'fixture-metrics' (options: scale)"), u.message);
+    config["metric_options"] = json::object{{"scale", -1}};
+    const auto refused = load(config);
+    const auto& r = refused.at_path("metric_options");
+    BOOST_TEST(at::contains(r.message, "option scale must be positive"), r.message);
+    config["metric_options"] = 3;
+    BOOST_TEST(at::contains(load(config, false).at_path("metric_options").message, "an object"));
 }
 
 BOOST_AUTO_TEST_CASE(load_or_throw_lists_every_error) {

@@ -1,6 +1,7 @@
 // The Kaggle client, the submitter and the scraper against a fake Kaggle over loopback: real
 // HTTP, the real wire format, a separate storage host for downloads and uploads.
 #define BOOST_TEST_MODULE kaggle_api
+#include "base/plugin_host.hpp"
 #include "kaggle/setup.hpp"
 #include "kaggle_scraper.hpp"
 #include "kaggle_submitter.hpp"
@@ -66,6 +67,8 @@ BOOST_AUTO_TEST_CASE(download_follows_redirect_without_credentials_unzips_and_fi
     std::vector<std::string> progress;
     kaggle::DownloadOptions options;
     options.progress = [&](const std::string& line) { progress.push_back(line); };
+    const PluginHost plugins({plugin_dir()});
+    options.plugins = &plugins;
     auto report = kaggle::download_competition(client, dir / "ws" / "config.json", fake_slug, options);
 
     auto api = fake.api_requests();

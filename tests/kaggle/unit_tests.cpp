@@ -2,6 +2,7 @@
 // metric names, the zip reader, config filling and the notebook idea extractor.
 #define BOOST_TEST_MODULE kaggle_unit
 #include "code_ideas.hpp"
+#include "base/plugin_host.hpp"
 #include "kaggle/api.hpp"
 #include "kaggle/credentials.hpp"
 #include "kaggle/json_text.hpp"
@@ -222,14 +223,18 @@ BOOST_AUTO_TEST_CASE(competition_refs_and_dates) {
 }
 
 BOOST_AUTO_TEST_CASE(evaluation_metrics_map_to_metric_names) {
+    // The names come from the metric plugins: the standard one and a third party's.
+    const PluginHost plugins({plugin_dir(), test_plugin_dir() / "metric-spearman"});
     struct Case { const char* kaggle; const char* metric; const char* direction; };
     for (auto c : {Case{"AUC", "auc_roc", "higher"}, Case{"Area Under Receiver Operating Characteristic Curve", "auc_roc", "higher"},
                    Case{"RMSE", "rmse", "lower"}, Case{"Root Mean Squared Logarithmic Error", "rmsle", "lower"},
                    Case{"LogLoss", "logloss", "lower"}, Case{"MulticlassLoss", "logloss", "lower"},
                    Case{"CategorizationAccuracy", "accuracy", "higher"}, Case{"Mean Absolute Error", "mae", "lower"},
                    Case{"MAP@{K}", nullptr, nullptr}, Case{"MAP@3", "map@3", "higher"},
-                   Case{"Quadratic Weighted Kappa", "qwk", "higher"}, Case{"Mean F-Score", "f1", "higher"}}) {
-        auto m = kaggle::map_evaluation_metric(c.kaggle);
+                   Case{"Quadratic Weighted Kappa", "qwk", "higher"}, Case{"Mean F-Score", "f1", "higher"},
+                   Case{"Macro F1", "f1_macro", "higher"}, Case{"Mean Average Precision @ 12", "map@12", "higher"},
+                   Case{"Spearman's Rank Correlation", "spearman", "higher"}}) {
+        auto m = kaggle::map_evaluation_metric(plugins, c.kaggle);
         if (!c.metric) {
             BOOST_TEST(!m, c.kaggle);
             continue;
@@ -238,7 +243,9 @@ BOOST_AUTO_TEST_CASE(evaluation_metrics_map_to_metric_names) {
         BOOST_TEST(m->metric == c.metric);
         BOOST_TEST(m->direction == c.direction);
     }
-    BOOST_TEST(!kaggle::map_evaluation_metric("Some Custom Host Metric"));
+    BOOST_TEST(!kaggle::map_evaluation_metric(plugins, "Some Custom Host Metric"));
+    // without the plugin that answers to it, a name maps to nothing
+    BOOST_TEST(!kaggle::map_evaluation_metric(PluginHost({plugin_dir()}), "Spearman Correlation"));
 }
 
 BOOST_AUTO_TEST_SUITE_END()
@@ -317,7 +324,8 @@ BOOST_AUTO_TEST_CASE(fills_from_the_api_and_the_data) {
     write_text(dir / "train.csv", "PassengerId,Age,Survived\n1,22,0\n2,38,1\n3,26,1\n4,35,0\n");
     write_text(dir / "test.csv", "PassengerId,Age\n5,30\n6,40\n");
     auto competition = kaggle::parse_competition(fake_competition(3));
-    auto facts = kaggle::inspect_data(dir.path(), kaggle::map_evaluation_metric(competition.evaluation_metric));
+    const PluginHost plugins({plugin_dir()});
+    auto facts = kaggle::inspect_data(dir.path(), kaggle::map_evaluation_metric(plugins, competition.evaluation_metric));
     BOOST_TEST(facts.id_column == "PassengerId");
     BOOST_REQUIRE_EQUAL(facts.target_columns.size(), 1u);
     BOOST_TEST(facts.task_type == "binary_classification");
@@ -365,11 +373,12 @@ BOOST_AUTO_TEST_CASE(regression_targets_and_multiclass_samples) {
     write_text(dir / "sample_submission.csv", "id,price\n3,1.0\n");
     write_text(dir / "train.csv", "id,x,price\n1,2,10.5\n2,3,11.25\n");
     write_text(dir / "test.csv", "id,x\n3,4\n");
-    auto facts = kaggle::inspect_data(dir.path(), kaggle::map_evaluation_metric("RMSE"));
+    const PluginHost plugins({plugin_dir()});
+    auto facts = kaggle::inspect_data(dir.path(), kaggle::map_evaluation_metric(plugins, "RMSE"));
     BOOST_TEST(facts.task_type == "regression");
     write_text(dir / "sample_submission.csv", "id,A,B,C\n3,0.3,0.3,0.4\n");
     write_text(dir / "train.csv", "id,x,label\n1,2,A\n2,3,B\n4,1,C\n");
-    facts = kaggle::inspect_data(dir.path(), kaggle::map_evaluation_metric("MulticlassLoss"));
+    facts = kaggle::inspect_data(dir.path(), kaggle::map_evaluation_metric(plugins, "MulticlassLoss"));
     BOOST_REQUIRE_EQUAL(facts.target_columns.size(), 1u);
     BOOST_TEST(facts.target_columns[0] == "label");
     BOOST_TEST(facts.task_type == "multiclass_classification");

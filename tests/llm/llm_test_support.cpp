@@ -49,6 +49,7 @@ void write_tiny_dataset(const fs::path& data) {
 
 TestHost::TestHost(const fs::path& root)
     : HostDouble(fs::weakly_canonical(root), "tiny-binary"), plugins_(std::vector<fs::path>{plugin_dir()}) {
+    offer_metric(plugins_);
     const WorkspacePaths& p = paths();
     for (const auto& d : {p.data, p.rounds, p.agents, p.logs, p.knowledge}) fs::create_directories(d);
     write_tiny_dataset(p.data);

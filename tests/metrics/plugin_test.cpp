@@ -2,6 +2,7 @@
 // example plugin (tests/metrics/fixture), which adds a metric the standard set lacks.
 #include "helpers.hpp"
 
+#include "metrics/blend.hpp"
 #include "metrics/metric_loader.hpp"
 #include "metrics/npy.hpp"
 #include "support/test_support.hpp"
@@ -85,4 +86,52 @@ BOOST_AUTO_TEST_CASE(unknown_metrics_and_bad_options_are_config_errors) {
     } catch (const ConfigError& e) {
         BOOST_TEST(std::string(e.what()).find("metric_options.alpha") != std::string::npos, e.what());
     }
+}
+
+namespace {
+
+/// A metric that scores like another but declares nothing beyond its name and direction: the
+/// blender must not guess traits from a name.
+class SameScoreAs final : public Metric {
+public:
+    SameScoreAs(std::string name, const Metric& scorer) : name_(std::move(name)), scorer_(scorer) {}
+    std::string name() const override { return name_; }
+    Direction direction() const override { return scorer_.direction(); }
+    PredictionKind prediction_kind() const override { return scorer_.prediction_kind(); }
+    double score(const MetricInput& in) const override { return scorer_.score(in); }
+
+private:
+    std::string name_;
+    const Metric& scorer_;
+};
+
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(a_third_party_order_only_metric_is_blended_on_ranks_because_it_says_so) {
+    PluginHost host({test::test_plugin_dir() / "metric-spearman"});
+    const auto spearman = metrics::load_metric(host, "spearman");
+    BOOST_TEST(spearman->order_only());
+    // Two models of one regression target on very different scales: averaging their values
+    // would let the large one drown the other; their ranks blend fairly.
+    std::mt19937_64 rng(5);
+    std::normal_distribution<double> g(0.0, 1.0);
+    const std::size_t n = 2000;
+    metrics::TargetEncoding target;
+    std::vector<metrics::BlendInput> models(2);
+    for (std::size_t i = 0; i < n; ++i) target.values.push_back(g(rng));
+    for (std::size_t m = 0; m < 2; ++m) {
+        std::vector<double> oof(n), test(20);
+        for (std::size_t i = 0; i < n; ++i) oof[i] = (m == 0 ? 1.0 : 1000.0) * (target.values[i] + g(rng));
+        for (auto& v : test) v = g(rng);
+        models[m] = {"M" + std::to_string(m), "x", metrics::NpyArray::vector(oof), metrics::NpyArray::vector(test)};
+    }
+    metrics::BlendOptions options;
+    options.config.max_gap = 1.0;
+    const auto ranked = metrics::blend(*spearman, target, models, options);
+    BOOST_TEST(ranked.rank_average);
+    BOOST_TEST(ranked.blend_cv > ranked.best_single_cv);
+    // The same scores under a name the core once blended on ranks, without the declaration:
+    // values are averaged.
+    const SameScoreAs undeclared("auc_roc", *spearman);
+    BOOST_TEST(!metrics::blend(undeclared, target, models, options).rank_average);
 }

@@ -70,6 +70,15 @@ LlmProvider& HostDouble::llm(std::string_view configuration_name) {
     throw ConfigError("no LLM configuration '" + std::string(configuration_name) + "' in this test");
 }
 
+void HostDouble::offer_metric(const PluginHost& plugins) {
+    on_metric([this, &plugins]() -> const Metric& { return configured_metric_.get(plugins, competition(), config(), *this); });
+}
+
+const Metric& HostDouble::metric() {
+    if (metric_handler_) return metric_handler_();
+    throw ConfigError("no metric in this test (the test offers none through on_metric)");
+}
+
 ExperimentResult HostDouble::run_experiment(const ExperimentRequest& request) {
     if (experiment_handler_) return experiment_handler_(request);
     throw Error("run_experiment is not offered by this test host");

@@ -1,8 +1,10 @@
 // A HostServices for driving plugins without an orchestrator: the standard workspace layout
 // under one root, a competition and config the test can change, records of every log line and
-// usage report, a cancel flag the test sets, and optional llm() / run_experiment() callbacks
-// (without them both throw, naming what the test did not offer).
+// usage report, a cancel flag the test sets, and optional llm() / metric() / run_experiment()
+// callbacks (without them each throws, naming what the test did not offer).
 #pragma once
+
+#include "base/configured_metric.hpp"
 
 #include <autokaggle/sdk/host.hpp>
 
@@ -35,6 +37,7 @@ class HostDouble : public HostServices {
 public:
     using LlmHandler = std::function<LlmProvider&(std::string_view configuration_name)>;
     using ExperimentHandler = std::function<ExperimentResult(const ExperimentRequest&)>;
+    using MetricHandler = std::function<const Metric&()>;
 
     /// Paths laid out under `root` (nothing created); the competition names only `competition`
     /// and /usr/bin/python3 until the test fills in more through mutable_competition().
@@ -48,6 +51,7 @@ public:
     bool cancel_requested() const override { return cancel_.load(); }
     void report_usage(std::string_view role, const Usage& usage) override;
     LlmProvider& llm(std::string_view configuration_name) override;
+    const Metric& metric() override;
     ExperimentResult run_experiment(const ExperimentRequest& request) override;
 
     WorkspacePaths& mutable_paths() { return paths_; }
@@ -56,6 +60,10 @@ public:
     void request_cancel() { cancel_ = true; }
     void on_llm(LlmHandler handler) { llm_handler_ = std::move(handler); }
     void on_experiment(ExperimentHandler handler) { experiment_handler_ = std::move(handler); }
+    void on_metric(MetricHandler handler) { metric_handler_ = std::move(handler); }
+    /// metric() then creates the competition's metric from `plugins` (which must outlive this
+    /// host) with config()'s metric_options, once, as the campaign's host does.
+    void offer_metric(const PluginHost& plugins);
     /// Also appends every log line to this file (e.g. logs/autokaggle.log, for leak checks).
     void mirror_log_to(std::filesystem::path file) { log_file_ = std::move(file); }
 
@@ -72,6 +80,8 @@ private:
     std::atomic<bool> cancel_{false};
     LlmHandler llm_handler_;
     ExperimentHandler experiment_handler_;
+    MetricHandler metric_handler_;
+    ConfiguredMetric configured_metric_;
     std::filesystem::path log_file_;
     mutable std::mutex mutex_;
     std::vector<std::pair<std::string, Usage>> usage_;

@@ -20,6 +20,7 @@
 namespace autokaggle {
 
 class LlmProvider;
+class Metric;
 struct ExperimentRequest;
 struct ExperimentResult;
 
@@ -59,7 +60,7 @@ struct CompetitionInfo {
     std::string competition;        ///< Kaggle slug
     std::string task_type;          ///< binary_classification, multiclass_classification, regression, ...
     std::string metric;             ///< a metric name some loaded metric plugin provides
-    std::string metric_direction;   ///< "higher" or "lower"
+    std::string metric_direction;   ///< "higher" or "lower"; the metric plugin's unless config.json sets it
     std::string target_column;
     std::string id_column;
     std::string cv_strategy;        ///< KFold, StratifiedKFold, GroupKFold, StratifiedGroupKFold, TimeSeriesSplit
@@ -126,6 +127,11 @@ public:
     /// A provider from config.json "llms" by its configuration name; throws ConfigError when
     /// there is none. The host owns it; valid until the host is destroyed.
     virtual LlmProvider& llm(std::string_view configuration_name) = 0;
+
+    /// The competition's metric, created once from config.json's "metric" and "metric_options"
+    /// (plugins never create their own). Throws ConfigError when no loaded plugin provides it.
+    /// The host owns it; valid until the host is destroyed.
+    virtual const Metric& metric() = 0;
 
     /// Runs an experiment script through the configured runner plugin, with the fold-1 kill
     /// gate, live progress, limits and crash recovery. Blocks until it ends.
