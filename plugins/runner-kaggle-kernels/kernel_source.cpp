@@ -1,6 +1,6 @@
 #include "kernel_source.hpp"
 
-#include "base/text.hpp"
+#include <autokaggle/support/text.hpp>
 #include "kaggle/credentials.hpp"
 
 #include <boost/json/array.hpp>

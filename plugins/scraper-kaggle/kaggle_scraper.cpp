@@ -1,6 +1,6 @@
 #include "kaggle_scraper.hpp"
 
-#include "base/atomic_file.hpp"
+#include <autokaggle/support/atomic_file.hpp>
 #include "code_ideas.hpp"
 #include "kaggle/json_text.hpp"
 

@@ -7,8 +7,9 @@
 
 #include <cstdint>
 
-/// Bumped on every change of any sdk/ header; tests/foundation checks sdk/abi.lock against it.
-#define AUTOKAGGLE_ABI_VERSION 4u
+/// Bumped on every change of any installed SDK header (autokaggle/sdk/ and autokaggle/support/);
+/// tests/foundation checks sdk/abi.lock against it.
+#define AUTOKAGGLE_ABI_VERSION 5u
 
 /// Symbols a plugin exports with BOOST_DLL_ALIAS (see plugin.hpp for the macro that does it).
 #define AUTOKAGGLE_DESCRIPTOR_SYMBOL "autokaggle_descriptor"
