@@ -39,11 +39,18 @@ std::string describe(const ProcessResult& r) {
     return "exit " + std::to_string(r.exit_code) + "\nstdout:\n" + tail(r.out) + "\nstderr:\n" + tail(r.err);
 }
 
-/// One temporary folder for the whole program: the prefix and the examples' builds.
-const TempDir& scratch() {
-    static const TempDir dir("autokaggle-examples");
-    return dir;
-}
+/// One temporary folder for the whole program (the prefix and the examples' builds): a global
+/// fixture, so that it is removed while the test framework still runs.
+struct Scratch {
+    Scratch() { current = &dir; }
+    ~Scratch() { current = nullptr; }
+    Scratch(const Scratch&) = delete;
+    Scratch& operator=(const Scratch&) = delete;
+    TempDir dir{"autokaggle-examples"};
+    static inline const TempDir* current = nullptr;
+};
+
+const TempDir& scratch() { return *Scratch::current; }
 
 /// This build installed into <scratch>/prefix, once.
 const fs::path& prefix() {
@@ -182,6 +189,8 @@ std::string plainchat_reply(const json::object& request) {
 }
 
 }  // namespace
+
+BOOST_TEST_GLOBAL_FIXTURE(Scratch);
 
 BOOST_AUTO_TEST_CASE(the_installed_package_has_the_sdk_the_support_set_and_the_cmake_package) {
     for (const char* file : {"include/autokaggle/sdk/plugin.hpp", "include/autokaggle/support/atomic_file.hpp",
