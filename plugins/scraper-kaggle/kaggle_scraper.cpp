@@ -2,7 +2,7 @@
 
 #include <autokaggle/support/atomic_file.hpp>
 #include "code_ideas.hpp"
-#include "kaggle/json_text.hpp"
+#include <autokaggle/support/kaggle_json_text.hpp>
 
 #include <autokaggle/sdk/errors.hpp>
 

@@ -49,10 +49,7 @@ BOOST_AUTO_TEST_CASE(plugins_and_examples_include_no_private_core_header) {
     const std::map<std::string, std::set<std::string>> pending{
         {"agent-autopilot", {"learnings/workspace_learnings.hpp"}},
         {"metric-standard", {"metrics/binary_auc.hpp", "metrics/finite.hpp", "metrics/parallel.hpp", "metrics/summation.hpp"}},
-        {"runner-kaggle-kernels", {"kaggle/client.hpp", "kaggle/credentials.hpp"}},
         {"runner-local", {"runner/sandbox.hpp", "runner/supervised_run.hpp"}},
-        {"scraper-kaggle", {"kaggle/client.hpp", "kaggle/json_text.hpp"}},
-        {"submitter-kaggle", {"kaggle/client.hpp"}},
         {"submitter-local", {"base/atomic_file.hpp", "base/plugin_host.hpp", "metrics/csv.hpp", "metrics/metric_loader.hpp",
                              "metrics/target.hpp", "metrics/verify.hpp"}},
     };
