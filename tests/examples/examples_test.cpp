@@ -196,8 +196,12 @@ BOOST_AUTO_TEST_CASE(the_installed_package_has_the_sdk_the_support_set_and_the_c
     for (const char* file : {"include/autokaggle/sdk/plugin.hpp", "include/autokaggle/support/atomic_file.hpp",
                              "include/autokaggle/support/provider_config.hpp", "lib/cmake/AutoKaggle/AutoKaggleConfig.cmake",
                              "lib/cmake/AutoKaggle/AutoKaggleTargets.cmake", "lib/cmake/AutoKaggle/AutoKagglePlugin.cmake",
+                             "include/autokaggle/support/kaggle_client.hpp",
                              "lib/autokaggle/plugins/autokaggle-agent-autopilot.so", "bin/autokaggle"})
         BOOST_TEST(fs::exists(prefix() / file), file);
+    const std::string targets = read_text(prefix() / "lib/cmake/AutoKaggle/AutoKaggleTargets.cmake");
+    for (const char* target : {"AutoKaggle::sdk", "AutoKaggle::support", "AutoKaggle::kaggle"})
+        BOOST_TEST(targets.find(std::string("add_library(") + target + " ") != std::string::npos, target);
 }
 
 BOOST_AUTO_TEST_CASE(metric_and_builder_examples_run_a_boston_campaign) {
