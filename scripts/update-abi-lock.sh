@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
-# Records the current SDK in sdk/abi.lock as "<AUTOKAGGLE_ABI_VERSION> <sha256 of sdk/ headers>".
-# Run it after changing a header in sdk/ AND bumping AUTOKAGGLE_ABI_VERSION in
+# Records the current SDK in sdk/abi.lock as "<AUTOKAGGLE_ABI_VERSION> <sha256 of the installed
+# headers>" (sdk/autokaggle/sdk/ and sdk/autokaggle/support/: everything a plugin compiles against).
+# Run it after changing one of those headers AND bumping AUTOKAGGLE_ABI_VERSION in
 # sdk/autokaggle/sdk/abi.hpp; the foundation tests fail until both agree with the lock.
 #
 # The hash is the one CMake computes when configuring (sdk/CMakeLists.txt: each header's lines
-# stripped, blank and // lines dropped, "== <name>" before each file, files sorted by name), read
-# back from the build folder's cache so there is exactly one implementation of it.
+# stripped, blank and // lines dropped, "== <folder>/<name>" before each file, files sorted by
+# path), read back from the build folder's cache so there is exactly one implementation of it.
 # Usage: scripts/update-abi-lock.sh [BUILD_DIR]   (default: build)
 set -euo pipefail
 cd "$(dirname "$0")/.."

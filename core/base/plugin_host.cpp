@@ -131,13 +131,28 @@ json::object parse_options_schema(const char* text) {
     return std::move(v.as_object());
 }
 
+/// Why dlopen refused a library, from the loader's message (which names the file and the symbol).
+std::string describe_load_error(const std::string& loader_message) {
+    constexpr std::string_view marker = "undefined symbol: ";
+    const auto at = loader_message.find(marker);
+    if (at == std::string::npos) return "cannot load the library: " + loader_message;
+    const auto start = at + marker.size();
+    const auto end = loader_message.find_first_of(" ,)\n", start);
+    return "unresolved symbol " + loader_message.substr(start, end == std::string::npos ? end : end - start) +
+           ": the plugin was built against other AutoKaggle libraries than this host's; rebuild it against this "
+           "installation (" + loader_message + ")";
+}
+
 /// Reads and checks one library. Throws LoadError with the reason on any problem.
 LoadedPlugin load_plugin(const fs::path& path) {
     auto library = std::make_shared<Library>();
     try {
-        library->load(path, boost::dll::load_mode::rtld_lazy | boost::dll::load_mode::rtld_local);
+        // Immediate binding: a symbol the plugin needs and this host lacks (a plugin built
+        // against other AutoKaggle libraries) fails here, recorded, instead of aborting the
+        // process at the plugin's first call.
+        library->load(path, boost::dll::load_mode::rtld_now | boost::dll::load_mode::rtld_local);
     } catch (const std::exception& e) {
-        throw LoadError(std::string("cannot load the library: ") + e.what());
+        throw LoadError(describe_load_error(e.what()));
     }
     if (!library->has(AUTOKAGGLE_DESCRIPTOR_SYMBOL))
         throw LoadError("no " AUTOKAGGLE_DESCRIPTOR_SYMBOL " symbol: not an AutoKaggle plugin "

@@ -1,13 +1,4 @@
-// Pretty-printed JSON for files people edit (config.json) and small records (seen-lists).
+// Part of the installed support set: the declarations live in <autokaggle/support/kaggle_json_text.hpp>.
 #pragma once
 
-#include <boost/json/value.hpp>
-
-#include <string>
-
-namespace autokaggle::kaggle {
-
-/// Two-space indentation, keys in their stored order, a final newline.
-std::string pretty_json(const boost::json::value& value);
-
-}  // namespace autokaggle::kaggle
+#include <autokaggle/support/kaggle_json_text.hpp>

@@ -3,7 +3,7 @@
 // environment of generated code (no secrets), and cancellation that ends the whole tree.
 #include "autopilot.hpp"
 
-#include "base/process.hpp"
+#include <autokaggle/support/process.hpp>
 
 #include <autokaggle/sdk/errors.hpp>
 

@@ -5,8 +5,8 @@
 
 #include <autokaggle/sdk/errors.hpp>
 
-#include "base/atomic_file.hpp"
-#include "base/text.hpp"
+#include <autokaggle/support/atomic_file.hpp>
+#include <autokaggle/support/text.hpp>
 
 #include <boost/json.hpp>
 

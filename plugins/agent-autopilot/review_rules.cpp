@@ -2,7 +2,7 @@
 // a revision with a reason code the Builder maps onto a constraint (constraint_for).
 #include "autopilot.hpp"
 
-#include "base/text.hpp"
+#include <autokaggle/support/text.hpp>
 
 #include <algorithm>
 #include <cctype>

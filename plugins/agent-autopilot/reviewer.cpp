@@ -4,7 +4,7 @@
 
 #include <autokaggle/sdk/errors.hpp>
 
-#include "base/atomic_file.hpp"
+#include <autokaggle/support/atomic_file.hpp>
 
 #include <algorithm>
 #include <cmath>

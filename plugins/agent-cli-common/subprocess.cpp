@@ -1,7 +1,7 @@
 #include "subprocess.hpp"
 
-#include "base/process.hpp"
-#include "base/text.hpp"
+#include <autokaggle/support/process.hpp>
+#include <autokaggle/support/text.hpp>
 
 #include <autokaggle/sdk/errors.hpp>
 

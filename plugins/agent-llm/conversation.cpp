@@ -1,6 +1,6 @@
 #include "conversation.hpp"
 
-#include "base/atomic_file.hpp"
+#include <autokaggle/support/atomic_file.hpp>
 
 #include <autokaggle/sdk/errors.hpp>
 

@@ -8,7 +8,7 @@
 #include "options.hpp"
 #include "role_prompt.hpp"
 
-#include "base/atomic_file.hpp"
+#include <autokaggle/support/atomic_file.hpp>
 
 #include <autokaggle/sdk/errors.hpp>
 #include <autokaggle/sdk/plugin.hpp>

@@ -1,6 +1,6 @@
 #include "anthropic_answer.hpp"
 
-#include "http/provider_config.hpp"
+#include <autokaggle/support/provider_config.hpp>
 
 #include <boost/json.hpp>
 

@@ -2,7 +2,7 @@
 // caching of the stable prefix (system prompt) and of the conversation so far, and usage whose
 // input tokens include the cache writes and reads (shown apart too).
 #include "anthropic_answer.hpp"
-#include "http/provider_config.hpp"
+#include <autokaggle/support/provider_config.hpp>
 
 #include <autokaggle/sdk/errors.hpp>
 #include <autokaggle/sdk/plugin.hpp>

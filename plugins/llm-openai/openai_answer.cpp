@@ -1,6 +1,6 @@
 #include "openai_answer.hpp"
 
-#include "http/provider_config.hpp"
+#include <autokaggle/support/provider_config.hpp>
 
 #include <boost/json.hpp>
 

@@ -2,7 +2,7 @@
 // same plugin serves OpenAI, Ollama, vLLM, llama.cpp server and OpenRouter through base_url.
 // Servers differ: some ignore tool_choice, return tool arguments as an object, as an empty
 // string or as text that is not JSON (see openai_answer.hpp).
-#include "http/provider_config.hpp"
+#include <autokaggle/support/provider_config.hpp>
 #include "openai_answer.hpp"
 
 #include <autokaggle/sdk/errors.hpp>

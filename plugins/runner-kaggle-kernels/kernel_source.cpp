@@ -1,7 +1,7 @@
 #include "kernel_source.hpp"
 
-#include "base/text.hpp"
-#include "kaggle/credentials.hpp"
+#include <autokaggle/support/text.hpp>
+#include <autokaggle/support/kaggle_credentials.hpp>
 
 #include <boost/json/array.hpp>
 #include <boost/json/object.hpp>

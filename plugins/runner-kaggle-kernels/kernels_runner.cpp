@@ -2,8 +2,8 @@
 
 #include "kernel_source.hpp"
 
-#include "base/atomic_file.hpp"
-#include "http/http_client.hpp"
+#include <autokaggle/support/atomic_file.hpp>
+#include <autokaggle/support/http_client.hpp>
 
 #include <autokaggle/sdk/errors.hpp>
 

@@ -5,7 +5,7 @@
 // so fold lines arrive all at once. See docs/runner-kaggle-kernels.md.
 #pragma once
 
-#include "kaggle/client.hpp"
+#include <autokaggle/support/kaggle_client.hpp>
 
 #include <autokaggle/sdk/host.hpp>
 #include <autokaggle/sdk/runner.hpp>

@@ -1,7 +1,7 @@
 #include "local_runner.hpp"
 
-#include "base/atomic_file.hpp"
-#include "base/process.hpp"
+#include <autokaggle/support/atomic_file.hpp>
+#include <autokaggle/support/process.hpp>
 #include "runner/supervised_run.hpp"
 
 #include <autokaggle/sdk/errors.hpp>

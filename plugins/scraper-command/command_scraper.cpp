@@ -1,8 +1,8 @@
 #include "command_scraper.hpp"
 
-#include "base/atomic_file.hpp"
-#include "base/process.hpp"
-#include "base/text.hpp"
+#include <autokaggle/support/atomic_file.hpp>
+#include <autokaggle/support/process.hpp>
+#include <autokaggle/support/text.hpp>
 
 #include <autokaggle/sdk/errors.hpp>
 

@@ -1,8 +1,8 @@
 #include "kaggle_scraper.hpp"
 
-#include "base/atomic_file.hpp"
+#include <autokaggle/support/atomic_file.hpp>
 #include "code_ideas.hpp"
-#include "kaggle/json_text.hpp"
+#include <autokaggle/support/kaggle_json_text.hpp>
 
 #include <autokaggle/sdk/errors.hpp>
 

@@ -8,7 +8,7 @@
 // notebooks (or new versions of them) and topics it has not reported before.
 #pragma once
 
-#include "kaggle/client.hpp"
+#include <autokaggle/support/kaggle_client.hpp>
 
 #include <autokaggle/sdk/host.hpp>
 #include <autokaggle/sdk/scraper.hpp>

@@ -5,7 +5,7 @@
 // maxDailySubmissions.
 #pragma once
 
-#include "kaggle/client.hpp"
+#include <autokaggle/support/kaggle_client.hpp>
 
 #include <autokaggle/sdk/host.hpp>
 #include <autokaggle/sdk/submitter.hpp>

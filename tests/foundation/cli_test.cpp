@@ -282,6 +282,26 @@ BOOST_AUTO_TEST_CASE(plugins_lists_every_kind_and_the_failures) {
     BOOST_TEST(at::contains(r.out, "duplicate plugin agent/fixture-agent"), r.out);
 }
 
+BOOST_AUTO_TEST_CASE(plugins_and_validate_show_a_plugin_with_an_unresolved_symbol) {
+    auto env = fixture_env();
+    env["AUTOKAGGLE_PLUGIN_PATH"] += ":" + at::fixture("unresolved-symbol").string();
+    auto listed = at::run_cli({"plugins"}, {}, env);
+    BOOST_TEST(listed.exit_code == 0, describe(listed));
+    BOOST_TEST(at::contains(listed.out, at::fixture_library("unresolved-symbol").string() +
+                                            ": unresolved symbol _ZN10autokaggle30fixture_helper_this_host_lacks"),
+               listed.out);
+
+    at::TempDir dir;
+    write_workspace(dir.path());
+    auto config = json::parse(at::read_text(dir / "config.json")).as_object();
+    config["agents"].as_object()["builder"] = "fixture-unresolved";
+    at::write_text(dir / "config.json", json::serialize(config));
+    auto r = at::run_cli({"validate", dir.path().string()}, {}, env);
+    BOOST_TEST(r.exit_code == 2, describe(r));
+    BOOST_TEST(at::contains(r.out, "agent plugin 'fixture-unresolved' not found"), r.out);
+    BOOST_TEST(at::contains(r.out, at::fixture_library("unresolved-symbol").string() + ": unresolved symbol"), r.out);
+}
+
 BOOST_AUTO_TEST_CASE(plugins_json_and_dir) {
     auto r = at::run_cli({"plugins", "--json", "--dir", at::fixture("factory-null").string()}, {}, fixture_env());
     BOOST_TEST_REQUIRE(r.exit_code == 0, describe(r));

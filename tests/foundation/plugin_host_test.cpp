@@ -81,6 +81,18 @@ BOOST_AUTO_TEST_CASE(abi_mismatch_is_refused_naming_file_and_both_numbers) {
     BOOST_TEST(at::contains(reason, "rebuild the plugin"), reason);
 }
 
+BOOST_AUTO_TEST_CASE(an_unresolved_symbol_is_a_load_failure_naming_it) {
+    // Lazy binding would load this library and abort at the factory's first call.
+    PluginHost host({at::fixture("unresolved-symbol")});
+    BOOST_TEST(host.plugins().empty());
+    std::string reason = failure_for(host, at::fixture_library("unresolved-symbol"));
+    BOOST_TEST(at::contains(reason, "unresolved symbol _ZN10autokaggle30fixture_helper_this_host_lacks"), reason);
+    BOOST_TEST(at::contains(reason, "rebuild it against this installation"), reason);
+    // A lookup by name shows the failure: the file name carries the plugin's name.
+    std::string message = message_of<autokaggle::ConfigError>([&] { host.find("agent", "fixture-unresolved"); });
+    BOOST_TEST(at::contains(message, at::fixture_library("unresolved-symbol").string() + ": unresolved symbol"), message);
+}
+
 BOOST_AUTO_TEST_CASE(library_without_descriptor_is_not_a_plugin) {
     PluginHost host({at::fixture("not-a-plugin")});
     std::string reason = failure_for(host, at::fixture_library("not-a-plugin"));

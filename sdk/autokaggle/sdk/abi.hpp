@@ -7,7 +7,7 @@
 
 #include <cstdint>
 
-/// Bumped on every change of any sdk/ header; tests/foundation checks sdk/abi.lock against it.
+#define AUTOKAGGLE_ABI_VERSION 6u
 #define AUTOKAGGLE_ABI_VERSION 5u
 
 /// Symbols a plugin exports with BOOST_DLL_ALIAS (see plugin.hpp for the macro that does it).
