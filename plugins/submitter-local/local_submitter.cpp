@@ -8,8 +8,8 @@
 #include "local_submitter.hpp"
 
 #include <autokaggle/sdk/errors.hpp>
+#include <autokaggle/support/atomic_file.hpp>
 
-#include "base/atomic_file.hpp"
 #include "metrics/csv.hpp"
 #include "metrics/target.hpp"
 #include "metrics/verify.hpp"
