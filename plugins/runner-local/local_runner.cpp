@@ -1,6 +1,7 @@
 #include "local_runner.hpp"
 
 #include "base/atomic_file.hpp"
+#include "base/plugin_options.hpp"
 #include "base/process.hpp"
 #include "runner/supervised_run.hpp"
 
@@ -313,23 +314,19 @@ void require_range(double value, double low, double high, const char* key, const
                           show_number(low) + " and " + show_number(high) + " (" + meaning + ")");
 }
 
-double number_option(const boost::json::object& options, std::string_view key, double fallback) {
-    auto it = options.find(key);
-    if (it == options.end() || it->value().is_null()) return fallback;
-    if (it->value().is_number()) return it->value().to_number<double>();
-    throw ConfigError("runner.options." + std::string(key) + " must be a number, got " +
-                      boost::json::serialize(it->value()));
-}
+/// Where the options stand in config.json, for error messages.
+constexpr std::string_view kSection = "runner.options";
 
 }  // namespace
 
-Options Options::from_json(const boost::json::object& options) {
+Options Options::from_json(const boost::json::object& given) {
+    const boost::json::object options = with_schema_defaults(kOptionsSchema, given);
     Options o;
-    const double timeout = number_option(options, "timeout_s", o.timeout_s);
-    const double memory = number_option(options, "memory_mb", static_cast<double>(o.memory_mb));
-    const double threads = number_option(options, "threads", o.threads);
-    const double grace = number_option(options, "kill_grace_s", o.kill_grace_s);
-    const double log_limit = number_option(options, "log_limit_mb", o.log_limit_mb);
+    const double timeout = number_option(options, kSection, "timeout_s");
+    const double memory = number_option(options, kSection, "memory_mb");
+    const double threads = number_option(options, kSection, "threads");
+    const double grace = number_option(options, kSection, "kill_grace_s");
+    const double log_limit = number_option(options, kSection, "log_limit_mb");
     // Durations become milliseconds and sizes bytes: past these bounds they would overflow.
     require_range(timeout, 0, 31536000, "timeout_s", "seconds, 0 = no limit; 31536000 is a year");
     require_range(memory, 0, 1 << 30, "memory_mb", "MB, 0 = no cap");

@@ -1,5 +1,7 @@
 #include "kaggle_submitter.hpp"
 
+#include "base/plugin_options.hpp"
+
 #include <autokaggle/sdk/errors.hpp>
 
 #include <charconv>
@@ -14,19 +16,8 @@ namespace {
 
 constexpr std::string_view source = "submitter-kaggle";
 
-double number_option(const json::object& o, std::string_view key, double fallback) {
-    const auto* v = o.if_contains(key);
-    if (!v) return fallback;
-    if (v->is_double()) return v->as_double();
-    if (v->is_int64()) return static_cast<double>(v->as_int64());
-    if (v->is_uint64()) return static_cast<double>(v->as_uint64());
-    return fallback;
-}
-
-std::string string_option(const json::object& o, std::string_view key) {
-    const auto* v = o.if_contains(key);
-    return v && v->is_string() ? std::string(v->as_string()) : std::string();
-}
+/// Where the options stand in config.json, for error messages.
+constexpr std::string_view kSection = "submitter.options";
 
 std::int64_t parse_ref(const std::string& ref) {
     std::int64_t n = 0;
@@ -38,16 +29,17 @@ std::int64_t parse_ref(const std::string& ref) {
 
 }  // namespace
 
-Options Options::from_json(const json::object& o, const HostServices& host) {
+Options Options::from_json(const json::object& options, const HostServices& host) {
+    const json::object o = with_schema_defaults(options_schema, options);
     Options opt;
-    opt.api_base = string_option(o, "api_base");
-    opt.competition = string_option(o, "competition");
+    opt.api_base = string_option(o, kSection, "api_base");
+    opt.competition = string_option(o, kSection, "competition");
     if (opt.competition.empty()) opt.competition = host.competition().competition;
     if (opt.competition.empty())
         throw ConfigError("submitter.options.competition: no competition slug (set \"competition\" in config.json)");
-    opt.poll_timeout_s = number_option(o, "poll_timeout_s", opt.poll_timeout_s);
-    opt.max_retries = static_cast<int>(number_option(o, "max_retries", opt.max_retries));
-    opt.timeout_s = number_option(o, "timeout_s", opt.timeout_s);
+    opt.poll_timeout_s = number_option(o, kSection, "poll_timeout_s");
+    opt.max_retries = static_cast<int>(number_option(o, kSection, "max_retries"));
+    opt.timeout_s = number_option(o, kSection, "timeout_s");
     return opt;
 }
 
