@@ -47,9 +47,6 @@ std::int64_t unix_now_ms() {
         .count();
 }
 
-/// Where the options stand in config.json, for error messages.
-constexpr std::string_view kSection = "runner.options";
-
 std::string kernel_url(const KernelRef& k) { return "https://www.kaggle.com/code/" + k.ref(); }
 
 /// "/code/alice/my-kernel", "alice/my-kernel" or a full URL -> "my-kernel" (empty when unknown).
@@ -308,25 +305,26 @@ std::map<std::string, std::string> read_inputs(const RunSpec& spec) {
 }  // namespace
 
 Options Options::from_json(const json::object& options, const HostServices* host) {
+    constexpr std::string_view section = "runner.options";  // where the options stand in config.json
     const json::object o = with_schema_defaults(kOptionsSchema, options);
     Options out;
-    out.api_base = kaggle::resolve_api_base(string_option(o, kSection, "api_base"));
-    out.username = string_option(o, kSection, "username");
+    out.api_base = kaggle::resolve_api_base(string_option(o, section, "api_base"));
+    out.username = string_option(o, section, "username");
     if (out.username.empty() && host) {
         const auto* configured = host->config().if_contains("kaggle_username");
         if (configured && configured->is_string()) out.username = std::string(configured->as_string());
     }
-    out.kernel_slug_prefix = string_option(o, kSection, "kernel_slug_prefix");
-    out.enable_gpu = bool_option(o, kSection, "enable_gpu");
-    out.machine_shape = string_option(o, kSection, "machine_shape");
-    out.enable_internet = bool_option(o, kSection, "enable_internet");
-    out.competition = string_option(o, kSection, "competition");
+    out.kernel_slug_prefix = string_option(o, section, "kernel_slug_prefix");
+    out.enable_gpu = bool_option(o, section, "enable_gpu");
+    out.machine_shape = string_option(o, section, "machine_shape");
+    out.enable_internet = bool_option(o, section, "enable_internet");
+    out.competition = string_option(o, section, "competition");
     if (out.competition.empty() && host) out.competition = host->competition().competition;
     out.competition = kaggle::slug_of(out.competition);
-    out.poll_interval_s = number_option(o, kSection, "poll_interval_s");
-    out.max_poll_interval_s = number_option(o, kSection, "max_poll_interval_s");
-    out.timeout_s = number_option(o, kSection, "timeout_s");
-    out.api_grace_s = number_option(o, kSection, "api_grace_s");
+    out.poll_interval_s = number_option(o, section, "poll_interval_s");
+    out.max_poll_interval_s = number_option(o, section, "max_poll_interval_s");
+    out.timeout_s = number_option(o, section, "timeout_s");
+    out.api_grace_s = number_option(o, section, "api_grace_s");
     auto require = [](bool ok, const char* key, const std::string& rule) {
         if (!ok) throw ConfigError(std::string("runner.options.") + key + " " + rule);
     };

@@ -314,19 +314,17 @@ void require_range(double value, double low, double high, const char* key, const
                           show_number(low) + " and " + show_number(high) + " (" + meaning + ")");
 }
 
-/// Where the options stand in config.json, for error messages.
-constexpr std::string_view kSection = "runner.options";
-
 }  // namespace
 
 Options Options::from_json(const boost::json::object& given) {
+    constexpr std::string_view section = "runner.options";  // where the options stand in config.json
     const boost::json::object options = with_schema_defaults(kOptionsSchema, given);
     Options o;
-    const double timeout = number_option(options, kSection, "timeout_s");
-    const double memory = number_option(options, kSection, "memory_mb");
-    const double threads = number_option(options, kSection, "threads");
-    const double grace = number_option(options, kSection, "kill_grace_s");
-    const double log_limit = number_option(options, kSection, "log_limit_mb");
+    const double timeout = number_option(options, section, "timeout_s");
+    const double memory = number_option(options, section, "memory_mb");
+    const double threads = number_option(options, section, "threads");
+    const double grace = number_option(options, section, "kill_grace_s");
+    const double log_limit = number_option(options, section, "log_limit_mb");
     // Durations become milliseconds and sizes bytes: past these bounds they would overflow.
     require_range(timeout, 0, 31536000, "timeout_s", "seconds, 0 = no limit; 31536000 is a year");
     require_range(memory, 0, 1 << 30, "memory_mb", "MB, 0 = no cap");

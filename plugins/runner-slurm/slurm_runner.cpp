@@ -402,30 +402,28 @@ fs::path slurm_tool(const fs::path& bin_dir, const char* name, bool required) {
                       "runner.options.bin_dir to the folder that holds sbatch");
 }
 
-/// Where the options stand in config.json, for error messages.
-constexpr std::string_view kSection = "runner.options";
-
 }  // namespace
 
 Options Options::from_json(const json::object& options) {
+    constexpr std::string_view section = "runner.options";  // where the options stand in config.json
     const json::object o = with_schema_defaults(kOptionsSchema, options);
     Options out;
     JobOptions& j = out.job;
-    j.partition = string_option(o, kSection, "partition");
-    j.account = string_option(o, kSection, "account");
-    j.qos = string_option(o, kSection, "qos");
-    j.gres = string_option(o, kSection, "gres");
-    j.constraint = string_option(o, kSection, "constraint");
-    j.cpus = static_cast<long long>(number_option(o, kSection, "cpus"));
-    j.mem_mb = static_cast<long long>(number_option(o, kSection, "mem_mb"));
-    j.timeout_s = number_option(o, kSection, "timeout_s");
-    j.extra_directives = strings_option(o, kSection, "extra_directives");
-    j.setup = strings_option(o, kSection, "setup");
-    j.python = string_option(o, kSection, "python");
-    j.job_name_prefix = string_option(o, kSection, "job_name_prefix");
-    out.poll_interval_s = number_option(o, kSection, "poll_interval_s");
-    out.cancel_wait_s = number_option(o, kSection, "cancel_wait_s");
-    out.scheduler_grace_s = number_option(o, kSection, "scheduler_grace_s");
+    j.partition = string_option(o, section, "partition");
+    j.account = string_option(o, section, "account");
+    j.qos = string_option(o, section, "qos");
+    j.gres = string_option(o, section, "gres");
+    j.constraint = string_option(o, section, "constraint");
+    j.cpus = static_cast<long long>(number_option(o, section, "cpus"));
+    j.mem_mb = static_cast<long long>(number_option(o, section, "mem_mb"));
+    j.timeout_s = number_option(o, section, "timeout_s");
+    j.extra_directives = strings_option(o, section, "extra_directives");
+    j.setup = strings_option(o, section, "setup");
+    j.python = string_option(o, section, "python");
+    j.job_name_prefix = string_option(o, section, "job_name_prefix");
+    out.poll_interval_s = number_option(o, section, "poll_interval_s");
+    out.cancel_wait_s = number_option(o, section, "cancel_wait_s");
+    out.scheduler_grace_s = number_option(o, section, "scheduler_grace_s");
     auto require = [](bool ok, const char* key, const char* rule) {
         if (!ok) throw ConfigError(std::string("runner.options.") + key + " " + rule);
     };
@@ -437,7 +435,7 @@ Options Options::from_json(const json::object& options) {
     require(out.scheduler_grace_s >= 0, "scheduler_grace_s", "must be >= 0");
     for (const auto& d : j.extra_directives)
         require(d.find('\n') == std::string::npos, "extra_directives", "entries must be single lines");
-    fs::path bin_dir = string_option(o, kSection, "bin_dir");
+    fs::path bin_dir = string_option(o, section, "bin_dir");
     out.sbatch = slurm_tool(bin_dir, "sbatch", true);
     out.squeue = slurm_tool(bin_dir, "squeue", true);
     out.scontrol = slurm_tool(bin_dir, "scontrol", true);

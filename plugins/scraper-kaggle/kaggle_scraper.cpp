@@ -22,9 +22,6 @@ namespace {
 constexpr std::string_view source = "scraper-kaggle";
 constexpr const char* seen_file = "kaggle_seen.json";
 
-/// Where the options stand in config.json, for error messages.
-constexpr std::string_view kSection = "scraper.options";
-
 /// What earlier scrapes reported: notebook ref -> version marker, topic ids.
 struct SeenList {
     json::object kernels;
@@ -79,19 +76,17 @@ std::string join(const std::vector<std::string>& items) {
 }  // namespace
 
 Options Options::from_json(const json::object& options, const HostServices& host) {
+    constexpr std::string_view section = "scraper.options";  // where the options stand in config.json
     const json::object o = with_schema_defaults(options_schema, options);
     Options opt;
-    opt.api_base = string_option(o, kSection, "api_base");
-    opt.competition = string_option(o, kSection, "competition");
-    if (opt.competition.empty()) opt.competition = host.competition().competition;
-    if (opt.competition.empty())
-        throw ConfigError("scraper.options.competition: no competition slug (set \"competition\" in config.json)");
-    opt.top_voted = static_cast<int>(number_option(o, kSection, "top_voted"));
-    opt.newest = static_cast<int>(number_option(o, kSection, "newest"));
-    opt.max_sources = static_cast<int>(number_option(o, kSection, "max_sources"));
-    opt.leaderboard_top = static_cast<int>(number_option(o, kSection, "leaderboard_top"));
-    opt.max_retries = static_cast<int>(number_option(o, kSection, "max_retries"));
-    opt.discussions = bool_option(o, kSection, "discussions");
+    opt.api_base = string_option(o, section, "api_base");
+    opt.competition = kaggle::competition_option(o, section, host);
+    opt.top_voted = static_cast<int>(number_option(o, section, "top_voted"));
+    opt.newest = static_cast<int>(number_option(o, section, "newest"));
+    opt.max_sources = static_cast<int>(number_option(o, section, "max_sources"));
+    opt.leaderboard_top = static_cast<int>(number_option(o, section, "leaderboard_top"));
+    opt.max_retries = static_cast<int>(number_option(o, section, "max_retries"));
+    opt.discussions = bool_option(o, section, "discussions");
     return opt;
 }
 

@@ -16,9 +16,6 @@ namespace {
 
 constexpr std::string_view source = "submitter-kaggle";
 
-/// Where the options stand in config.json, for error messages.
-constexpr std::string_view kSection = "submitter.options";
-
 std::int64_t parse_ref(const std::string& ref) {
     std::int64_t n = 0;
     auto [ptr, ec] = std::from_chars(ref.data(), ref.data() + ref.size(), n);
@@ -30,16 +27,14 @@ std::int64_t parse_ref(const std::string& ref) {
 }  // namespace
 
 Options Options::from_json(const json::object& options, const HostServices& host) {
+    constexpr std::string_view section = "submitter.options";  // where the options stand in config.json
     const json::object o = with_schema_defaults(options_schema, options);
     Options opt;
-    opt.api_base = string_option(o, kSection, "api_base");
-    opt.competition = string_option(o, kSection, "competition");
-    if (opt.competition.empty()) opt.competition = host.competition().competition;
-    if (opt.competition.empty())
-        throw ConfigError("submitter.options.competition: no competition slug (set \"competition\" in config.json)");
-    opt.poll_timeout_s = number_option(o, kSection, "poll_timeout_s");
-    opt.max_retries = static_cast<int>(number_option(o, kSection, "max_retries"));
-    opt.timeout_s = number_option(o, kSection, "timeout_s");
+    opt.api_base = string_option(o, section, "api_base");
+    opt.competition = kaggle::competition_option(o, section, host);
+    opt.poll_timeout_s = number_option(o, section, "poll_timeout_s");
+    opt.max_retries = static_cast<int>(number_option(o, section, "max_retries"));
+    opt.timeout_s = number_option(o, section, "timeout_s");
     return opt;
 }
 
