@@ -144,7 +144,7 @@ bool is_secret_key(std::string_view key);
 /// stderr.
 Config load_config_or_throw(const std::filesystem::path& config_file, const PluginHost* plugins);
 
-/// The workspace layout for a loaded config (DESIGN.md "A campaign's workspace").
+/// The workspace layout for a loaded config (docs/architecture.md "A campaign's workspace").
 WorkspacePaths workspace_paths(const Config& config);
 
 }  // namespace autokaggle

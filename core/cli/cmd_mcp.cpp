@@ -6,11 +6,10 @@
 // it reads state.json (never writes it) for the round and phase in progress, and keeps the
 // round's run record and outcome in rounds/R{NN}_run.json, which the orchestrator reads. It does
 // not take the workspace lock: the orchestrator holds it while the CLI runs.
-#include "base/config.hpp"
 #include "base/log.hpp"
-#include "base/plugin_host.hpp"
 #include "cli/args.hpp"
 #include "cli/commands.hpp"
+#include "cli/open_workspace.hpp"
 #include "orchestrator/signals.hpp"
 #include "orchestrator/standalone_tools.hpp"
 #include "tools/mcp_server.hpp"
@@ -46,18 +45,15 @@ int cmd_mcp(CommandArgs argv) {
     if (std::find(kRoles.begin(), kRoles.end(), role) == kRoles.end())
         throw UsageError("--role: expected researcher, builder or reviewer, got '" + role + "'");
     const fs::path root = fs::absolute(args.value_or("--dir", ".")).lexically_normal();
-    const fs::path config_file = root / "config.json";
-    if (!fs::is_regular_file(config_file))
-        throw ConfigError(config_file.string() + " not found: " + root.string() + " is not a campaign workspace");
 
     // stdout carries protocol messages only: anything else printed by accident goes to stderr.
     const int protocol_out = ::dup(STDOUT_FILENO);
     if (protocol_out < 0 || ::dup2(STDERR_FILENO, STDOUT_FILENO) < 0) throw Error("cannot set up stdout for MCP");
 
-    const auto first = load_config(config_file, nullptr);
-    PluginHost plugins(PluginHost::search_path(first.config ? first.config->plugin_dirs : std::vector<fs::path>{}));
-    const Config config = load_config_or_throw(config_file, &plugins);
-    Logger logger(workspace_paths(config).logs / "autokaggle.log", true);
+    const OpenWorkspace workspace(root / "config.json");
+    const Config& config = workspace.config;
+    const PluginHost& plugins = workspace.plugins;
+    Logger logger(workspace.paths.logs / "autokaggle.log", true);
 
     SignalWatcher signals;
     std::atomic<bool> call_cancelled{false}, stopping{false};

@@ -1,7 +1,6 @@
 #include "http/provider_config.hpp"
 
-#include <algorithm>
-
+#include "base/plugin_options.hpp"
 #include "base/text.hpp"
 
 #include <autokaggle/sdk/errors.hpp>
@@ -16,15 +15,6 @@ namespace autokaggle::http {
 
 namespace {
 
-double number_option(const boost::json::object& o, const char* key, double fallback) {
-    const auto* v = o.if_contains(key);
-    if (!v) return fallback;
-    if (v->is_double()) return v->get_double();
-    if (v->is_int64()) return static_cast<double>(v->get_int64());
-    if (v->is_uint64()) return static_cast<double>(v->get_uint64());
-    return fallback;
-}
-
 bool local_server(const std::string& base_url) {
     const Url url = Url::parse(base_url);
     return iequals(url.host, "localhost") || url.host.starts_with("127.") || url.host == "::1";
@@ -36,10 +26,13 @@ std::string ProviderConfig::key_path(std::string_view key) const {
     return "llms." + configuration + ".options." + std::string(key);
 }
 
-ProviderConfig read_provider_config(const boost::json::object& options, const std::string& configuration,
+ProviderConfig read_provider_config(const boost::json::object& given, const std::string& configuration,
                                     const ProviderDefaults& defaults) {
+    // The defaults are the schema's; "empty" ones mean the provider's own (`defaults`).
+    const boost::json::object options = with_schema_defaults("{" AUTOKAGGLE_LLM_COMMON_OPTIONS "}", given);
     ProviderConfig c;
     c.configuration = configuration;
+    const std::string section = "config.json: llms." + configuration + ".options";
     // Every problem is collected and reported together, so that fixing one never reveals another.
     std::vector<std::string> problems;
     auto problem = [&](std::string_view key, const std::string& what) {
@@ -48,7 +41,7 @@ ProviderConfig read_provider_config(const boost::json::object& options, const st
     c.model = string_field(options, "model");
     if (c.model.empty())
         problem("model", "missing; name the model (e.g. \"claude-sonnet-4-5\", \"gpt-4.1\", \"qwen2.5-coder:14b\")");
-    c.base_url = string_field(options, "base_url");
+    c.base_url = string_option(options, section, "base_url");
     if (c.base_url.empty()) c.base_url = defaults.base_url;
     while (c.base_url.ends_with('/')) c.base_url.pop_back();
     bool url_ok = true;
@@ -59,30 +52,30 @@ ProviderConfig read_provider_config(const boost::json::object& options, const st
         url_ok = false;
     }
     // Ranges checked before any conversion: a huge number must not overflow into a tiny one.
-    auto bounded = [&](const char* key, double fallback, double min, double max, bool min_exclusive) {
-        const double v = number_option(options, key, fallback);
+    auto bounded = [&](const char* key, double min, double max, bool min_exclusive) {
+        const double v = number_option(options, section, key);
         if (!(min_exclusive ? v > min : v >= min) || !(v <= max)) {
             std::ostringstream allowed;
             allowed << (min_exclusive ? "more than " : "from ") << min << (min_exclusive ? " and at most " : " to ") << max;
             std::ostringstream value;
             value << v;
             problem(key, "found " + value.str() + ", allowed: " + allowed.str());
-            return fallback;
+            return min;  // never used: the problems are thrown below
         }
         return v;
     };
     constexpr double kMaxSeconds = 1e7;  // 115 days: longer waits are mistakes
-    c.max_tokens = static_cast<int>(bounded("max_tokens", 0, 0, std::numeric_limits<int>::max(), false));
-    c.timeout = std::chrono::milliseconds(static_cast<long long>(bounded("timeout_s", 600, 0, kMaxSeconds, true) * 1000));
+    c.max_tokens = static_cast<int>(bounded("max_tokens", 0, std::numeric_limits<int>::max(), false));
+    c.timeout = std::chrono::milliseconds(static_cast<long long>(bounded("timeout_s", 0, kMaxSeconds, true) * 1000));
     c.connect_timeout =
-        std::chrono::milliseconds(static_cast<long long>(bounded("connect_timeout_s", 30, 0, kMaxSeconds, true) * 1000));
-    c.max_retries = static_cast<int>(bounded("max_retries", 4, 0, 100, false));
-    c.context_window = static_cast<long long>(bounded("context_window", 0, 0, 1e12, false));
-    if (const std::string ca = string_field(options, "ca_file"); !ca.empty()) c.ca_file = ca;
-    c.prices = {number_option(options, "price_input", 0), number_option(options, "price_output", 0),
-                number_option(options, "price_cache_write", 0), number_option(options, "price_cache_read", 0)};
+        std::chrono::milliseconds(static_cast<long long>(bounded("connect_timeout_s", 0, kMaxSeconds, true) * 1000));
+    c.max_retries = static_cast<int>(bounded("max_retries", 0, 100, false));
+    c.context_window = static_cast<long long>(bounded("context_window", 0, 1e12, false));
+    if (const std::string ca = string_option(options, section, "ca_file"); !ca.empty()) c.ca_file = ca;
+    c.prices = {number_option(options, section, "price_input"), number_option(options, section, "price_output"),
+                number_option(options, section, "price_cache_write"), number_option(options, section, "price_cache_read")};
 
-    c.api_key_env = string_field(options, "api_key_env");
+    c.api_key_env = string_option(options, section, "api_key_env");
     if (c.api_key_env.empty()) c.api_key_env = defaults.api_key_env;
     const char* key = std::getenv(c.api_key_env.c_str());
     c.api_key = key ? key : "";

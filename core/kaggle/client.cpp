@@ -1,6 +1,7 @@
 #include "kaggle/client.hpp"
 
 #include "base/atomic_file.hpp"
+#include "base/plugin_options.hpp"
 #include "base/text.hpp"
 
 #include <autokaggle/sdk/errors.hpp>
@@ -53,6 +54,15 @@ std::string resolve_api_base(std::string_view configured) {
     while (!base.empty() && base.back() == '/') base.pop_back();
     if (base.size() >= 3 && base.compare(base.size() - 3, 3, "/v1") == 0) base.resize(base.size() - 3);
     return base;
+}
+
+std::string competition_option(const json::object& options, std::string_view section, const HostServices& host) {
+    std::string competition = string_option(options, section, "competition");
+    if (competition.empty()) competition = host.competition().competition;
+    if (competition.empty())
+        throw ConfigError(std::string(section) +
+                          ".competition: no competition slug (set \"competition\" in config.json)");
+    return competition;
 }
 
 std::string classify_error(int status, std::string_view message) {

@@ -190,17 +190,28 @@ private:
     Flags flags_;
 };
 
+constexpr const char* kOptionsSchema = R"schema({
+  "executable": {"type": "string", "default": "claude", "doc": "the claude executable: a name on PATH or a path"},
+  "model": {"type": "string", "default": "", "doc": "--model (empty: the CLI's default)"},
+  "max_turns": {"type": "integer", "default": 0, "doc": "--max-turns per phase (0: the CLI's default)"},
+  "allowed_tools": {"type": "string", "default": "Read,Write,Edit,Glob,Grep,Bash", "doc": "--allowedTools, comma-separated; the phase's output file is always added as Edit(<path>)"},
+  "permission_mode": {"type": "string", "default": "acceptEdits", "doc": "--permission-mode (acceptEdits, auto, bypassPermissions, default (manual), dontAsk, plan); bypassPermissions as root needs IS_SANDBOX=1"},
+  "extra_args": {"type": "array", "default": [], "doc": "more command-line arguments, passed as given"},
+  "timeout_s": {"type": "number", "default": 3600, "doc": "wall-clock limit of one phase; the process tree is ended after it (0: none)"},
+  "prompts_dir": {"type": "string", "default": "", "doc": "folder with <role>.md system prompts (default: the workspace's prompts/, then the installed ones)"}
+})schema";
+
 std::unique_ptr<Agent> make_claude_code_agent(const PluginContext& context) {
-    cli_agent::Options options(context.options, "agents." + context.instance + ".options");
+    cli_agent::Options options(kOptionsSchema, context.options, "agents." + context.instance + ".options");
     cli_agent::CliSettings settings = cli_agent::read_cli_settings(
-        options, "claude-code", "Claude Code", "npm install -g @anthropic-ai/claude-code", "claude");
+        options, "claude-code", "Claude Code", "npm install -g @anthropic-ai/claude-code");
 
     ClaudeCodeAgent::Flags flags;
-    flags.model = options.string("model", "");
-    flags.max_turns = options.integer("max_turns", 0);
+    flags.model = options.string("model");
+    flags.max_turns = options.integer("max_turns");
     if (flags.max_turns < 0) throw ConfigError(options.path_of("max_turns") + ": must be >= 0 (0 = the CLI's default)");
-    flags.allowed_tools = options.string("allowed_tools", "Read,Write,Edit,Glob,Grep,Bash");
-    flags.permission_mode = options.string("permission_mode", "acceptEdits");
+    flags.allowed_tools = options.string("allowed_tools");
+    flags.permission_mode = options.string("permission_mode");
     if (flags.permission_mode == "bypassPermissions" && ::geteuid() == 0 && !std::getenv("IS_SANDBOX"))
         throw ConfigError(options.path_of("permission_mode") +
                           ": Claude Code refuses bypassPermissions when run as root unless IS_SANDBOX=1 is set; "
@@ -214,14 +225,5 @@ std::unique_ptr<Agent> make_claude_code_agent(const PluginContext& context) {
 
 AUTOKAGGLE_PLUGIN(autokaggle::Agent, "claude-code", "1.0.0",
                   "drives the Claude Code CLI headless (claude -p), one resumed session per role",
-                  R"schema({
-  "executable": {"type": "string", "default": "claude", "doc": "the claude executable: a name on PATH or a path"},
-  "model": {"type": "string", "default": "", "doc": "--model (empty: the CLI's default)"},
-  "max_turns": {"type": "integer", "default": 0, "doc": "--max-turns per phase (0: the CLI's default)"},
-  "allowed_tools": {"type": "string", "default": "Read,Write,Edit,Glob,Grep,Bash", "doc": "--allowedTools, comma-separated; the phase's output file is always added as Edit(<path>)"},
-  "permission_mode": {"type": "string", "default": "acceptEdits", "doc": "--permission-mode (acceptEdits, auto, bypassPermissions, default (manual), dontAsk, plan); bypassPermissions as root needs IS_SANDBOX=1"},
-  "extra_args": {"type": "array", "default": [], "doc": "more command-line arguments, passed as given"},
-  "timeout_s": {"type": "number", "default": 3600, "doc": "wall-clock limit of one phase; the process tree is ended after it (0: none)"},
-  "prompts_dir": {"type": "string", "default": "", "doc": "folder with <role>.md system prompts (default: the workspace's prompts/, then the installed ones)"}
-})schema",
+                  autokaggle::kOptionsSchema,
                   "*", autokaggle::make_claude_code_agent)

@@ -28,18 +28,18 @@ fs::path resolve_executable(const std::string& configured, const std::string& op
 }
 
 CliSettings read_cli_settings(const Options& options, std::string plugin_name, std::string tool_name,
-                              std::string install_hint, const std::string& default_executable) {
+                              std::string install_hint) {
     CliSettings settings;
     settings.plugin_name = std::move(plugin_name);
     settings.tool_name = std::move(tool_name);
     settings.install_hint = std::move(install_hint);
-    settings.executable = resolve_executable(options.string("executable", default_executable),
+    settings.executable = resolve_executable(options.string("executable"),
                                              options.path_of("executable"), settings.tool_name,
                                              settings.install_hint);
-    double timeout_s = options.number("timeout_s", 3600);
+    double timeout_s = options.number("timeout_s");
     if (timeout_s < 0) throw ConfigError(options.path_of("timeout_s") + ": must be >= 0 (0 = no limit)");
     settings.timeout = std::chrono::milliseconds(static_cast<long long>(timeout_s * 1000));
-    settings.prompts_dir = options.string("prompts_dir", "");
+    settings.prompts_dir = options.string("prompts_dir");
     return settings;
 }
 

@@ -53,10 +53,10 @@ struct CliSettings {
 
 class Options;
 
-/// The settings every CLI agent reads the same way: `executable` (default `default_executable`,
-/// resolved now), `timeout_s` (>= 0, 0 = no limit, default 3600) and `prompts_dir`.
+/// The settings every CLI agent reads the same way: `executable` (resolved now), `timeout_s`
+/// (>= 0, 0 = no limit) and `prompts_dir`; their defaults are in the plugin's options schema.
 CliSettings read_cli_settings(const Options& options, std::string plugin_name, std::string tool_name,
-                              std::string install_hint, const std::string& default_executable);
+                              std::string install_hint);
 
 /// The error for output the plugin could not read: `what`, how the process ended when it failed,
 /// and the tails of its stderr and stdout.

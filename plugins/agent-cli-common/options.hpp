@@ -1,10 +1,12 @@
-// Typed access to a plugin's options. The host has normally validated them against the schema
-// and filled defaults; these still check, so a plugin created directly gets the same errors.
+// Typed access to a plugin's options. The defaults come from the plugin's options schema alone
+// (<autokaggle/support/plugin_options.hpp>): the host has normally filled them in already, and this fills them
+// again and still checks types, so a plugin created directly gets the same values and errors.
 #pragma once
 
 #include <boost/json/object.hpp>
 
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace autokaggle::cli_agent {
@@ -12,19 +14,22 @@ namespace autokaggle::cli_agent {
 class Options {
 public:
     /// `key_path` prefixes error messages: "agents.builder.options".
-    Options(const boost::json::object& options, std::string key_path);
+    Options(std::string_view options_schema, const boost::json::object& options, std::string key_path);
 
-    std::string string(const char* key, const std::string& fallback) const;
-    long long integer(const char* key, long long fallback) const;
-    double number(const char* key, double fallback) const;
-    bool boolean(const char* key, bool fallback) const;
-    std::vector<std::string> strings(const char* key) const;  ///< array of strings, [] when absent
+    /// Each option read needs a default in the schema; a required option without one is read
+    /// only after has().
+    bool has(const char* key) const;
+    std::string string(const char* key) const;
+    long long integer(const char* key) const;
+    double number(const char* key) const;
+    bool boolean(const char* key) const;
+    std::vector<std::string> strings(const char* key) const;  ///< array of strings
 
     const std::string& key_path() const { return key_path_; }
     std::string path_of(const char* key) const { return key_path_ + "." + key; }
 
 private:
-    const boost::json::object& options_;
+    boost::json::object options_;
     std::string key_path_;
 };
 

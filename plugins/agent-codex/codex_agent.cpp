@@ -165,32 +165,7 @@ private:
     Flags flags_;
 };
 
-std::unique_ptr<Agent> make_codex_agent(const PluginContext& context) {
-    cli_agent::Options options(context.options, "agents." + context.instance + ".options");
-    cli_agent::CliSettings settings =
-        cli_agent::read_cli_settings(options, "codex", "Codex", "npm install -g @openai/codex", "codex");
-
-    CodexAgent::Flags flags;
-    flags.model = options.string("model", "");
-    flags.sandbox = options.string("sandbox", "workspace-write");
-    if (!flags.sandbox.empty() && flags.sandbox != "read-only" && flags.sandbox != "workspace-write" &&
-        flags.sandbox != "danger-full-access")
-        throw ConfigError(options.path_of("sandbox") + ": '" + flags.sandbox +
-                          "' is not a Codex sandbox mode; use read-only, workspace-write or danger-full-access");
-    flags.skip_git_repo_check = options.boolean("skip_git_repo_check", true);
-    flags.extra_args = options.strings("extra_args");
-    flags.prices.input = options.number("usd_per_mtok_input", 0);
-    flags.prices.cached_input = options.number("usd_per_mtok_cached_input", 0);
-    flags.prices.output = options.number("usd_per_mtok_output", 0);
-    return std::make_unique<CodexAgent>(context, std::move(settings), std::move(flags));
-}
-
-}  // namespace
-}  // namespace autokaggle
-
-AUTOKAGGLE_PLUGIN(autokaggle::Agent, "codex", "1.0.0",
-                  "drives the Codex CLI non-interactively (codex exec --json), one resumed thread per role",
-                  R"schema({
+constexpr const char* kOptionsSchema = R"schema({
   "executable": {"type": "string", "default": "codex", "doc": "the codex executable: a name on PATH or a path"},
   "model": {"type": "string", "default": "", "doc": "-m (empty: the CLI's default)"},
   "sandbox": {"type": "string", "default": "workspace-write", "doc": "-s: read-only, workspace-write or danger-full-access"},
@@ -201,5 +176,32 @@ AUTOKAGGLE_PLUGIN(autokaggle::Agent, "codex", "1.0.0",
   "usd_per_mtok_input": {"type": "number", "default": 0, "doc": "price of a million uncached input tokens, for the budget"},
   "usd_per_mtok_cached_input": {"type": "number", "default": 0, "doc": "price of a million cached input tokens"},
   "usd_per_mtok_output": {"type": "number", "default": 0, "doc": "price of a million output tokens"}
-})schema",
+})schema";
+
+std::unique_ptr<Agent> make_codex_agent(const PluginContext& context) {
+    cli_agent::Options options(kOptionsSchema, context.options, "agents." + context.instance + ".options");
+    cli_agent::CliSettings settings =
+        cli_agent::read_cli_settings(options, "codex", "Codex", "npm install -g @openai/codex");
+
+    CodexAgent::Flags flags;
+    flags.model = options.string("model");
+    flags.sandbox = options.string("sandbox");
+    if (!flags.sandbox.empty() && flags.sandbox != "read-only" && flags.sandbox != "workspace-write" &&
+        flags.sandbox != "danger-full-access")
+        throw ConfigError(options.path_of("sandbox") + ": '" + flags.sandbox +
+                          "' is not a Codex sandbox mode; use read-only, workspace-write or danger-full-access");
+    flags.skip_git_repo_check = options.boolean("skip_git_repo_check");
+    flags.extra_args = options.strings("extra_args");
+    flags.prices.input = options.number("usd_per_mtok_input");
+    flags.prices.cached_input = options.number("usd_per_mtok_cached_input");
+    flags.prices.output = options.number("usd_per_mtok_output");
+    return std::make_unique<CodexAgent>(context, std::move(settings), std::move(flags));
+}
+
+}  // namespace
+}  // namespace autokaggle
+
+AUTOKAGGLE_PLUGIN(autokaggle::Agent, "codex", "1.0.0",
+                  "drives the Codex CLI non-interactively (codex exec --json), one resumed thread per role",
+                  autokaggle::kOptionsSchema,
                   "*", autokaggle::make_codex_agent)

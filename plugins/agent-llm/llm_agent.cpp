@@ -48,17 +48,25 @@ struct AgentOptions {
 /// The default context budget when the model's window is unknown: what small local models hold.
 constexpr long long kDefaultContextBudget = 32'000;
 
+constexpr const char* kOptionsSchema =
+    R"({"llm": {"type": "string", "required": true, "doc": "name of an LLM configuration under \"llms\""},)"
+    R"("prompt": {"type": "string", "default": "", "doc": "system prompt file (relative to the workspace); default prompts/<role>.md"},)"
+    R"("prompts_dir": {"type": "string", "default": "", "doc": "folder searched first for <role>.md"},)"
+    R"("max_tool_steps": {"type": "integer", "default": 40, "doc": "tool calls allowed per phase before it fails"},)"
+    R"("max_context_tokens": {"type": "integer", "default": 0, "doc": "compact the conversation beyond this prompt size; 0 = 3/4 of the model's window, else 32000"},)"
+    R"("max_output_tokens": {"type": "integer", "default": 8192, "doc": "output tokens per model call"}})";
+
 AgentOptions read_options(const boost::json::object& raw, const std::string& role) {
-    const cli_agent::Options o(raw, "agents." + role + ".options");
+    const cli_agent::Options o(kOptionsSchema, raw, "agents." + role + ".options");
     AgentOptions a;
-    a.llm = o.string("llm", "");
+    a.llm = o.has("llm") ? o.string("llm") : std::string();
     if (a.llm.empty())
         throw ConfigError("config.json: agents." + role + ".options.llm: missing; name an LLM configuration from \"llms\"");
-    a.prompt = o.string("prompt", "");
-    a.prompts_dir = o.string("prompts_dir", "");
-    a.max_tool_steps = static_cast<int>(o.integer("max_tool_steps", 40));
-    a.max_context_tokens = o.integer("max_context_tokens", 0);
-    a.max_output_tokens = static_cast<int>(o.integer("max_output_tokens", 8192));
+    a.prompt = o.string("prompt");
+    a.prompts_dir = o.string("prompts_dir");
+    a.max_tool_steps = static_cast<int>(o.integer("max_tool_steps"));
+    a.max_context_tokens = o.integer("max_context_tokens");
+    a.max_output_tokens = static_cast<int>(o.integer("max_output_tokens"));
     if (a.max_tool_steps < 1 || a.max_output_tokens < 1 || a.max_context_tokens < 0)
         throw ConfigError("config.json: agents." + role +
                           ".options: max_tool_steps and max_output_tokens must be >= 1, max_context_tokens >= 0");
@@ -325,10 +333,5 @@ std::unique_ptr<Agent> make_llm_agent(const PluginContext& context) { return std
 
 AUTOKAGGLE_PLUGIN(autokaggle::Agent, "llm", "1.0.0",
                   "Researcher, Builder or Reviewer driven by any configured LLM provider, with workspace tools",
-                  R"({"llm": {"type": "string", "required": true, "doc": "name of an LLM configuration under \"llms\""},)"
-                  R"("prompt": {"type": "string", "default": "", "doc": "system prompt file (relative to the workspace); default prompts/<role>.md"},)"
-                  R"("prompts_dir": {"type": "string", "default": "", "doc": "folder searched first for <role>.md"},)"
-                  R"("max_tool_steps": {"type": "integer", "default": 40, "doc": "tool calls allowed per phase before it fails"},)"
-                  R"("max_context_tokens": {"type": "integer", "default": 0, "doc": "compact the conversation beyond this prompt size; 0 = 3/4 of the model's window, else 32000"},)"
-                  R"("max_output_tokens": {"type": "integer", "default": 8192, "doc": "output tokens per model call"}})",
+                  autokaggle::llm_agent::kOptionsSchema,
                   "*", autokaggle::llm_agent::make_llm_agent)

@@ -4,6 +4,7 @@
 
 #include <autokaggle/support/atomic_file.hpp>
 #include <autokaggle/support/http_client.hpp>
+#include <autokaggle/support/plugin_options.hpp>
 
 #include <autokaggle/sdk/errors.hpp>
 
@@ -44,30 +45,6 @@ std::string seconds_text(double s) {
 std::int64_t unix_now_ms() {
     return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
         .count();
-}
-
-std::string string_option(const json::object& o, const char* key, std::string fallback = {}) {
-    const auto* v = o.if_contains(key);
-    if (!v || v->is_null()) return fallback;
-    if (!v->is_string())
-        throw ConfigError(std::string("runner.options.") + key + " must be a string, got " + json::serialize(*v));
-    return std::string(v->as_string());
-}
-
-double number_option(const json::object& o, const char* key, double fallback) {
-    const auto* v = o.if_contains(key);
-    if (!v || v->is_null()) return fallback;
-    if (!v->is_number())
-        throw ConfigError(std::string("runner.options.") + key + " must be a number, got " + json::serialize(*v));
-    return v->to_number<double>();
-}
-
-bool bool_option(const json::object& o, const char* key, bool fallback) {
-    const auto* v = o.if_contains(key);
-    if (!v || v->is_null()) return fallback;
-    if (!v->is_bool())
-        throw ConfigError(std::string("runner.options.") + key + " must be true or false, got " + json::serialize(*v));
-    return v->as_bool();
 }
 
 std::string kernel_url(const KernelRef& k) { return "https://www.kaggle.com/code/" + k.ref(); }
@@ -327,25 +304,27 @@ std::map<std::string, std::string> read_inputs(const RunSpec& spec) {
 
 }  // namespace
 
-Options Options::from_json(const json::object& o, const HostServices* host) {
+Options Options::from_json(const json::object& options, const HostServices* host) {
+    constexpr std::string_view section = "runner.options";  // where the options stand in config.json
+    const json::object o = with_schema_defaults(kOptionsSchema, options);
     Options out;
-    out.api_base = kaggle::resolve_api_base(string_option(o, "api_base"));
-    out.username = string_option(o, "username");
+    out.api_base = kaggle::resolve_api_base(string_option(o, section, "api_base"));
+    out.username = string_option(o, section, "username");
     if (out.username.empty() && host) {
         const auto* configured = host->config().if_contains("kaggle_username");
         if (configured && configured->is_string()) out.username = std::string(configured->as_string());
     }
-    out.kernel_slug_prefix = string_option(o, "kernel_slug_prefix");
-    out.enable_gpu = bool_option(o, "enable_gpu", true);
-    out.machine_shape = string_option(o, "machine_shape", "NvidiaTeslaT4");
-    out.enable_internet = bool_option(o, "enable_internet", false);
-    out.competition = string_option(o, "competition");
+    out.kernel_slug_prefix = string_option(o, section, "kernel_slug_prefix");
+    out.enable_gpu = bool_option(o, section, "enable_gpu");
+    out.machine_shape = string_option(o, section, "machine_shape");
+    out.enable_internet = bool_option(o, section, "enable_internet");
+    out.competition = string_option(o, section, "competition");
     if (out.competition.empty() && host) out.competition = host->competition().competition;
     out.competition = kaggle::slug_of(out.competition);
-    out.poll_interval_s = number_option(o, "poll_interval_s", 15);
-    out.max_poll_interval_s = number_option(o, "max_poll_interval_s", 120);
-    out.timeout_s = number_option(o, "timeout_s", 0);
-    out.api_grace_s = number_option(o, "api_grace_s", 600);
+    out.poll_interval_s = number_option(o, section, "poll_interval_s");
+    out.max_poll_interval_s = number_option(o, section, "max_poll_interval_s");
+    out.timeout_s = number_option(o, section, "timeout_s");
+    out.api_grace_s = number_option(o, section, "api_grace_s");
     auto require = [](bool ok, const char* key, const std::string& rule) {
         if (!ok) throw ConfigError(std::string("runner.options.") + key + " " + rule);
     };

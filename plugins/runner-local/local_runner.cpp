@@ -1,6 +1,7 @@
 #include "local_runner.hpp"
 
 #include <autokaggle/support/atomic_file.hpp>
+#include <autokaggle/support/plugin_options.hpp>
 #include <autokaggle/support/process.hpp>
 #include "runner/supervised_run.hpp"
 
@@ -313,23 +314,17 @@ void require_range(double value, double low, double high, const char* key, const
                           show_number(low) + " and " + show_number(high) + " (" + meaning + ")");
 }
 
-double number_option(const boost::json::object& options, std::string_view key, double fallback) {
-    auto it = options.find(key);
-    if (it == options.end() || it->value().is_null()) return fallback;
-    if (it->value().is_number()) return it->value().to_number<double>();
-    throw ConfigError("runner.options." + std::string(key) + " must be a number, got " +
-                      boost::json::serialize(it->value()));
-}
-
 }  // namespace
 
-Options Options::from_json(const boost::json::object& options) {
+Options Options::from_json(const boost::json::object& given) {
+    constexpr std::string_view section = "runner.options";  // where the options stand in config.json
+    const boost::json::object options = with_schema_defaults(kOptionsSchema, given);
     Options o;
-    const double timeout = number_option(options, "timeout_s", o.timeout_s);
-    const double memory = number_option(options, "memory_mb", static_cast<double>(o.memory_mb));
-    const double threads = number_option(options, "threads", o.threads);
-    const double grace = number_option(options, "kill_grace_s", o.kill_grace_s);
-    const double log_limit = number_option(options, "log_limit_mb", o.log_limit_mb);
+    const double timeout = number_option(options, section, "timeout_s");
+    const double memory = number_option(options, section, "memory_mb");
+    const double threads = number_option(options, section, "threads");
+    const double grace = number_option(options, section, "kill_grace_s");
+    const double log_limit = number_option(options, section, "log_limit_mb");
     // Durations become milliseconds and sizes bytes: past these bounds they would overflow.
     require_range(timeout, 0, 31536000, "timeout_s", "seconds, 0 = no limit; 31536000 is a year");
     require_range(memory, 0, 1 << 30, "memory_mb", "MB, 0 = no cap");

@@ -1,6 +1,7 @@
 #include "slurm_runner.hpp"
 
 #include <autokaggle/support/atomic_file.hpp>
+#include <autokaggle/support/plugin_options.hpp>
 #include <autokaggle/support/process.hpp>
 #include <autokaggle/support/text.hpp>
 
@@ -401,58 +402,28 @@ fs::path slurm_tool(const fs::path& bin_dir, const char* name, bool required) {
                       "runner.options.bin_dir to the folder that holds sbatch");
 }
 
-double number_option(const json::object& o, const char* key, double fallback) {
-    auto it = o.find(key);
-    if (it == o.end() || it->value().is_null()) return fallback;
-    if (!it->value().is_number())
-        throw ConfigError(std::string("runner.options.") + key + " must be a number, got " + json::serialize(it->value()));
-    return it->value().to_number<double>();
-}
-
-std::string string_option(const json::object& o, const char* key, const std::string& fallback = {}) {
-    auto it = o.find(key);
-    if (it == o.end() || it->value().is_null()) return fallback;
-    if (!it->value().is_string())
-        throw ConfigError(std::string("runner.options.") + key + " must be a string, got " + json::serialize(it->value()));
-    return std::string(it->value().as_string());
-}
-
-std::vector<std::string> strings_option(const json::object& o, const char* key) {
-    std::vector<std::string> out;
-    auto it = o.find(key);
-    if (it == o.end() || it->value().is_null()) return out;
-    auto bad = [&] {
-        return ConfigError(std::string("runner.options.") + key + " must be an array of strings, got " +
-                           json::serialize(it->value()));
-    };
-    if (!it->value().is_array()) throw bad();
-    for (const auto& v : it->value().as_array()) {
-        if (!v.is_string()) throw bad();
-        out.emplace_back(v.as_string());
-    }
-    return out;
-}
-
 }  // namespace
 
-Options Options::from_json(const json::object& o) {
+Options Options::from_json(const json::object& options) {
+    constexpr std::string_view section = "runner.options";  // where the options stand in config.json
+    const json::object o = with_schema_defaults(kOptionsSchema, options);
     Options out;
     JobOptions& j = out.job;
-    j.partition = string_option(o, "partition");
-    j.account = string_option(o, "account");
-    j.qos = string_option(o, "qos");
-    j.gres = string_option(o, "gres");
-    j.constraint = string_option(o, "constraint");
-    j.cpus = static_cast<long long>(number_option(o, "cpus", 0));
-    j.mem_mb = static_cast<long long>(number_option(o, "mem_mb", 0));
-    j.timeout_s = number_option(o, "timeout_s", 3600);
-    j.extra_directives = strings_option(o, "extra_directives");
-    j.setup = strings_option(o, "setup");
-    j.python = string_option(o, "python");
-    j.job_name_prefix = string_option(o, "job_name_prefix", "autokaggle");
-    out.poll_interval_s = number_option(o, "poll_interval_s", 2);
-    out.cancel_wait_s = number_option(o, "cancel_wait_s", 60);
-    out.scheduler_grace_s = number_option(o, "scheduler_grace_s", 120);
+    j.partition = string_option(o, section, "partition");
+    j.account = string_option(o, section, "account");
+    j.qos = string_option(o, section, "qos");
+    j.gres = string_option(o, section, "gres");
+    j.constraint = string_option(o, section, "constraint");
+    j.cpus = static_cast<long long>(number_option(o, section, "cpus"));
+    j.mem_mb = static_cast<long long>(number_option(o, section, "mem_mb"));
+    j.timeout_s = number_option(o, section, "timeout_s");
+    j.extra_directives = strings_option(o, section, "extra_directives");
+    j.setup = strings_option(o, section, "setup");
+    j.python = string_option(o, section, "python");
+    j.job_name_prefix = string_option(o, section, "job_name_prefix");
+    out.poll_interval_s = number_option(o, section, "poll_interval_s");
+    out.cancel_wait_s = number_option(o, section, "cancel_wait_s");
+    out.scheduler_grace_s = number_option(o, section, "scheduler_grace_s");
     auto require = [](bool ok, const char* key, const char* rule) {
         if (!ok) throw ConfigError(std::string("runner.options.") + key + " " + rule);
     };
@@ -464,7 +435,7 @@ Options Options::from_json(const json::object& o) {
     require(out.scheduler_grace_s >= 0, "scheduler_grace_s", "must be >= 0");
     for (const auto& d : j.extra_directives)
         require(d.find('\n') == std::string::npos, "extra_directives", "entries must be single lines");
-    fs::path bin_dir = string_option(o, "bin_dir");
+    fs::path bin_dir = string_option(o, section, "bin_dir");
     out.sbatch = slurm_tool(bin_dir, "sbatch", true);
     out.squeue = slurm_tool(bin_dir, "squeue", true);
     out.scontrol = slurm_tool(bin_dir, "scontrol", true);

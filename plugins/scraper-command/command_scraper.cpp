@@ -1,6 +1,7 @@
 #include "command_scraper.hpp"
 
 #include <autokaggle/support/atomic_file.hpp>
+#include <autokaggle/support/plugin_options.hpp>
 #include <autokaggle/support/process.hpp>
 #include <autokaggle/support/text.hpp>
 
@@ -43,11 +44,12 @@ fs::path interpreter_for(const fs::path& command, const HostServices& host) {
 
 }  // namespace
 
-Options Options::from_json(const json::object& o, const HostServices& host) {
+Options Options::from_json(const json::object& options, const HostServices& host) {
+    constexpr std::string_view section = "scraper.options";  // where the options stand in config.json
+    const json::object o = with_schema_defaults(options_schema, options);
     Options opt;
     const fs::path root = host.paths().root;
-    std::string command;
-    if (const auto* v = o.if_contains("command"); v && v->is_string()) command = std::string(v->as_string());
+    std::string command = string_option(o, section, "command");
     if (command.empty())
         if (const auto* v = host.config().if_contains("scraper_path"); v && v->is_string()) command = std::string(v->as_string());
     if (command.empty())
@@ -61,13 +63,12 @@ Options Options::from_json(const json::object& o, const HostServices& host) {
             if (!a.is_string()) throw ConfigError("scraper.options.args: every argument must be a string");
             opt.args.emplace_back(a.as_string());
         }
-    std::string interpreter;
-    if (const auto* v = o.if_contains("interpreter"); v && v->is_string()) interpreter = std::string(v->as_string());
+    const std::string interpreter = string_option(o, section, "interpreter");
     opt.interpreter = interpreter.empty() ? interpreter_for(opt.command, host) : fs::path(interpreter);
     if (opt.interpreter.empty() && ::access(opt.command.c_str(), X_OK) != 0)
         throw ConfigError("scraper_path: " + opt.command.string() +
                           " is not executable; chmod +x it, or set the \"interpreter\" option");
-    if (const auto* v = o.if_contains("timeout_s"); v && v->is_number()) opt.timeout_s = v->to_number<double>();
+    opt.timeout_s = number_option(o, section, "timeout_s");
     if (!(opt.timeout_s > 0 && opt.timeout_s <= 31536000))
         throw ConfigError("scraper.options.timeout_s is " + std::to_string(opt.timeout_s) +
                           "; it must be more than 0 and at most 31536000 (seconds)");

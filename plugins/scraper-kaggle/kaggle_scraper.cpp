@@ -1,6 +1,7 @@
 #include "kaggle_scraper.hpp"
 
 #include <autokaggle/support/atomic_file.hpp>
+#include <autokaggle/support/plugin_options.hpp>
 #include "code_ideas.hpp"
 #include <autokaggle/support/kaggle_json_text.hpp>
 
@@ -20,15 +21,6 @@ namespace {
 
 constexpr std::string_view source = "scraper-kaggle";
 constexpr const char* seen_file = "kaggle_seen.json";
-
-std::int64_t int_option(const json::object& o, std::string_view key, std::int64_t fallback) {
-    const auto* v = o.if_contains(key);
-    if (!v) return fallback;
-    if (v->is_int64()) return v->as_int64();
-    if (v->is_uint64()) return static_cast<std::int64_t>(v->as_uint64());
-    if (v->is_double()) return static_cast<std::int64_t>(v->as_double());
-    return fallback;
-}
 
 /// What earlier scrapes reported: notebook ref -> version marker, topic ids.
 struct SeenList {
@@ -83,19 +75,18 @@ std::string join(const std::vector<std::string>& items) {
 
 }  // namespace
 
-Options Options::from_json(const json::object& o, const HostServices& host) {
+Options Options::from_json(const json::object& options, const HostServices& host) {
+    constexpr std::string_view section = "scraper.options";  // where the options stand in config.json
+    const json::object o = with_schema_defaults(options_schema, options);
     Options opt;
-    if (const auto* v = o.if_contains("api_base"); v && v->is_string()) opt.api_base = std::string(v->as_string());
-    if (const auto* v = o.if_contains("competition"); v && v->is_string()) opt.competition = std::string(v->as_string());
-    if (opt.competition.empty()) opt.competition = host.competition().competition;
-    if (opt.competition.empty())
-        throw ConfigError("scraper.options.competition: no competition slug (set \"competition\" in config.json)");
-    opt.top_voted = static_cast<int>(int_option(o, "top_voted", opt.top_voted));
-    opt.newest = static_cast<int>(int_option(o, "newest", opt.newest));
-    opt.max_sources = static_cast<int>(int_option(o, "max_sources", opt.max_sources));
-    opt.leaderboard_top = static_cast<int>(int_option(o, "leaderboard_top", opt.leaderboard_top));
-    opt.max_retries = static_cast<int>(int_option(o, "max_retries", opt.max_retries));
-    if (const auto* v = o.if_contains("discussions"); v && v->is_bool()) opt.discussions = v->as_bool();
+    opt.api_base = string_option(o, section, "api_base");
+    opt.competition = kaggle::competition_option(o, section, host);
+    opt.top_voted = static_cast<int>(number_option(o, section, "top_voted"));
+    opt.newest = static_cast<int>(number_option(o, section, "newest"));
+    opt.max_sources = static_cast<int>(number_option(o, section, "max_sources"));
+    opt.leaderboard_top = static_cast<int>(number_option(o, section, "leaderboard_top"));
+    opt.max_retries = static_cast<int>(number_option(o, section, "max_retries"));
+    opt.discussions = bool_option(o, section, "discussions");
     return opt;
 }
 

@@ -1,5 +1,7 @@
 #include "kaggle_submitter.hpp"
 
+#include <autokaggle/support/plugin_options.hpp>
+
 #include <autokaggle/sdk/errors.hpp>
 
 #include <charconv>
@@ -14,20 +16,6 @@ namespace {
 
 constexpr std::string_view source = "submitter-kaggle";
 
-double number_option(const json::object& o, std::string_view key, double fallback) {
-    const auto* v = o.if_contains(key);
-    if (!v) return fallback;
-    if (v->is_double()) return v->as_double();
-    if (v->is_int64()) return static_cast<double>(v->as_int64());
-    if (v->is_uint64()) return static_cast<double>(v->as_uint64());
-    return fallback;
-}
-
-std::string string_option(const json::object& o, std::string_view key) {
-    const auto* v = o.if_contains(key);
-    return v && v->is_string() ? std::string(v->as_string()) : std::string();
-}
-
 std::int64_t parse_ref(const std::string& ref) {
     std::int64_t n = 0;
     auto [ptr, ec] = std::from_chars(ref.data(), ref.data() + ref.size(), n);
@@ -38,16 +26,15 @@ std::int64_t parse_ref(const std::string& ref) {
 
 }  // namespace
 
-Options Options::from_json(const json::object& o, const HostServices& host) {
+Options Options::from_json(const json::object& options, const HostServices& host) {
+    constexpr std::string_view section = "submitter.options";  // where the options stand in config.json
+    const json::object o = with_schema_defaults(options_schema, options);
     Options opt;
-    opt.api_base = string_option(o, "api_base");
-    opt.competition = string_option(o, "competition");
-    if (opt.competition.empty()) opt.competition = host.competition().competition;
-    if (opt.competition.empty())
-        throw ConfigError("submitter.options.competition: no competition slug (set \"competition\" in config.json)");
-    opt.poll_timeout_s = number_option(o, "poll_timeout_s", opt.poll_timeout_s);
-    opt.max_retries = static_cast<int>(number_option(o, "max_retries", opt.max_retries));
-    opt.timeout_s = number_option(o, "timeout_s", opt.timeout_s);
+    opt.api_base = string_option(o, section, "api_base");
+    opt.competition = kaggle::competition_option(o, section, host);
+    opt.poll_timeout_s = number_option(o, section, "poll_timeout_s");
+    opt.max_retries = static_cast<int>(number_option(o, section, "max_retries"));
+    opt.timeout_s = number_option(o, section, "timeout_s");
     return opt;
 }
 

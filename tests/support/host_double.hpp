@@ -21,7 +21,7 @@
 
 namespace autokaggle::test {
 
-/// The workspace layout (DESIGN.md "A campaign's workspace") under `root`; creates nothing.
+/// The workspace layout (docs/architecture.md "A campaign's workspace") under `root`; creates nothing.
 WorkspacePaths workspace_layout(const std::filesystem::path& root);
 
 /// A competition of `task_type` whose train.csv, test.csv and sample_submission.csv are in

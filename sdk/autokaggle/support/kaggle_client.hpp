@@ -12,6 +12,8 @@
 #include <autokaggle/support/kaggle_api.hpp>
 #include <autokaggle/support/kaggle_credentials.hpp>
 
+#include <autokaggle/sdk/host.hpp>
+
 #include <boost/json/object.hpp>
 #include <boost/json/value.hpp>
 
@@ -29,6 +31,12 @@ inline constexpr std::string_view default_api_base = "https://api.kaggle.com";
 /// The API base to use: KAGGLE_API_BASE_URL when set, else `configured`, else the real one;
 /// without a trailing slash or "/v1".
 std::string resolve_api_base(std::string_view configured = {});
+
+/// The competition a Kaggle plugin works on: its "competition" option (`options` already filled
+/// from the plugin's schema), else config.json's. Throws ConfigError naming
+/// "<section>.competition" when neither names one.
+std::string competition_option(const boost::json::object& options, std::string_view section,
+                               const HostServices& host);
 
 struct ClientOptions {
     std::string api_base = std::string(default_api_base);  ///< already resolved
