@@ -7,6 +7,7 @@
 #include "base/configured_metric.hpp"
 #include "base/plugin_host.hpp"
 #include "base/text.hpp"
+#include "base/utc_time.hpp"
 
 #include <autokaggle/sdk/agent.hpp>  // kRoles
 #include <autokaggle/sdk/errors.hpp>
@@ -557,15 +558,6 @@ bool valid_date(const std::string& s) {
         .ok();
 }
 
-std::string today_utc() {
-    auto today = std::chrono::floor<std::chrono::days>(std::chrono::system_clock::now());
-    std::chrono::year_month_day ymd(today);
-    char buf[16];
-    std::snprintf(buf, sizeof buf, "%04d-%02u-%02u", static_cast<int>(ymd.year()),
-                  static_cast<unsigned>(ymd.month()), static_cast<unsigned>(ymd.day()));
-    return buf;
-}
-
 // --- Sections ----------------------------------------------------------------------------------
 
 /// One plugin slot: "name" or {"plugin": "name", "options": {...}}.
@@ -738,7 +730,7 @@ void read_competition(Validator& v, const json::object& root, Config& config) {
         if (!valid_date(*s)) v.error("deadline", "found \"" + *s + "\", expected a date YYYY-MM-DD (e.g. 2026-04-30)");
         else {
             c.deadline = *s;
-            if (*s < today_utc())
+            if (*s < utc_date())
                 v.warning("deadline", *s + " has passed: `run` stops at once, without running a round or submitting; "
                                            "move or remove the deadline to go on");
         }

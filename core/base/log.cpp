@@ -1,5 +1,7 @@
 #include "base/log.hpp"
 
+#include "base/utc_time.hpp"
+
 #include <autokaggle/sdk/errors.hpp>
 
 #include <boost/json/parse.hpp>
@@ -67,16 +69,6 @@ std::string_view level_name(LogLevel level) {
         case LogLevel::error: return "ERROR";
     }
     return "?    ";
-}
-
-std::string utc_timestamp() {
-    auto now = std::chrono::system_clock::now();
-    std::time_t t = std::chrono::system_clock::to_time_t(now);
-    std::tm tm{};
-    gmtime_r(&t, &tm);
-    char buf[32];
-    std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-    return buf;
 }
 
 }  // namespace

@@ -1,6 +1,7 @@
 #include "kaggle/api.hpp"
 
 #include "base/text.hpp"
+#include "base/utc_time.hpp"
 
 #include <boost/json/array.hpp>
 #include <boost/json/serialize.hpp>
@@ -248,18 +249,7 @@ std::string date_part(std::string_view iso) {
     return std::string(iso);
 }
 
-namespace {
-std::string format_utc(std::chrono::system_clock::time_point t, const char* format) {
-    std::time_t tt = std::chrono::system_clock::to_time_t(t);
-    std::tm tm{};
-    gmtime_r(&tt, &tm);
-    char buf[40];
-    std::strftime(buf, sizeof buf, format, &tm);
-    return buf;
-}
-}  // namespace
-
-std::string utc_date(std::chrono::system_clock::time_point t) { return format_utc(t, "%Y-%m-%d"); }
-std::string utc_timestamp(std::chrono::system_clock::time_point t) { return format_utc(t, "%Y-%m-%dT%H:%M:%SZ"); }
+std::string utc_date(std::chrono::system_clock::time_point t) { return autokaggle::utc_date(t); }
+std::string utc_timestamp(std::chrono::system_clock::time_point t) { return autokaggle::utc_timestamp(t); }
 
 }  // namespace autokaggle::kaggle

@@ -5,6 +5,7 @@
 #include "base/atomic_file.hpp"
 #include "base/install_paths.hpp"
 #include "base/text.hpp"
+#include "base/utc_time.hpp"
 
 #include <autokaggle/sdk/errors.hpp>
 
@@ -315,7 +316,7 @@ Store update_store_file(const fs::path& store_file, const std::vector<Rule>& sta
     StoreLock lock(store_file);
     const auto before = read_file_if_exists(store_file);
     Store store = before ? parse_store(*before) : Store{};
-    retire_deleted(store, today_utc());
+    retire_deleted(store, utc_date());
     add_starters(store, starters);
     if (change) change(store);
     store.written_ids.clear();
@@ -327,15 +328,6 @@ Store update_store_file(const fs::path& store_file, const std::vector<Rule>& sta
     const std::string after = render_store(store);
     if (!before || *before != after) atomic_write(store_file, after);
     return store;
-}
-
-std::string today_utc() {
-    const std::time_t now = std::time(nullptr);
-    std::tm tm{};
-    gmtime_r(&now, &tm);
-    char buf[16];
-    std::strftime(buf, sizeof buf, "%Y-%m-%d", &tm);
-    return buf;
 }
 
 }  // namespace autokaggle::learnings

@@ -124,7 +124,4 @@ std::vector<Rule> shipped_starters();
 Store update_store_file(const std::filesystem::path& store, const std::vector<Rule>& starters,
                         const std::function<void(Store&)>& change = {});
 
-/// "YYYY-MM-DD" today in UTC.
-std::string today_utc();
-
 }  // namespace autokaggle::learnings

@@ -6,6 +6,7 @@
 #include "base/config.hpp"
 #include "base/log.hpp"
 #include "base/text.hpp"
+#include "base/utc_time.hpp"
 
 #include <boost/json.hpp>
 
@@ -98,7 +99,7 @@ std::size_t import_store(const fs::path& store_file, const fs::path& learnings_f
     const Store store = update_store_file(store_file, shipped_starters());
     const auto before = read_file_if_exists(learnings_file);
     const std::string text = before && !before->empty() ? *before : std::string(kWorkspaceHeader);
-    const std::string after = replace_section(text, kImportedHeading, imported_section(store, today_utc()));
+    const std::string after = replace_section(text, kImportedHeading, imported_section(store, utc_date()));
     if (!before || *before != after) atomic_write(learnings_file, after);
     const auto shown = static_cast<std::size_t>(std::count_if(store.rules.begin(), store.rules.end(), [](const Rule& r) {
         return r.confidence() >= kShownConfidence;
@@ -266,7 +267,7 @@ void share_with_store(const Config& config, const WorkspacePaths& paths, Logger&
         const auto words = competition_words(config.competition.competition, config.competition.metric,
                                              config.competition.train_csv);
         std::vector<std::string> refused;
-        const auto report = campaign_report(*text, words, campaign_name(config, paths), today_utc(), refused);
+        const auto report = campaign_report(*text, words, campaign_name(config, paths), utc_date(), refused);
         for (const auto& r : refused)
             logger.log(LogLevel::info, "learnings", "not shared with the learnings store, too specific: " + r);
         if (report.findings.empty()) return;

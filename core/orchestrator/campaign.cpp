@@ -7,8 +7,10 @@
 
 #include "base/atomic_file.hpp"
 #include "base/text.hpp"
+#include "base/utc_time.hpp"
 #include "learnings/workspace_learnings.hpp"
-#include "metrics/target.hpp"
+#include "metrics/folds.hpp"
+#include "metrics/verify.hpp"
 #include "orchestrator/campaign_host.hpp"
 #include "orchestrator/campaign_plugins.hpp"
 #include "orchestrator/checks.hpp"
@@ -24,7 +26,6 @@
 #include "orchestrator/submission_desk.hpp"
 #include "orchestrator/workspace.hpp"
 #include "runner/kill_gate.hpp"
-#include "metrics/verify.hpp"
 #include "tools/run_journal.hpp"
 
 #include <autokaggle/sdk/errors.hpp>
@@ -195,7 +196,7 @@ struct Campaign::Impl {
 
     void mark_done(const std::string& key, const std::string& token, const fs::path& output) {
         journal.update([&](CampaignState& s) {
-            s.current.done[key] = PhaseRecord{token, workspace_relative(paths, output), utc_now_iso()};
+            s.current.done[key] = PhaseRecord{token, workspace_relative(paths, output), utc_timestamp()};
         });
     }
 
@@ -313,7 +314,7 @@ struct Campaign::Impl {
         }
         journal.update([&](CampaignState& s) {
             s.current.scrape_note = note;
-            s.current.done["scrape"] = PhaseRecord{"", "", utc_now_iso()};
+            s.current.done["scrape"] = PhaseRecord{"", "", utc_timestamp()};
         });
     }
 
@@ -347,7 +348,7 @@ struct Campaign::Impl {
             s.current.verify_message = check.message;
             s.current.done["core_verify"] =
                 PhaseRecord{check.verified_cv ? "VERIFIED" : check.mismatch ? "MISMATCH" : "UNVERIFIED",
-                            workspace_relative(paths, report), utc_now_iso()};
+                            workspace_relative(paths, report), utc_timestamp()};
         });
         info(round_tag(n) + " core verify: " + (check.verified_cv ? "verified " + format_score(*check.verified_cv) : "not verified") +
              " - " + check.message);
@@ -368,7 +369,7 @@ struct Campaign::Impl {
         journal.update([&](CampaignState& st) {
             st.current.done.erase("code");
             st.current.done.erase("core_verify");
-            st.current.done["reopen_code"] = PhaseRecord{"REOPENED", "", utc_now_iso()};
+            st.current.done["reopen_code"] = PhaseRecord{"REOPENED", "", utc_timestamp()};
         });
         info(round_tag(n) + " code phase reopened: the claimed CV disagrees with the recomputed one");
         agent_phase(n, step_of(Phase::code), problem);
@@ -386,7 +387,7 @@ struct Campaign::Impl {
             const std::string advice = !d.recommendation ? "" : d.recommendation->submit ? "submit" : "do not submit";
             s.current.decision = DecisionRecord{d.decision.submit, d.decision.reason, advice, d.followed};
             s.current.done["decision"] =
-                PhaseRecord{d.decision.submit ? "SUBMIT" : "NO", workspace_relative(paths, file), utc_now_iso()};
+                PhaseRecord{d.decision.submit ? "SUBMIT" : "NO", workspace_relative(paths, file), utc_timestamp()};
         });
         const std::string note = !d.recommendation          ? ""
                                  : d.followed == "yes" ? " (as the Builder recommended)"
@@ -503,7 +504,7 @@ struct Campaign::Impl {
             books.set_regime(settle_fingerprint(journal, config, options.rebaseline, log_to()));
             const auto limit = max_rounds();
             journal.update([&](CampaignState& s) {
-                if (s.started_at.empty()) s.started_at = utc_now_iso();
+                if (s.started_at.empty()) s.started_at = utc_timestamp();
                 s.stop_reason.clear();
                 s.stopped_at.clear();
                 s.max_rounds = limit;

@@ -53,7 +53,8 @@ ExperimentResult ExperimentAdapter::run(const ExperimentRequest& request) {
     settings.rounds_dir = paths.rounds;
     settings.data_dir = paths.data;
     settings.python = config_.competition.python;
-    settings.folds_file = metrics::ensure_folds(config_.competition);
+    if (folds_file_.empty()) folds_file_ = metrics::ensure_folds(config_.competition);
+    settings.folds_file = folds_file_;
     const OofScoring* scoring = oof_scoring();
     ExperimentRunner::Hooks hooks;
     // The end of a run is recorded below, with its result; a cancelled run's record is cleared.

@@ -20,6 +20,7 @@
 
 #include <boost/json/object.hpp>
 
+#include <filesystem>
 #include <functional>
 #include <memory>
 #include <optional>
@@ -65,6 +66,8 @@ private:
     std::shared_ptr<Runner> runner_;
     std::optional<OofScoring> scoring_;
     bool scoring_failed_ = false;
+    /// The fold assignment handed to every run, made (or found) once: finding it hashes train.csv.
+    std::filesystem::path folds_file_;
     ProgressDisplay progress_;
 };
 

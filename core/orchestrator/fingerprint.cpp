@@ -1,5 +1,6 @@
 #include "orchestrator/fingerprint.hpp"
 
+#include "base/utc_time.hpp"
 #include "orchestrator/results.hpp"
 
 #include <autokaggle/sdk/errors.hpp>
@@ -135,7 +136,7 @@ int settle_fingerprint(StateJournal& journal, const Config& config, bool rebasel
         if (first || rebase) {
             st.regime.number += rebase ? 1 : 0;
             st.regime.since_round = st.round;
-            st.regime.started_at = utc_now_iso();
+            st.regime.started_at = utc_timestamp();
             st.regime.fingerprint = now;
         }
         if (rebase) {

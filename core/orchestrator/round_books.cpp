@@ -1,6 +1,7 @@
 #include "orchestrator/round_books.hpp"
 
 #include "base/atomic_file.hpp"
+#include "base/utc_time.hpp"
 #include "metrics/blend.hpp"
 #include "metrics/target.hpp"
 #include "metrics/verify.hpp"
@@ -88,7 +89,7 @@ ResultRow CampaignBooks::record(int n, const CampaignState& state) {
     row.lb = sub ? (sub->lb ? format_score(*sub->lb) : sub->state) : "";
     row.status = status;
     row.submitted = sub ? "yes" : "no";
-    row.timestamp = utc_now_iso();
+    row.timestamp = utc_timestamp();
     if (c.failure) {
         row.description = "failed at " + *c.failure;
     } else if (n == 0) {

@@ -1,7 +1,6 @@
 #include "orchestrator/standalone_tools.hpp"
 
 #include "base/atomic_file.hpp"
-#include "metrics/metric_loader.hpp"
 #include "orchestrator/state.hpp"
 #include "orchestrator/workspace.hpp"
 #include "tools/run_journal.hpp"

@@ -19,15 +19,6 @@ using json_util::opt;
 
 namespace {
 
-std::string format_utc(const char* format) {
-    const std::time_t now = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
-    std::tm tm{};
-    gmtime_r(&now, &tm);
-    char buf[64];
-    std::strftime(buf, sizeof buf, format, &tm);
-    return buf;
-}
-
 json::value to_json(const PhaseRecord& r) {
     return json::object{{"token", r.token}, {"output", r.output}, {"finished_at", r.finished_at}};
 }
@@ -325,8 +316,5 @@ void StateStore::save(const CampaignState& state) const {
     atomic_write(file_, text);
     atomic_write(backup_file(), text);
 }
-
-std::string utc_now_iso() { return format_utc("%Y-%m-%dT%H:%M:%SZ"); }
-std::string utc_today() { return format_utc("%Y-%m-%d"); }
 
 }  // namespace autokaggle

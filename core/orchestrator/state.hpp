@@ -146,8 +146,4 @@ private:
     std::filesystem::path file_;
 };
 
-/// Current UTC time as "2026-04-01T12:00:00Z" and the UTC day "2026-04-01".
-std::string utc_now_iso();
-std::string utc_today();
-
 }  // namespace autokaggle

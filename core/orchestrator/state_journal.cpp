@@ -1,4 +1,5 @@
 #include "orchestrator/state_journal.hpp"
+#include "base/utc_time.hpp"
 
 namespace autokaggle {
 
@@ -27,7 +28,7 @@ void StateJournal::load(const Warn& warn) {
 
 void StateJournal::commit(CampaignState next) {
     if (stamp_) stamp_(next);
-    next.updated_at = utc_now_iso();
+    next.updated_at = utc_timestamp();
     store_.save(next);
     state_ = std::move(next);
 }

@@ -3,6 +3,7 @@
 #include "base/config.hpp"
 #include "base/configured_metric.hpp"
 #include "base/plugin_host.hpp"
+#include "base/utc_time.hpp"
 #include "orchestrator/policy.hpp"
 #include "orchestrator/workspace.hpp"
 
@@ -22,19 +23,6 @@ std::string score_or(const std::optional<double>& v, int round, const char* none
     return format_score(*v) + " (" + round_tag(round) + ")";
 }
 
-/// The direction the metric's plugin declares, for a config.json that does not state one;
-/// empty (with a warning) when no plugin makes the metric.
-std::string declared_direction(const Config& c, std::vector<std::string>& warnings) {
-    try {
-        PluginHost plugins(PluginHost::search_path(c.plugin_dirs));
-        StandaloneHost host(plugins, c.competition, c.raw);
-        return direction_name(host.metric().direction());
-    } catch (const std::exception& e) {
-        warnings.push_back(std::string("the metric's direction is unknown: ") + e.what());
-        return {};
-    }
-}
-
 std::string usd(double v) {
     std::ostringstream os;
     os << std::fixed << std::setprecision(2) << "$" << v;
@@ -42,7 +30,22 @@ std::string usd(double v) {
 }
 }  // namespace
 
-StatusView read_status(const fs::path& root_in, int rows) {
+std::string DeclaredDirections::of(const Config& c, std::vector<std::string>& warnings) {
+    std::string key = c.competition.metric + "\n";
+    if (const auto* options = c.raw.if_contains("metric_options")) key += json::serialize(*options);
+    for (const auto& dir : c.plugin_dirs) key += "\n" + dir.string();
+    if (auto it = known_.find(key); it != known_.end()) return it->second;
+    try {
+        PluginHost plugins(PluginHost::search_path(c.plugin_dirs));
+        StandaloneHost host(plugins, c.competition, c.raw);
+        return known_[key] = direction_name(host.metric().direction());
+    } catch (const std::exception& e) {  // not remembered: a plugin installed later is found
+        warnings.push_back(std::string("the metric's direction is unknown: ") + e.what());
+        return {};
+    }
+}
+
+StatusView read_status(const fs::path& root_in, int rows, DeclaredDirections* directions) {
     StatusView v;
     v.root = fs::absolute(root_in).lexically_normal();
     WorkspacePaths paths;
@@ -60,8 +63,9 @@ StatusView read_status(const fs::path& root_in, int rows) {
         paths = workspace_paths(c);
         v.competition = c.competition.competition;
         v.metric = c.competition.metric;
-        v.direction = c.competition.metric_direction.empty() ? declared_direction(c, v.warnings)
-                                                              : c.competition.metric_direction;
+        DeclaredDirections fresh;
+        v.direction = !c.competition.metric_direction.empty() ? c.competition.metric_direction
+                                                              : (directions ? *directions : fresh).of(c, v.warnings);
         v.max_submissions_per_day = c.competition.max_submissions_per_day;
         v.max_usd = c.budget.max_usd;
         v.max_hours = c.budget.max_hours;
@@ -79,7 +83,7 @@ StatusView read_status(const fs::path& root_in, int rows) {
     const std::size_t n = static_cast<std::size_t>(std::max(0, rows));
     const std::size_t from = results.rows.size() > n ? results.rows.size() - n : 0;
     v.last_rows.assign(results.rows.begin() + static_cast<long>(from), results.rows.end());
-    const auto today = v.state.submissions_per_day.find(utc_today());
+    const auto today = v.state.submissions_per_day.find(utc_date());
     v.submissions_today = today == v.state.submissions_per_day.end() ? 0 : today->second;
     if (const auto h = WorkspaceLock::holder(v.root); h && h->command != "submit") v.running_pid = h->pid;
     return v;
@@ -101,7 +105,7 @@ std::string format_status_text(const StatusView& v) {
     if (s.cv_lb_divergence) os << "warning    CV/LB divergence: " << s.divergence_note << "\n";
     const int left = std::max(0, v.max_submissions_per_day - v.submissions_today);
     os << "submit     " << v.submissions_today << " today, " << left << " of " << v.max_submissions_per_day
-       << " left (UTC " << utc_today() << "), " << s.submissions.size() << " in all\n";
+       << " left (UTC " << utc_date() << "), " << s.submissions.size() << " in all\n";
     if (s.pending_submission) os << "pending    submission of " << round_tag(s.pending_submission->round) << " in flight\n";
     const Usage total = total_usage(s);
     os << "spent      " << usd(total.usd) << (v.max_usd > 0 ? " of " + usd(v.max_usd) : "") << ", "

@@ -8,6 +8,7 @@
 #include <boost/json/object.hpp>
 
 #include <filesystem>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -29,8 +30,23 @@ struct StatusView {
     std::vector<std::string> warnings; ///< repairs the next `run` will make, unreadable config
 };
 
-/// Reads the workspace at `root` (config.json, state.json, results.tsv).
-StatusView read_status(const std::filesystem::path& root, int rows);
+struct Config;
+
+/// The metric directions plugins declared for configs that state none, remembered by metric,
+/// metric options and plugin folders: a reader that polls (the dashboard) loads the plugins
+/// once, not at every reading.
+class DeclaredDirections {
+public:
+    /// "higher" or "lower"; empty, with a warning, when no plugin makes the metric.
+    std::string of(const Config& config, std::vector<std::string>& warnings);
+
+private:
+    std::map<std::string, std::string> known_;
+};
+
+/// Reads the workspace at `root` (config.json, state.json, results.tsv). `directions`: where
+/// a direction the config leaves out is looked up (a fresh lookup when null).
+StatusView read_status(const std::filesystem::path& root, int rows, DeclaredDirections* directions = nullptr);
 
 std::string format_status_text(const StatusView& view);
 boost::json::object format_status_json(const StatusView& view);

@@ -1,5 +1,6 @@
 #include "orchestrator/submission_desk.hpp"
 
+#include "base/utc_time.hpp"
 #include "orchestrator/json_util.hpp"
 #include "orchestrator/results.hpp"
 #include "orchestrator/workspace.hpp"
@@ -124,7 +125,7 @@ SubmitOutcome SubmissionDesk::submit(int round, const BuildFile& build, const fs
         stop_if_requested();
         const PendingSubmission pending = journal_.update([&](CampaignState& s) {
             s.pending_submission =
-                PendingSubmission{round, description, workspace_relative(paths_, file), utc_now_iso(), s.current.verified_cv};
+                PendingSubmission{round, description, workspace_relative(paths_, file), utc_timestamp(), s.current.verified_cv};
             return *s.pending_submission;
         });
         SubmissionInfo result;
@@ -150,7 +151,7 @@ SubmitOutcome SubmissionDesk::submit(int round, const BuildFile& build, const fs
             rec.ref = result.ref;
             rec.description = pending.description;
             rec.file = pending.file;
-            rec.day = utc_today();
+            rec.day = utc_date();
             rec.cv = pending.cv;
             s.submissions.push_back(rec);
             s.submissions_per_day[rec.day] += 1;
@@ -193,7 +194,7 @@ void SubmissionDesk::reconcile() {
             rec.ref = match->ref;
             rec.description = pending.description;
             rec.file = pending.file;
-            rec.day = match->date.size() >= 10 ? match->date.substr(0, 10) : utc_today();
+            rec.day = match->date.size() >= 10 ? match->date.substr(0, 10) : utc_date();
             rec.cv = pending.cv;
             st.submissions.push_back(rec);
             st.submissions_per_day[rec.day] += 1;

@@ -407,13 +407,4 @@ void CappedLog::finish(std::string_view last_note) {
     fd_ = -1;
 }
 
-std::string iso_utc(std::chrono::system_clock::time_point when) {
-    std::time_t t = std::chrono::system_clock::to_time_t(when);
-    std::tm tm{};
-    ::gmtime_r(&t, &tm);
-    char buf[32];
-    std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-    return buf;
-}
-
 }  // namespace autokaggle::supervised

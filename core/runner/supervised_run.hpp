@@ -153,7 +153,4 @@ private:
     std::string error_;
 };
 
-/// "2026-04-01T12:00:00Z".
-std::string iso_utc(std::chrono::system_clock::time_point when);
-
 }  // namespace autokaggle::supervised

@@ -217,7 +217,7 @@ void CampaignWatch::read_locked() {
     std::vector<std::string> warnings;
     std::optional<StatusView> view;
     try {
-        view = read_status(files_.root(), 0);
+        view = read_status(files_.root(), 0, &directions_);
     } catch (const std::exception& e) {
         warnings.push_back(std::string("cannot read the campaign (showing the last good reading): ") + e.what());
     }

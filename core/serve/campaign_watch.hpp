@@ -9,6 +9,7 @@
 // Every text passes through redact() before it leaves this class.
 #pragma once
 
+#include "orchestrator/status.hpp"
 #include "runner/score_lines.hpp"
 #include "serve/workspace_files.hpp"
 
@@ -26,9 +27,6 @@
 #include <string_view>
 #include <vector>
 
-namespace autokaggle {
-struct StatusView;
-}
 
 namespace autokaggle::serve {
 
@@ -92,6 +90,7 @@ private:
     std::string id_;
     WorkspaceFiles files_;
     std::mutex mutex_;
+    DeclaredDirections directions_;     ///< for a config.json without metric_direction
     std::chrono::steady_clock::time_point read_at_{};
     bool read_once_ = false;
     std::string fingerprint_;           ///< sizes and times of the summary's files

@@ -19,6 +19,7 @@
 #include "base/atomic_file.hpp"
 #include "base/cgroup.hpp"
 #include "base/process.hpp"
+#include "base/utc_time.hpp"
 
 #include <autokaggle/sdk/errors.hpp>
 
@@ -251,8 +252,8 @@ int run(const fs::path& dir) {
     facts.output_tail = log->recent();
     facts.sandboxed = order.sandboxed;
     sup::ExitRecord record = sup::classify(facts);
-    record.started_at = sup::iso_utc(wall_start);
-    record.ended_at = sup::iso_utc(std::chrono::system_clock::now());
+    record.started_at = autokaggle::utc_timestamp(wall_start);
+    record.ended_at = autokaggle::utc_timestamp(std::chrono::system_clock::now());
     // A run that did not succeed says so in its own log: a silent script that timed out must
     // not leave an empty log behind.
     log->finish(record.status == autokaggle::RunStatus::ok
