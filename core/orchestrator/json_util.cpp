@@ -65,9 +65,11 @@ std::optional<double> Fields::opt_number(std::string_view key) const {
     if (!v) return std::nullopt;
     // JSON has no infinity: 1e400 parses to one, and would be written back as null.
     if (v->is_double() && !std::isfinite(v->get_double())) wrong(key, "a finite number");
+    // Integers too: 16843575248281131 is not exact as a double, and a number must read the same
+    // before and after a save.
     if (v->is_double()) return canonical(v->get_double());
-    if (v->is_int64()) return static_cast<double>(v->get_int64());
-    if (v->is_uint64()) return static_cast<double>(v->get_uint64());
+    if (v->is_int64()) return canonical(static_cast<double>(v->get_int64()));
+    if (v->is_uint64()) return canonical(static_cast<double>(v->get_uint64()));
     wrong(key, "a number");
 }
 

@@ -178,6 +178,17 @@ BOOST_AUTO_TEST_CASE(numbers_out_of_range_are_named_not_misread) {
                    .find("input_tokens: -5 is not a token count") != std::string::npos);
 }
 
+BOOST_AUTO_TEST_CASE(a_long_integer_score_reads_the_same_before_and_after_a_save) {
+    TempDir dir;
+    // More digits than a double carries: read as written, it would change once saved and read back.
+    write_text(dir / "state.json", R"({"schema_version": 1, "best": {"submitted_cv": 16843575248281131}})");
+    const StateStore store(dir / "state.json");
+    const CampaignState first = store.load({});
+    store.save(first);
+    const CampaignState again = store.load({});
+    BOOST_TEST(*first.best_submitted_cv == *again.best_submitted_cv);
+}
+
 BOOST_AUTO_TEST_SUITE_END()
 
 BOOST_AUTO_TEST_SUITE(results_file)
