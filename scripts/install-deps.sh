@@ -82,11 +82,12 @@ if [[ -n "$need" ]]; then
   apt_install $need
 fi
 
-# The real coding-agent CLIs for tests/coding_agents, at the versions pinned there, each into its
-# own npm prefix in a cache folder outside the build tree (once per machine, never globally).
+# The real coding-agent CLIs for tests/plugins/agent-cli-common, at the versions pinned there,
+# each into its own npm prefix in a cache folder outside the build tree (once per machine, never
+# globally).
 if [[ $WITH_TESTS -eq 1 ]]; then
-  # shellcheck source=../tests/coding_agents/cli-versions.env
-  source "$(dirname "$0")/../tests/coding_agents/cli-versions.env"
+  # shellcheck source=../tests/plugins/agent-cli-common/cli-versions.env
+  source "$(dirname "$0")/../tests/plugins/agent-cli-common/cli-versions.env"
   cli_cache=${AUTOKAGGLE_CLI_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/autokaggle/clis}
   install_cli() {  # <npm package> <folder name> <version> <executable>
     local prefix="$cli_cache/$2-$3"

@@ -2,7 +2,7 @@
 # Records the current SDK in sdk/abi.lock as "<AUTOKAGGLE_ABI_VERSION> <sha256 of the installed
 # headers>" (sdk/autokaggle/sdk/ and sdk/autokaggle/support/: everything a plugin compiles against).
 # Run it after changing one of those headers AND bumping AUTOKAGGLE_ABI_VERSION in
-# sdk/autokaggle/sdk/abi.hpp; the foundation tests fail until both agree with the lock.
+# sdk/autokaggle/sdk/abi.hpp; the abi-lock test (tests/sdk) fails until both agree with the lock.
 #
 # The hash is the one CMake computes when configuring (sdk/CMakeLists.txt: each header's lines
 # stripped, blank and // lines dropped, "== <folder>/<name>" before each file, files sorted by

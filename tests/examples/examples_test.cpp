@@ -13,7 +13,7 @@
 #define BOOST_TEST_MODULE examples
 #include <boost/test/unit_test.hpp>
 
-#include "llm/llm_test_support.hpp"
+#include "support/llm_support.hpp"
 #include "support/campaign_checks.hpp"
 #include "support/scripted_competitor.hpp"
 #include "support/test_support.hpp"

@@ -31,7 +31,7 @@ fs::path source_dir();       ///< the repository root
 fs::path binary_dir();       ///< the CMake build folder
 fs::path bin_dir();          ///< build/bin (autokaggle, tests)
 fs::path plugin_dir();       ///< build/lib/autokaggle/plugins
-fs::path test_plugin_dir();  ///< build/tests/plugins (fixture plugins, one folder each)
+fs::path test_plugin_dir();  ///< build/tests/fixture-plugins (one folder each)
 /// competitions/<name> of the repository (data/, answers.csv, competition.json); BOOST_FAIL when missing
 fs::path competition_dir(const std::string& name);
 /// Copies the shipped competition `name` that carries a config.json (pima-diabetes) into
