@@ -470,6 +470,13 @@ const PluginInfo* PluginHost::find_metric(std::string_view metric) const {
     return nullptr;
 }
 
+std::vector<std::string> PluginHost::metric_names() const {
+    std::vector<std::string> names;
+    for (const auto& info : impl_->infos)
+        if (info.kind == "metric") names.insert(names.end(), info.provides.begin(), info.provides.end());
+    return names;
+}
+
 json::object PluginHost::validate_options(const PluginInfo& plugin, const json::object& options,
                                           const std::string& key_path, std::vector<Diagnostic>& out) const {
     const std::string who = plugin.kind + " plugin '" + plugin.name + "'";

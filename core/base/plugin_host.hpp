@@ -51,6 +51,8 @@ public:
     const PluginInfo& find(std::string_view kind, std::string_view name) const;
     /// The metric plugin that provides `metric` ("map@5" matches "map@k"), or nullptr.
     const PluginInfo* find_metric(std::string_view metric) const;
+    /// Every metric name the loaded metric plugins provide ("auc_roc", "map@k", ...).
+    std::vector<std::string> metric_names() const;
 
     /// Checks options against the plugin's schema and fills defaults. Unknown keys and wrong
     /// types are errors named by `key_path` + "." + option.

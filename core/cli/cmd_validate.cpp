@@ -13,7 +13,7 @@
 #include "orchestrator/checks.hpp"
 #include "orchestrator/data_check.hpp"
 #include "runner/python_env.hpp"
-#include "runner/sandbox.hpp"
+#include <autokaggle/support/sandbox.hpp>
 
 #include <autokaggle/sdk/errors.hpp>
 

@@ -22,10 +22,10 @@ const std::set<std::string, std::less<>> kStructuralWords{
     "categories", "image", "images", "year", "month", "day", "week", "hour", "name", "status", "result", "results",
     "output", "input", "level"};
 
-/// Words that make a number next to them a score.
-const std::set<std::string, std::less<>> kScoreWords{
-    "cv", "lb", "auc", "score", "scores", "scored", "scoring", "rmse", "rmsle", "mae", "mse", "logloss", "loss",
-    "accuracy", "f1", "r2", "qwk", "kappa", "leaderboard", "metric", "gini", "mape", "smape", "map"};
+/// Words that make a number next to them a score, whatever the metric; the metrics' own names
+/// come from the plugins (CompetitionWords::metric_words).
+const std::set<std::string, std::less<>> kScoreWords{"cv",   "lb",          "score",  "scores", "scored",
+                                                     "scoring", "leaderboard", "metric", "loss"};
 
 /// Words after a number that make it a count or a ratio rather than a score.
 const std::set<std::string, std::less<>> kUnitWords{
@@ -101,7 +101,11 @@ bool is_round_tag(const std::string& t) {
            std::all_of(t.begin() + 1, t.end(), [](char c) { return std::isdigit(static_cast<unsigned char>(c)) != 0; });
 }
 
-std::string score_specific(const std::vector<Token>& tokens, const std::string& metric) {
+std::string score_specific(const std::vector<Token>& tokens, const CompetitionWords& words) {
+    auto score_word = [&](const std::string& w) {
+        return kScoreWords.count(w) || w == words.metric ||
+               std::find(words.metric_words.begin(), words.metric_words.end(), w) != words.metric_words.end();
+    };
     for (std::size_t i = 0; i < tokens.size(); ++i) {
         const auto& t = tokens[i];
         if (!t.number) continue;
@@ -113,7 +117,7 @@ std::string score_specific(const std::vector<Token>& tokens, const std::string& 
         const std::size_t from = i >= 2 ? i - 2 : 0, to = std::min(tokens.size(), i + 3);
         for (std::size_t j = from; j < to; ++j) {
             if (j == i) continue;
-            if (kScoreWords.count(tokens[j].text) || (!metric.empty() && tokens[j].text == metric))
+            if (score_word(tokens[j].text))
                 return "holds a raw score ('" + tokens[j].text + " ... " + t.text +
                        "'); say how much it changed in fold-noise units or percent";
         }
@@ -133,9 +137,26 @@ std::string tidy(std::string text) {
 
 }  // namespace
 
-CompetitionWords competition_words(std::string_view slug, std::string_view metric, const std::filesystem::path& train_csv) {
+CompetitionWords competition_words(std::string_view slug, std::string_view metric, const std::filesystem::path& train_csv,
+                                   const std::vector<std::string>& metric_names) {
     CompetitionWords w;
     w.metric = to_lower(metric);
+    // "auc_roc", "map@k", "r2": the words of each name, without the placeholder k and bare digits.
+    std::vector<std::string> names = metric_names;
+    names.emplace_back(metric);
+    for (const auto& name : names) {
+        std::string word;
+        for (const char c : to_lower(name) + " ") {
+            if (std::isalnum(static_cast<unsigned char>(c))) {
+                word += c;
+                continue;
+            }
+            const bool digits = std::all_of(word.begin(), word.end(), [](char d) { return std::isdigit(static_cast<unsigned char>(d)) != 0; });
+            if (word.size() >= 2 && !digits && std::find(w.metric_words.begin(), w.metric_words.end(), word) == w.metric_words.end())
+                w.metric_words.push_back(word);
+            word.clear();
+        }
+    }
     const std::string s = to_lower(trim(slug));
     if (!s.empty() && s != "<placeholder>") {
         w.names.push_back(s);
@@ -177,7 +198,7 @@ std::string specific_in(std::string_view text, const CompetitionWords& words) {
             ((tokens[i].text == "round" || tokens[i].text == "rounds") && i + 1 < tokens.size() && tokens[i + 1].number))
             return "refers to a round of one campaign ('" + tokens[i].text + "')";
     }
-    return score_specific(tokens, words.metric);
+    return score_specific(tokens, words);
 }
 
 RuleCheck check_general(std::string_view rule, const CompetitionWords& words) {

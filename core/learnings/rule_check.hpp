@@ -4,6 +4,8 @@
 // rule with specifics is refused, with the reason.
 #pragma once
 
+#include <autokaggle/support/learnings_rules.hpp>  // rule_id
+
 #include <filesystem>
 #include <string>
 #include <string_view>
@@ -16,11 +18,15 @@ struct CompetitionWords {
     std::vector<std::string> names;    ///< the slug in its spellings, and its distinctive parts
     std::vector<std::string> columns;  ///< train.csv's distinctive column names
     std::string metric;                ///< the metric's name, a score word next to a number
+    /// The words of every metric name the installation knows ("auc_roc" -> auc, roc; "map@k" ->
+    /// map): next to a number, each makes it a score, whichever metric this campaign uses.
+    std::vector<std::string> metric_words;
 };
 
-/// From the competition's slug, its metric and train.csv's header (no file: no columns).
-CompetitionWords competition_words(std::string_view slug, std::string_view metric,
-                                   const std::filesystem::path& train_csv);
+/// From the competition's slug, its metric, train.csv's header (no file: no columns) and the
+/// names of the metrics the loaded plugins provide.
+CompetitionWords competition_words(std::string_view slug, std::string_view metric, const std::filesystem::path& train_csv,
+                                   const std::vector<std::string>& metric_names = {});
 
 struct RuleCheck {
     bool accepted = false;
@@ -35,10 +41,6 @@ std::string specific_in(std::string_view text, const CompetitionWords& words);
 /// Accepts a general rule as it is, rewrites one whose specifics are all inside parentheses or
 /// brackets (those are dropped), refuses the rest.
 RuleCheck check_general(std::string_view rule, const CompetitionWords& words);
-
-/// A rule's identity: 8 hex digits of a hash over its words (lower case, punctuation and
-/// spacing ignored), so "Blend  diverse models." and "blend diverse models" are one rule.
-std::string rule_id(std::string_view text);
 
 /// True for an identity as rule_id writes it.
 bool is_rule_id(std::string_view text);

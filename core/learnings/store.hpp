@@ -19,6 +19,8 @@
 // against the last line's list and retired: no campaign brings it back.
 #pragma once
 
+#include <autokaggle/support/learnings_rules.hpp>
+
 #include <filesystem>
 #include <functional>
 #include <optional>
@@ -28,7 +30,6 @@
 
 namespace autokaggle::learnings {
 
-enum class Verdict { confirmed, contradicted, mixed };
 std::string_view to_string(Verdict v);
 std::optional<Verdict> parse_verdict(std::string_view word);
 

@@ -246,7 +246,8 @@ void bring_store_into_workspace(const Config& config, const WorkspacePaths& path
     }
 }
 
-void after_retrospective(const Config& config, const WorkspacePaths& paths, int round, Logger& logger) {
+void after_retrospective(const Config& config, const WorkspacePaths& paths, int round,
+                         const std::vector<std::string>& metric_names, Logger& logger) {
     try {
         char name[32];
         std::snprintf(name, sizeof name, "R%02d_retro.md", round);
@@ -255,17 +256,18 @@ void after_retrospective(const Config& config, const WorkspacePaths& paths, int 
     } catch (const std::exception& e) {
         warn(logger, std::string("the retrospective's learnings were not copied into LEARNINGS.md: ") + e.what());
     }
-    share_with_store(config, paths, logger);
+    share_with_store(config, paths, metric_names, logger);
 }
 
-void share_with_store(const Config& config, const WorkspacePaths& paths, Logger& logger) {
+void share_with_store(const Config& config, const WorkspacePaths& paths, const std::vector<std::string>& metric_names,
+                      Logger& logger) {
     try {
         const auto store_file = store_location(config.raw, paths.root);
         if (!store_file) return;
         const auto text = read_file_if_exists(paths.learnings);
         if (!text) return;
         const auto words = competition_words(config.competition.competition, config.competition.metric,
-                                             config.competition.train_csv);
+                                             config.competition.train_csv, metric_names);
         std::vector<std::string> refused;
         const auto report = campaign_report(*text, words, campaign_name(config, paths), utc_date(), refused);
         for (const auto& r : refused)

@@ -7,6 +7,7 @@
 #include "learnings/store.hpp"
 
 #include <autokaggle/sdk/host.hpp>
+#include <autokaggle/support/learnings_rules.hpp>  // WorkspaceRule, rules_in_learnings, kImportedHeading
 
 #include <boost/json/object.hpp>
 
@@ -27,9 +28,6 @@ namespace autokaggle::learnings {
 inline constexpr std::string_view kWorkspaceHeader =
     "# Learnings\n\nGeneral rules: those of earlier campaigns first, then what each round of this one found.\n";
 
-/// The heading of the section holding the store's rules.
-inline constexpr std::string_view kImportedHeading = "## From earlier campaigns";
-
 /// Where the store is: config.json's "learnings_store" (a path, relative to the workspace,
 /// "~/" for the home folder; false: no store), else $XDG_DATA_HOME/autokaggle/learnings.md,
 /// else ~/.local/share/autokaggle/learnings.md. nullopt: no store.
@@ -39,18 +37,6 @@ std::optional<std::filesystem::path> store_location(const boost::json::object& r
 /// The body of the imported section: the store's rules, most trusted first, with their ids,
 /// confidence and evidence (without campaign names), and how to cite them.
 std::string imported_section(const Store& store, std::string_view date);
-
-/// A rule as LEARNINGS.md states it, for agents that reason over it (the autopilot's Reviewer).
-struct WorkspaceRule {
-    std::string id;
-    std::string text;                 ///< empty for a bare citation ("confirms 3f2a9c1e")
-    std::optional<double> confidence; ///< imported rules carry the store's; this campaign's do not
-    Verdict verdict = Verdict::confirmed;  ///< contradicted for "contradicts ..." bullets
-    std::string what;                 ///< the "(evidence: ...)" part
-    bool imported = false;            ///< from the "From earlier campaigns" section
-};
-/// Every rule of LEARNINGS.md: the imported section's and the round sections' bullets.
-std::vector<WorkspaceRule> rules_in_learnings(std::string_view learnings_text);
 
 /// What the campaign's round sections say, checked against `words`: specific rules are
 /// refused (listed in `refused` with the reason), one finding per rule with the net verdict.
@@ -69,9 +55,13 @@ void write_section(const std::filesystem::path& learnings_file, std::string_view
 void bring_store_into_workspace(const Config& config, const WorkspacePaths& paths, int round, Logger& logger);
 /// After round `round`'s retrospective: its "## Learnings" bullets into LEARNINGS.md (section
 /// "## R10 retro"), then the campaign's rules into the store.
-void after_retrospective(const Config& config, const WorkspacePaths& paths, int round, Logger& logger);
+void after_retrospective(const Config& config, const WorkspacePaths& paths, int round,
+                         const std::vector<std::string>& metric_names, Logger& logger);
 /// At the end of a run: the campaign's rules into the store.
-void share_with_store(const Config& config, const WorkspacePaths& paths, Logger& logger);
+/// `metric_names`: those the loaded plugins provide; a number next to one is a raw score, too
+/// specific for the store.
+void share_with_store(const Config& config, const WorkspacePaths& paths, const std::vector<std::string>& metric_names,
+                      Logger& logger);
 
 /// For `autokaggle init`: the store's rules into DIR/LEARNINGS.md, reading DIR/config.json
 /// leniently (it may still hold placeholders). Returns one line for the user.

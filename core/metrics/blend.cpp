@@ -3,10 +3,10 @@
 #include "base/atomic_file.hpp"
 #include "metrics/correlation.hpp"
 #include "metrics/logloss_trials.hpp"
-#include "metrics/parallel.hpp"
+#include <autokaggle/support/parallel.hpp>
 #include "metrics/rank_auc_trials.hpp"
 #include "metrics/ranking.hpp"
-#include "metrics/summation.hpp"
+#include <autokaggle/support/summation.hpp>
 #include "metrics/verify.hpp"
 
 #include <autokaggle/sdk/errors.hpp>

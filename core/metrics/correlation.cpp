@@ -1,6 +1,6 @@
 #include "metrics/correlation.hpp"
 
-#include "metrics/parallel.hpp"
+#include <autokaggle/support/parallel.hpp>
 
 #include <algorithm>
 #include <cmath>

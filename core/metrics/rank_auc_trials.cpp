@@ -1,7 +1,7 @@
 #include "metrics/rank_auc_trials.hpp"
 
-#include "metrics/parallel.hpp"
-#include "metrics/radix_sort.hpp"
+#include <autokaggle/support/parallel.hpp>
+#include <autokaggle/support/radix_sort.hpp>
 #include "metrics/screened_pick.hpp"
 
 #include <algorithm>

@@ -1,6 +1,6 @@
 #include "metrics/ranking.hpp"
 
-#include "metrics/radix_sort.hpp"
+#include <autokaggle/support/radix_sort.hpp>
 
 #include <algorithm>
 #include <bit>

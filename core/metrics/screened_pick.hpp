@@ -6,7 +6,7 @@
 // including the tie rule (the lowest index wins among equal scores).
 #pragma once
 
-#include "metrics/parallel.hpp"
+#include <autokaggle/support/parallel.hpp>
 
 #include <algorithm>
 #include <cstddef>

@@ -1,9 +1,9 @@
 #include "metrics/verify.hpp"
 
 #include "base/atomic_file.hpp"
-#include "metrics/finite.hpp"
+#include <autokaggle/support/finite.hpp>
 #include "metrics/folds.hpp"
-#include "metrics/parallel.hpp"
+#include <autokaggle/support/parallel.hpp>
 
 #include <autokaggle/sdk/errors.hpp>
 

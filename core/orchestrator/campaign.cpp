@@ -227,7 +227,7 @@ struct Campaign::Impl {
         switch (step.kind) {
             case StepKind::agent:
                 if (agent_phase(n, step) && step.phase == Phase::retro)
-                    learnings::after_retrospective(config, paths, n, logger);
+                    learnings::after_retrospective(config, paths, n, plugins.metric_names(), logger);
                 break;
             case StepKind::respawn: maybe_respawn(n, step); break;
             case StepKind::scrape: scrape(n, step); break;
@@ -540,7 +540,7 @@ struct Campaign::Impl {
             const auto r = stop_reason();
             out.stop_reason = r.empty() ? std::string("cancelled: ") + c.what() : r;
         }
-        learnings::share_with_store(config, paths, logger);
+        learnings::share_with_store(config, paths, plugins.metric_names(), logger);
         const CampaignState s = journal.snapshot();
         out.stopped_at = round_tag(s.round) + " " + s.phase;
         journal.update([&](CampaignState& st) {

@@ -34,6 +34,8 @@ public:
     /// nullptr when none is configured.
     Submitter* submitter();
     Scraper* scraper();
+    /// Every metric name the loaded plugins provide.
+    std::vector<std::string> metric_names() const { return plugins_.metric_names(); }
 
 private:
     PluginContext context(std::string instance, const boost::json::object& options) const;

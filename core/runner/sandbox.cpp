@@ -1,4 +1,4 @@
-#include "runner/sandbox.hpp"
+#include <autokaggle/support/sandbox.hpp>
 
 #include "base/process.hpp"
 #include "base/text.hpp"

@@ -3,10 +3,10 @@
 // files), so a resumed campaign makes the same choices as an uninterrupted one.
 #pragma once
 
-#include "learnings/workspace_learnings.hpp"
 
 #include <autokaggle/sdk/host.hpp>
 #include <autokaggle/sdk/metric.hpp>
+#include <autokaggle/support/learnings_rules.hpp>
 
 #include <boost/json/object.hpp>
 

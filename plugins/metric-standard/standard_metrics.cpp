@@ -1,9 +1,9 @@
 #include "standard_metrics.hpp"
 
-#include "metrics/binary_auc.hpp"
-#include "metrics/finite.hpp"
-#include "metrics/parallel.hpp"
-#include "metrics/summation.hpp"
+#include <autokaggle/support/binary_auc.hpp>
+#include <autokaggle/support/finite.hpp>
+#include <autokaggle/support/parallel.hpp>
+#include <autokaggle/support/summation.hpp>
 
 #include <autokaggle/sdk/errors.hpp>
 
@@ -109,7 +109,7 @@ bool class_rows_valid(const MetricInput& in, std::size_t k, unsigned threads) {
 // AUC
 
 /// Binary AUC of scores[i * stride + col] against labels (positive when label == positive).
-/// Ties count one half, as in scikit-learn. O(n): metrics/binary_auc.hpp. `checks` (the exact
+/// Ties count one half, as in scikit-learn. O(n): autokaggle/support/binary_auc.hpp. `checks` (the exact
 /// checks, which throw naming the bad row) run when a row fails `valid`.
 template <class Valid, class Checks>
 double binary_auc(std::string_view metric, Span truth, Span pred, std::size_t stride, std::size_t col, double positive,

@@ -1,11 +1,10 @@
 #include "local_runner.hpp"
 
+#include <autokaggle/sdk/errors.hpp>
 #include <autokaggle/support/atomic_file.hpp>
 #include <autokaggle/support/plugin_options.hpp>
 #include <autokaggle/support/process.hpp>
-#include "runner/supervised_run.hpp"
-
-#include <autokaggle/sdk/errors.hpp>
+#include <autokaggle/support/supervised_run.hpp>
 
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>

@@ -5,7 +5,7 @@
 // docs/runner-local.md for the behaviour and its limits.
 #pragma once
 
-#include "runner/sandbox.hpp"
+#include <autokaggle/support/sandbox.hpp>
 
 #include <autokaggle/sdk/host.hpp>
 #include <autokaggle/sdk/runner.hpp>

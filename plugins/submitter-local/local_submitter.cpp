@@ -8,20 +8,13 @@
 #include "local_submitter.hpp"
 
 #include <autokaggle/sdk/errors.hpp>
+#include <autokaggle/support/answers_scoring.hpp>
 #include <autokaggle/support/atomic_file.hpp>
-
-#include "metrics/csv.hpp"
-#include "metrics/target.hpp"
-#include "metrics/verify.hpp"
+#include <autokaggle/support/utc_time.hpp>
 
 #include <boost/json.hpp>
 
 #include <algorithm>
-#include <chrono>
-#include <cmath>
-#include <ctime>
-#include <map>
-#include <unordered_map>
 
 namespace autokaggle::local_submitter {
 
@@ -47,90 +40,7 @@ bool is_public(std::string_view id, double public_share, std::uint64_t seed) {
     return static_cast<double>(split_hash(id, seed) % 1000000ull) < public_share * 1000000.0;
 }
 
-std::string utc_now_iso() {
-    const auto now = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
-    std::tm tm{};
-    ::gmtime_r(&now, &tm);
-    char buf[32];
-    std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-    return buf;
-}
-
 namespace {
-
-/// Predictions of a submission aligned to the answers' rows.
-metrics::NpyArray submission_predictions(const metrics::CsvTable& sub, const std::vector<std::size_t>& sub_rows,
-                                         const metrics::TargetEncoding& target, const std::string& target_column,
-                                         const Metric& metric) {
-    const std::size_t n = sub_rows.size();
-    const auto& header = sub.header();
-    auto has = [&](const std::string& c) { return std::find(header.begin(), header.end(), c) != header.end(); };
-    if (target.classification && target.num_classes() > 2 && !has(target_column)) {
-        // One column per class, named as the classes.
-        std::vector<double> values(n * target.num_classes());
-        for (std::size_t k = 0; k < target.num_classes(); ++k) {
-            const auto& name = target.class_names[k];
-            if (!has(name))
-                throw ServiceError("submission " + sub.path().string() + " has no column '" + name +
-                                   "' (one probability column per class is expected, as in sample_submission.csv)", 400);
-            const auto col = sub.numbers(name);
-            for (std::size_t i = 0; i < n; ++i) values[i * target.num_classes() + k] = col[sub_rows[i]];
-        }
-        return metrics::NpyArray::matrix(std::move(values), n, target.num_classes());
-    }
-    if (!has(target_column))
-        throw ServiceError("submission " + sub.path().string() + " has no column '" + target_column + "'", 400);
-    if (sub.is_numeric(target_column)) {
-        const auto col = sub.numbers(target_column);
-        std::vector<double> values(n);
-        for (std::size_t i = 0; i < n; ++i) values[i] = col[sub_rows[i]];
-        return metrics::NpyArray::vector(std::move(values));
-    }
-    if (!target.classification)
-        throw ServiceError("submission " + sub.path().string() + " column '" + target_column + "' is not numeric", 400);
-    // Class labels: one label per row (label metrics), or space-separated ranked labels (map@k),
-    // which become scores 1/rank per class so that the metric ranks them in the same order.
-    const auto& col = sub.column(target_column);
-    const std::size_t k = target.num_classes();
-    const bool ranked = metric.prediction_kind() != PredictionKind::label;
-    std::vector<double> values(ranked ? n * k : n, 0.0);
-    for (std::size_t i = 0; i < n; ++i) {
-        std::string cell(col[sub_rows[i]]);
-        std::size_t rank = 0, pos = 0;
-        while (pos < cell.size()) {
-            auto end = cell.find(' ', pos);
-            auto label = cell.substr(pos, end == std::string::npos ? std::string::npos : end - pos);
-            pos = end == std::string::npos ? cell.size() : end + 1;
-            if (label.empty()) continue;
-            auto index = target.class_index(label);
-            if (!index)
-                throw ServiceError(sub.where(sub_rows[i], target_column) + ": '" + label + "' is not a class of the training data", 400);
-            if (!ranked) {
-                values[i] = static_cast<double>(*index);
-                break;
-            }
-            ++rank;
-            if (values[i * k + *index] == 0.0) values[i * k + *index] = 1.0 / static_cast<double>(rank);
-        }
-    }
-    return ranked ? metrics::NpyArray::matrix(std::move(values), n, k) : metrics::NpyArray::vector(std::move(values));
-}
-
-metrics::NpyArray take_rows(const metrics::NpyArray& a, const std::vector<std::size_t>& rows) {
-    std::vector<double> values;
-    values.reserve(rows.size() * a.cols);
-    for (auto r : rows)
-        for (std::size_t c = 0; c < a.cols; ++c) values.push_back(a.at(r, c));
-    if (a.one_dimensional) return metrics::NpyArray::vector(std::move(values));
-    return metrics::NpyArray::matrix(std::move(values), rows.size(), a.cols);
-}
-
-metrics::TargetEncoding take_rows(const metrics::TargetEncoding& t, const std::vector<std::size_t>& rows) {
-    metrics::TargetEncoding out = t;
-    out.values.clear();
-    for (auto r : rows) out.values.push_back(t.values[r]);
-    return out;
-}
 
 std::string require_string(const json::object& o, const char* key) {
     auto* v = o.if_contains(key);
@@ -214,7 +124,7 @@ json::object LocalSubmitter::load_board() const {
 }
 
 int LocalSubmitter::used_today(const json::object& board) const {
-    const auto today = utc_now_iso().substr(0, 10);
+    const auto today = utc_date();
     int used = 0;
     for (const auto& e : board.at("submissions").as_array())
         if (e.is_object() && require_string(e.as_object(), "date").substr(0, 10) == today) ++used;
@@ -222,51 +132,12 @@ int LocalSubmitter::used_today(const json::object& board) const {
 }
 
 Scores LocalSubmitter::score(const fs::path& submission) {
-    const auto& c = host_.competition();
-    const auto& m = host_.metric();  // the campaign's, with config.json's metric_options
-    const auto kind = metrics::target_kind(c.task_type, m.prediction_kind());
-    const auto train_target = metrics::load_train_target(c, m.prediction_kind());
-    const auto answers = metrics::read_csv(answers_, {c.id_column, c.target_column});
-    metrics::TargetEncoding truth = train_target;
-    if (kind == metrics::TargetKind::classification) {
-        truth.values = metrics::encode_labels(answers, c.target_column, train_target.class_names);
-    } else {
-        truth.values = answers.numbers(c.target_column);
-    }
-    truth.source = answers_.filename().string() + " column '" + c.target_column + "'";
-
-    const auto sub = metrics::read_csv(submission);
-    if (!sub.has_column(c.id_column))
-        throw ServiceError("submission " + submission.string() + " has no id column '" + c.id_column + "'", 400);
-    const auto& sub_ids = sub.column(c.id_column);
-    std::unordered_map<std::string, std::size_t> sub_row;
-    for (std::size_t i = 0; i < sub_ids.size(); ++i)
-        if (!sub_row.emplace(std::string(sub_ids[i]), i).second)
-            throw ServiceError(sub.where(i, c.id_column) + ": duplicate id '" + std::string(sub_ids[i]) + "'", 400);
-    const auto& ids = answers.column(c.id_column);
-    if (sub_ids.size() != ids.size())
-        throw ServiceError("submission " + submission.string() + " has " + std::to_string(sub_ids.size()) +
-                           " rows, the answers have " + std::to_string(ids.size()), 400);
-    std::vector<std::size_t> aligned(ids.size());
-    std::vector<std::size_t> pub, priv;
-    for (std::size_t i = 0; i < ids.size(); ++i) {
-        auto it = sub_row.find(std::string(ids[i]));
-        if (it == sub_row.end())
-            throw ServiceError("submission " + submission.string() + " lacks id '" + std::string(ids[i]) + "'", 400);
-        aligned[i] = it->second;
-        (is_public(ids[i], public_share_, split_seed_) ? pub : priv).push_back(i);
-    }
-    const auto pred = submission_predictions(sub, aligned, truth, c.target_column, m);
-    Scores s;
-    s.public_rows = pub.size();
-    s.private_rows = priv.size();
-    try {
-        s.public_score = metrics::score_predictions(m, take_rows(truth, pub), take_rows(pred, pub), "public part");
-        s.private_score = metrics::score_predictions(m, take_rows(truth, priv), take_rows(pred, priv), "private part");
-    } catch (const MetricError& e) {
-        throw ServiceError("submission " + submission.string() + " cannot be scored: " + e.what(), 400);
-    }
-    return s;
+    // The campaign's metric, with config.json's metric_options.
+    const auto parts = score_against_answers(host_.competition(), host_.metric(), submission, answers_,
+                                             {"public part", "private part"}, [&](std::string_view id) -> std::size_t {
+                                                 return is_public(id, public_share_, split_seed_) ? 0 : 1;
+                                             });
+    return Scores{parts[0].score, parts[1].score, parts[0].rows, parts[1].rows};
 }
 
 SubmissionInfo LocalSubmitter::submit(const SubmissionRequest& request) {
@@ -281,7 +152,7 @@ SubmissionInfo LocalSubmitter::submit(const SubmissionRequest& request) {
     json::object entry;
     auto& list = board.at("submissions").as_array();
     entry["ref"] = "local-" + std::to_string(list.size() + 1);
-    entry["date"] = utc_now_iso();
+    entry["date"] = utc_timestamp();
     entry["description"] = request.description;
     auto rel = request.file.lexically_relative(host_.paths().root).generic_string();
     entry["file"] = rel.empty() || rel.rfind("..", 0) == 0 ? request.file.string() : rel;

@@ -18,7 +18,6 @@ namespace autokaggle::local_submitter {
 /// The seeded hash that places a test id on the public or the private leaderboard.
 std::uint64_t split_hash(std::string_view id, std::uint64_t seed);
 bool is_public(std::string_view id, double public_share, std::uint64_t seed);
-std::string utc_now_iso();
 
 struct Scores {
     double public_score = 0, private_score = 0;

@@ -7,7 +7,7 @@
 
 #include <cstdint>
 
-#define AUTOKAGGLE_ABI_VERSION 7u
+#define AUTOKAGGLE_ABI_VERSION 8u
 
 /// Symbols a plugin exports with BOOST_DLL_ALIAS (see plugin.hpp for the macro that does it).
 #define AUTOKAGGLE_DESCRIPTOR_SYMBOL "autokaggle_descriptor"

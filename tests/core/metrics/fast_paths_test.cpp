@@ -3,9 +3,9 @@
 // errors as the exact checks) and .npy files read in place.
 #include "support/metric_checks.hpp"
 
-#include "metrics/binary_auc.hpp"
+#include <autokaggle/support/binary_auc.hpp>
 #include "metrics/npy.hpp"
-#include "metrics/radix_sort.hpp"
+#include <autokaggle/support/radix_sort.hpp>
 #include "support/test_support.hpp"
 
 #include <algorithm>

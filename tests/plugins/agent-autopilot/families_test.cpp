@@ -9,6 +9,7 @@
 #include "autopilot.hpp"
 #include "support/fake_host.hpp"
 #include "learnings/markdown_sections.hpp"
+#include "learnings/workspace_learnings.hpp"
 
 #include "base/plugin_host.hpp"
 #include "metrics/metric_loader.hpp"

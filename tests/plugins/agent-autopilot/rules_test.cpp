@@ -10,6 +10,8 @@
 #include "files_scraper.hpp"
 #include "local_submitter.hpp"
 
+#include "learnings/workspace_learnings.hpp"
+
 #include <boost/json.hpp>
 
 #include <algorithm>

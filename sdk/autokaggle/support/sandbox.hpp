@@ -4,6 +4,7 @@
 // workspace and the data are read-only, the held-out answers and the user's home are not there
 // at all, and there is no network unless allowed. New user, pid, IPC, UTS and cgroup
 // namespaces; no capabilities; the sandbox ends with the process that started it.
+// Implemented in libautokaggle-runner (AutoKaggle::runner).
 #pragma once
 
 #include <filesystem>

@@ -7,8 +7,8 @@
 // standard metric plugin uses it.
 #pragma once
 
-#include "metrics/parallel.hpp"
-#include "metrics/radix_sort.hpp"
+#include <autokaggle/support/parallel.hpp>
+#include <autokaggle/support/radix_sort.hpp>
 
 #include <algorithm>
 #include <bit>
