@@ -51,8 +51,12 @@ CliHome::~CliHome() {
 std::map<std::string, std::string> real_cli_environment(const FakeModelServer& model, const fs::path& home) {
     const std::string proxy = model.proxy_url();
     fs::create_directories(home / ".codex");  // Codex refuses a CODEX_HOME that does not exist
+    // Codex will not put its helper commands (apply_patch) under the temporary folder, and a
+    // build folder may well lie under /tmp: the CLIs get a temporary folder of their own.
+    fs::create_directories(home / "tmp");
     return {
         {"HOME", home.string()},
+        {"TMPDIR", (home / "tmp").string()},
         {"CODEX_HOME", (home / ".codex").string()},
         {"XDG_CONFIG_HOME", (home / ".config").string()},
         {"XDG_CACHE_HOME", (home / ".cache").string()},
