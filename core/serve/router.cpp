@@ -184,6 +184,9 @@ Response Router::handle(const Request& request) const {
         r.headers.emplace_back("Allow", "GET, HEAD");
         return r;
     }
+    // Browsers ask for /favicon.ico on every page, the "needs its token" page too: the icon is no
+    // secret, and a refusal there would be one more error in the browser's console.
+    if (path == "/favicon.ico") return asset_response("favicon.svg");
     if (auto refused = refuse_or_admit(request, path, query)) return *refused;
     Response r = route(path);
     if (!r.from_binary) r.body = redact(r.body);  // the one exit of workspace text

@@ -77,6 +77,14 @@ std::string text(dashtest::Chromium& page, const std::string& selector) {
     return std::string(v.as_string());
 }
 
+/// No script exception, console error or failed load so far; the failure lists them.
+void expect_no_page_errors(dashtest::Chromium& page) {
+    const auto errors = page.errors();
+    std::string all;
+    for (const auto& e : errors) all += "\n  " + e;
+    BOOST_TEST(errors.empty(), "the page reported:" << all);
+}
+
 void save_screenshot(const std::string& png) {
     BOOST_REQUIRE(png.size() > 8);
     BOOST_TEST(png.substr(1, 3) == "PNG");
@@ -186,8 +194,7 @@ BOOST_AUTO_TEST_CASE(the_finished_demo_campaign_is_rendered_from_its_files) {
     BOOST_TEST(count(page, "#round-file a[href='https://example.org/x']") == 1);
     BOOST_TEST(text(page, "#round-file strong") == "bold text");
 
-    const auto errors = page.errors();
-    BOOST_TEST(errors.empty(), [&] { std::string all; for (const auto& e : errors) all += e + "\n"; return all; }());
+    expect_no_page_errors(page);
     page.eval("document.getElementById('round-close').click()");
     save_screenshot(page.screenshot_png());
 }
@@ -207,7 +214,7 @@ BOOST_AUTO_TEST_CASE(with_a_token_the_browser_gets_in_only_through_it) {
     BOOST_TEST(std::string(page.eval("document.cookie").as_string()).empty());   // and scripts cannot read it
     page.navigate(serve.base() + "/c/pima-demo/");
     page.wait_for("document.body.dataset.summaryLoaded === '1'", "the summary on a later visit");
-    BOOST_TEST(page.errors().empty());
+    expect_no_page_errors(page);
 }
 
 BOOST_AUTO_TEST_CASE(several_campaigns_get_a_list_page) {
@@ -223,5 +230,5 @@ BOOST_AUTO_TEST_CASE(several_campaigns_get_a_list_page) {
     page.navigate(serve.base() + std::string(links.at(1).as_string()));
     page.wait_for("document.body.dataset.summaryLoaded === '1'", "the second campaign's page");
     BOOST_TEST(text(page, "#campaign-name") == "pima-diabetes");
-    BOOST_TEST(page.errors().empty());
+    expect_no_page_errors(page);
 }

@@ -211,6 +211,10 @@ BOOST_AUTO_TEST_CASE(with_a_token_every_request_must_carry_it) {
     BOOST_TEST(h["Set-Cookie"].find("HttpOnly") != std::string::npos);
     BOOST_TEST(h["Set-Cookie"].find("SameSite=Strict") != std::string::npos);
     BOOST_TEST(router.handle(get("/c/camp/?token=s3cret-token-X")).status == 401);
+    // The icon browsers fetch for the refusal page too is no secret.
+    const auto icon = router.handle(get("/favicon.ico"));
+    BOOST_TEST(icon.status == 200);
+    BOOST_TEST(icon.content_type.find("svg") != std::string::npos);
 }
 
 BOOST_AUTO_TEST_CASE(without_a_token_only_loopback_host_names_are_answered) {
