@@ -35,6 +35,10 @@ const std::set<std::string, std::less<>> kUnitWords{
 
 bool word_char(char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_'; }
 
+bool all_digits(std::string_view s) {
+    return std::all_of(s.begin(), s.end(), [](char c) { return std::isdigit(static_cast<unsigned char>(c)) != 0; });
+}
+
 struct Token {
     std::string text;  ///< lower case
     bool number = false;
@@ -62,8 +66,7 @@ std::vector<Token> tokenize(std::string_view text) {
             if (word_char(d)) {
                 ++i;
             } else if (d == '.' && !seen_dot && i + 1 < text.size() && std::isdigit(static_cast<unsigned char>(text[i + 1])) &&
-                       std::all_of(text.begin() + static_cast<long>(start), text.begin() + static_cast<long>(i),
-                                   [](char e) { return std::isdigit(static_cast<unsigned char>(e)) != 0; })) {
+                       all_digits(text.substr(start, i - start))) {
                 seen_dot = true;
                 ++i;
             } else {
@@ -97,8 +100,7 @@ bool has_word(std::string_view haystack, std::string_view needle) {
 }
 
 bool is_round_tag(const std::string& t) {
-    return t.size() >= 3 && t.size() <= 4 && t[0] == 'r' &&
-           std::all_of(t.begin() + 1, t.end(), [](char c) { return std::isdigit(static_cast<unsigned char>(c)) != 0; });
+    return t.size() >= 3 && t.size() <= 4 && t[0] == 'r' && all_digits(std::string_view(t).substr(1));
 }
 
 std::string score_specific(const std::vector<Token>& tokens, const CompetitionWords& words) {
@@ -135,15 +137,10 @@ std::string tidy(std::string text) {
     return trim(out);
 }
 
-}  // namespace
-
-CompetitionWords competition_words(std::string_view slug, std::string_view metric, const std::filesystem::path& train_csv,
-                                   const std::vector<std::string>& metric_names) {
-    CompetitionWords w;
-    w.metric = to_lower(metric);
-    // "auc_roc", "map@k", "r2": the words of each name, without the placeholder k and bare digits.
-    std::vector<std::string> names = metric_names;
-    names.emplace_back(metric);
+/// The words of metric names ("auc_roc" -> auc, roc; "map@k" -> map; "r2" -> r2), without the
+/// placeholder k, bare digits and repeats.
+std::vector<std::string> metric_name_words(const std::vector<std::string>& names) {
+    std::vector<std::string> words;
     for (const auto& name : names) {
         std::string word;
         for (const char c : to_lower(name) + " ") {
@@ -151,12 +148,23 @@ CompetitionWords competition_words(std::string_view slug, std::string_view metri
                 word += c;
                 continue;
             }
-            const bool digits = std::all_of(word.begin(), word.end(), [](char d) { return std::isdigit(static_cast<unsigned char>(d)) != 0; });
-            if (word.size() >= 2 && !digits && std::find(w.metric_words.begin(), w.metric_words.end(), word) == w.metric_words.end())
-                w.metric_words.push_back(word);
+            if (word.size() >= 2 && !all_digits(word) && std::find(words.begin(), words.end(), word) == words.end())
+                words.push_back(word);
             word.clear();
         }
     }
+    return words;
+}
+
+}  // namespace
+
+CompetitionWords competition_words(std::string_view slug, std::string_view metric, const std::filesystem::path& train_csv,
+                                   const std::vector<std::string>& metric_names) {
+    CompetitionWords w;
+    w.metric = to_lower(metric);
+    std::vector<std::string> names = metric_names;
+    names.emplace_back(metric);
+    w.metric_words = metric_name_words(names);
     const std::string s = to_lower(trim(slug));
     if (!s.empty() && s != "<placeholder>") {
         w.names.push_back(s);
@@ -167,8 +175,7 @@ CompetitionWords competition_words(std::string_view slug, std::string_view metri
             if (v != s) w.names.push_back(v);
         for (auto part : split(std::string(s), '-')) {
             for (auto piece : split(part, '_')) {
-                const bool digits = std::all_of(piece.begin(), piece.end(), [](char c) { return std::isdigit(static_cast<unsigned char>(c)) != 0; });
-                if (piece.size() >= 4 && !digits && !kStructuralWords.count(piece)) w.names.push_back(piece);
+                if (piece.size() >= 4 && !all_digits(piece) && !kStructuralWords.count(piece)) w.names.push_back(piece);
             }
         }
     }

@@ -2,10 +2,9 @@
 
 #include "base/atomic_file.hpp"
 
-#include <boost/json/parse.hpp>
-
 #include <boost/json/array.hpp>
 #include <boost/json/object.hpp>
+#include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 
 #include <cmath>

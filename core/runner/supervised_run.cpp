@@ -354,7 +354,7 @@ void CappedLog::write(std::string_view chunk) {
                 continue;
             }
             held_back_ = true;
-            note("[runner] the log keeps the first " + megabytes(output_bytes_ - chunk.size()) + " and the last " +
+            note("the log keeps the first " + megabytes(output_bytes_ - chunk.size()) + " and the last " +
                  megabytes(tail_bytes_) + " of the output; in between only score lines are written, as they arrive");
         }
         auto nl = chunk.find('\n');
@@ -374,9 +374,10 @@ void CappedLog::write(std::string_view chunk) {
     }
 }
 
-void CappedLog::note(std::string_view line) {
-    put(line);
-    if (line.empty() || line.back() != '\n') put("\n");
+void CappedLog::note(std::string_view text) {
+    put(kRunnerNotePrefix);
+    put(text);
+    if (text.empty() || text.back() != '\n') put("\n");
 }
 
 void CappedLog::finish(std::string_view last_note) {
@@ -386,7 +387,7 @@ void CappedLog::finish(std::string_view last_note) {
         else if (!line_.empty()) dropped_bytes_ += line_.size() + line_overflow_, ++dropped_lines_;
         line_.clear();
         if (dropped_bytes_ > 0)
-            note("[runner] " + std::to_string(dropped_bytes_) + " bytes of output (" + std::to_string(dropped_lines_) +
+            note(std::to_string(dropped_bytes_) + " bytes of output (" + std::to_string(dropped_lines_) +
                  " lines) were left out here; the last " + megabytes(tail_size_) + " follow");
         std::string chunk;
         for (auto it = tail_.begin(); it != tail_.end();) {

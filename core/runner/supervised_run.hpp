@@ -13,6 +13,9 @@
 
 namespace autokaggle::supervised {
 
+/// What starts a line of the runner's own in a run log, so that readers tell it from the output.
+inline constexpr std::string_view kRunnerNotePrefix = "[runner] ";
+
 /// The facts the outcome is decided from.
 struct EndFacts {
     process::ExitStatus exit;
@@ -40,9 +43,9 @@ public:
 
     /// Output as it arrives (chunks split lines anywhere).
     void write(std::string_view chunk);
-    /// A line of the runner's own ("[runner] ..."), always written.
-    void note(std::string_view line);
-    /// Writes what is held back, then `last_note` (when not empty), and closes the file.
+    /// A line of the runner's own, always written, after kRunnerNotePrefix.
+    void note(std::string_view text);
+    /// Writes what is held back, then the note `last_note` (when not empty), and closes the file.
     void finish(std::string_view last_note = {});
 
     std::uint64_t output_bytes() const { return output_bytes_; }

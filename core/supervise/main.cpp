@@ -212,7 +212,7 @@ int run(const fs::path& dir) {
     std::string notes;
     if (!cgroup) notes = "no cgroup: " + cgroup_why_not;
     if (order.memory_mb > 0 && !(cgroup && cgroup->caps_memory()))
-        log->note("[runner] memory cap " + std::to_string(order.memory_mb) + " MB applied with RLIMIT_AS only (no cgroup" +
+        log->note("memory cap " + std::to_string(order.memory_mb) + " MB applied with RLIMIT_AS only (no cgroup" +
                   std::string(cgroup ? " memory controller: " + memory_note : ": " + cgroup_why_not) + ")");
 
     sup::SupervisorInfo info;
@@ -258,7 +258,7 @@ int run(const fs::path& dir) {
     // not leave an empty log behind.
     log->finish(record.status == autokaggle::RunStatus::ok
                     ? std::string()
-                    : "[runner] " + std::string(autokaggle::to_string(record.status)) + ": " + record.message);
+                    : std::string(autokaggle::to_string(record.status)) + ": " + record.message);
     record.output_bytes = log->output_bytes();
     record.dropped_bytes = log->dropped_bytes();
     if (!log->error().empty()) record.message += "; the log " + partial.string() + " could not be written: " + log->error();

@@ -10,6 +10,7 @@
 #include "base/atomic_file.hpp"
 #include "base/text.hpp"
 #include "runner/experiment_runner.hpp"
+#include "runner/supervised_run.hpp"
 
 #include <boost/json.hpp>
 
@@ -169,7 +170,8 @@ private:
         std::string output;
         std::istringstream lines(run.output);
         for (std::string line; std::getline(lines, line);) {
-            if (line.rfind("[runner] ", 0) == 0) out << "note: " << line.substr(9) << "\n";
+            if (line.starts_with(supervised::kRunnerNotePrefix))
+                out << "note: " << line.substr(supervised::kRunnerNotePrefix.size()) << "\n";
             else output += line + "\n";
         }
         out << "script: " << script << " (output also in " << log << ")\n--- output ---\n"

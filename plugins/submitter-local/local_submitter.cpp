@@ -10,6 +10,7 @@
 #include <autokaggle/sdk/errors.hpp>
 #include <autokaggle/support/answers_scoring.hpp>
 #include <autokaggle/support/atomic_file.hpp>
+#include <autokaggle/support/plugin_options.hpp>
 #include <autokaggle/support/utc_time.hpp>
 
 #include <boost/json.hpp>
@@ -61,17 +62,11 @@ SubmissionInfo info_of(const json::object& e) {
 
 }  // namespace
 
-LocalSubmitter::LocalSubmitter(HostServices& host, const boost::json::object& options) : host_(host) {
-    auto text = [&](const char* key, const std::string& fallback) {
-        auto* v = options.if_contains(key);
-        return v && v->is_string() ? std::string(v->as_string()) : fallback;
-    };
-    auto number = [&](const char* key, double fallback) {
-        auto* v = options.if_contains(key);
-        return v && v->is_number() ? v->to_number<double>() : fallback;
-    };
+LocalSubmitter::LocalSubmitter(HostServices& host, const boost::json::object& given) : host_(host) {
+    constexpr std::string_view section = "submitter.options";
+    const json::object options = with_schema_defaults(kOptionsSchema, given);
     const auto& root = host.paths().root;
-    const auto answers = text("answers", "");
+    const auto answers = string_option(options, section, "answers");
     if (answers.empty())
         throw ConfigError("config.json: submitter.options.answers: the local submitter needs the held-out answers "
                           "file (id and target columns), outside the workspace (e.g. \"../" +
@@ -80,14 +75,14 @@ LocalSubmitter::LocalSubmitter(HostServices& host, const boost::json::object& op
     if (!fs::is_regular_file(answers_))
         throw ConfigError("config.json: submitter.options.answers: " + answers_.string() +
                           " does not exist; point it at the held-out answers CSV (id and target columns)");
-    public_share_ = number("public_share", 0.3);
+    public_share_ = number_option(options, section, "public_share");
     if (!(public_share_ > 0.0 && public_share_ < 1.0))
         throw ConfigError("config.json: submitter.options.public_share: must be between 0 and 1 (exclusive), got " +
                           std::to_string(public_share_));
-    split_seed_ = static_cast<std::uint64_t>(number("split_seed", 2026));
-    const double per_day = number("max_submissions_per_day", 0);
+    split_seed_ = static_cast<std::uint64_t>(number_option(options, section, "split_seed"));
+    const double per_day = number_option(options, section, "max_submissions_per_day");
     limit_ = per_day > 0 ? static_cast<int>(per_day) : host.competition().max_submissions_per_day;
-    const auto board = text("leaderboard", "");
+    const auto board = string_option(options, section, "leaderboard");
     leaderboard_ = board.empty() ? answers_.parent_path() / "leaderboard.json"
                                  : fs::path(board).is_absolute() ? fs::path(board) : root / board;
     // Held-out data stays out of the agents' reach: nothing of it may live in the workspace.

@@ -15,6 +15,14 @@
 
 namespace autokaggle::local_submitter {
 
+/// The plugin's options, each default stated here once.
+inline constexpr const char* kOptionsSchema = R"json({
+ "answers": {"type": "string", "default": "", "doc": "held-out answers CSV (id and target), outside the workspace; relative paths start at the workspace"},
+ "public_share": {"type": "number", "default": 0.3, "doc": "share of test ids on the public leaderboard"},
+ "split_seed": {"type": "integer", "default": 2026, "doc": "seed of the fixed public/private split"},
+ "max_submissions_per_day": {"type": "integer", "default": 0, "doc": "daily quota (UTC); 0 = config.json max_submissions_per_day"},
+ "leaderboard": {"type": "string", "default": "", "doc": "leaderboard file with the private scores, outside the workspace; empty = leaderboard.json next to the answers"}})json";
+
 /// The seeded hash that places a test id on the public or the private leaderboard.
 std::uint64_t split_hash(std::string_view id, std::uint64_t seed);
 bool is_public(std::string_view id, double public_share, std::uint64_t seed);

@@ -4,37 +4,24 @@
 // whose OOF the core verifies. Checks the sessions the CLI was asked to resume, the ids state.json
 // recorded and the costs the budget accounted.
 #define BOOST_TEST_MODULE coding_agents_campaign
+#include "fake_cli_log_support.hpp"
 #include "support/test_support.hpp"
 
 #include <boost/json.hpp>
 #include <boost/test/unit_test.hpp>
 
 #include <map>
-#include <sstream>
 
 namespace json = boost::json;
 namespace fs = std::filesystem;
 using namespace autokaggle;
+using autokaggle::test::argv_of;
+using autokaggle::test::recorded_calls;
 using autokaggle::test::TempDir;
 
 namespace {
 
 const fs::path fake_bin = AUTOKAGGLE_FAKE_AGENT_BIN;
-
-std::vector<json::object> read_calls(const fs::path& log) {
-    std::vector<json::object> out;
-    std::istringstream lines(test::read_text(log));
-    std::string line;
-    while (std::getline(lines, line))
-        if (!line.empty()) out.push_back(json::parse(line).as_object());
-    return out;
-}
-
-std::vector<std::string> argv_of(const json::object& call) {
-    std::vector<std::string> out;
-    for (const auto& a : call.at("argv").as_array()) out.emplace_back(a.as_string());
-    return out;
-}
 
 std::string arg_after(const std::vector<std::string>& argv, const std::string& flag) {
     auto it = std::find(argv.begin(), argv.end(), flag);
@@ -107,7 +94,7 @@ BOOST_AUTO_TEST_CASE(three_rounds_through_autokaggle_run_with_claude_code_in_eve
     for (const char* role : {"researcher", "builder", "reviewer"})
         first_lines[role] =
             first_line(test::source_dir() / "prompts" / (std::string(role) + ".md"), "pima-diabetes");
-    auto calls = read_calls(calls_log);
+    auto calls = recorded_calls(calls_log);
     BOOST_REQUIRE(calls.size() >= 3u * 5u);
     std::map<std::string, std::string> current;  // role -> session its last call used
     std::map<std::string, int> fresh_starts, calls_by_role;

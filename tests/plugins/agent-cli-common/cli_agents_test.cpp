@@ -3,6 +3,7 @@
 // usage summed, and every failure the CLIs can show reported clearly.
 #define BOOST_TEST_MODULE coding_agents
 #include "cli_agent_support.hpp"
+#include "fake_cli_log_support.hpp"
 
 
 #include <autokaggle/sdk/errors.hpp>
@@ -15,7 +16,6 @@
 #include <map>
 #include <memory>
 #include <optional>
-#include <sstream>
 #include <thread>
 
 #include <csignal>
@@ -24,6 +24,7 @@ namespace json = boost::json;
 namespace fs = std::filesystem;
 using namespace autokaggle;
 using autokaggle::test::AgentWorkspace;
+using autokaggle::test::argv_of;
 using autokaggle::test::contains;
 using autokaggle::test::error_of;
 using autokaggle::test::HostDouble;
@@ -55,22 +56,8 @@ struct Fixture {
     }
 
     /// Every call the fake recorded, in order.
-    std::vector<json::object> calls() const {
-        std::vector<json::object> out;
-        if (!fs::exists(fake_log)) return out;
-        std::istringstream lines(test::read_text(fake_log));
-        std::string line;
-        while (std::getline(lines, line))
-            if (!line.empty()) out.push_back(json::parse(line).as_object());
-        return out;
-    }
+    std::vector<json::object> calls() const { return test::recorded_calls(fake_log); }
 };
-
-std::vector<std::string> argv_of(const json::object& call) {
-    std::vector<std::string> out;
-    for (const auto& a : call.at("argv").as_array()) out.emplace_back(a.as_string());
-    return out;
-}
 
 bool has_arg(const std::vector<std::string>& argv, const std::string& arg) {
     return std::find(argv.begin(), argv.end(), arg) != argv.end();
